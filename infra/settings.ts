@@ -1,0 +1,383 @@
+/**
+ * The declaration of every stack setting: type, default, allowed values and description.
+ *
+ * This table is the single source of truth: `infra/config.ts` parses and validates against it,
+ * `Pulumi.yaml` declares the same keys (a test checks that they agree, and that the README's
+ * config reference lists them). Pure data, no Pulumi imports, so tests and scripts can read it
+ * without the engine.
+ */
+
+/** The Pulumi project name, which is also the config namespace (`web-infra:<key>`). */
+export const PROJECT = "web-infra";
+
+/** How a raw config string is parsed. Mirrors the `type` in `Pulumi.yaml`. */
+export type SettingType = "string" | "integer" | "boolean";
+
+export interface SettingSpec {
+    /** Type, as declared in `Pulumi.yaml`. */
+    readonly type: SettingType;
+    /** One line for `Pulumi.yaml` and the README. */
+    readonly description: string;
+    /** Used when the stack does not set the key. Absent ⇒ optional with no value, or required. */
+    readonly default?: string | number | boolean;
+    /** The key must be set in every stack. */
+    readonly required?: boolean;
+    /** Allowed values (strings or integers). */
+    readonly enum?: readonly (string | number)[];
+    /** Inclusive bounds for integers. */
+    readonly min?: number;
+    readonly max?: number;
+    /** For strings: a pattern the value must match, and how to describe it in an error. */
+    readonly pattern?: RegExp;
+    readonly patternHint?: string;
+    /** Which part of the stack the setting belongs to, for the README's grouping. */
+    readonly group: "general" | "network" | "web" | "https" | "database" | "monitoring" | "security";
+}
+
+/**
+ * CloudWatch Logs accepts only these retention periods (PutRetentionPolicy, `retentionInDays`);
+ * 0 means "never expire".
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+ */
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** RDS Enhanced Monitoring intervals (`MonitoringInterval`); 0 would switch it off, which we don't allow. */
+export const RDS_MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60] as const;
+
+const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
+// AWS tag values: letters, digits, spaces and _ . : / = + - @, at most 256 characters.
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+
+export const SETTINGS = {
+    // ---- general ---------------------------------------------------------------------------------
+    environment: {
+        group: "general",
+        type: "string",
+        default: "development",
+        enum: ["development", "staging", "production"],
+        description:
+            "What the stack is for. `production` requires deletion protection and the WAF, and never skips a final DB snapshot.",
+    },
+    owner: {
+        group: "general",
+        type: "string",
+        required: true,
+        pattern: TAG_VALUE,
+        patternHint: "1-256 letters, digits, spaces or _ . : / = + - @ (an AWS tag value)",
+        description: "Team or person answerable for the stack; every resource is tagged `Owner` with it.",
+    },
+    costCenter: {
+        group: "general",
+        type: "string",
+        required: true,
+        pattern: TAG_VALUE,
+        patternHint: "1-256 letters, digits, spaces or _ . : / = + - @ (an AWS tag value)",
+        description: "Cost centre billed for the stack; every resource is tagged `CostCenter` with it.",
+    },
+    deletionProtection: {
+        group: "general",
+        type: "boolean",
+        default: false,
+        description:
+            "Deletion protection on the load balancer and every database instance, and `protect` on data-bearing resources. Required in production.",
+    },
+
+    // ---- network ---------------------------------------------------------------------------------
+    vpcCidr: {
+        group: "network",
+        type: "string",
+        default: "10.0.0.0/16",
+        description:
+            "IPv4 CIDR of the VPC, prefix /16 to /22. Split into public, private (app) and database subnets per zone; a quarter is kept free.",
+    },
+    availabilityZoneCount: {
+        group: "network",
+        type: "integer",
+        default: 2,
+        min: 2,
+        max: 8,
+        description: "How many availability zones the stack spans (at least 2: no tier may depend on one zone).",
+    },
+    natStrategy: {
+        group: "network",
+        type: "string",
+        default: "single",
+        enum: ["none", "single", "perAz"],
+        description:
+            "NAT gateways for private-subnet egress: `none` (no internet from private subnets), `single` (one NAT, cheap, a zone-level single point of failure for egress), `perAz` (one per zone, highly available).",
+    },
+    flowLogRetentionDays: {
+        group: "network",
+        type: "integer",
+        default: 30,
+        enum: LOG_RETENTION_DAYS,
+        description: "Retention of the VPC flow log group, in days (a CloudWatch Logs retention value).",
+    },
+
+    // ---- web tier --------------------------------------------------------------------------------
+    webServerCount: {
+        group: "web",
+        type: "integer",
+        default: 2,
+        min: 2,
+        max: 12,
+        description: "How many web servers, spread round robin over the zones. At least 2 for active-active.",
+    },
+    webInstanceType: {
+        group: "web",
+        type: "string",
+        default: "t4g.micro",
+        pattern: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
+        patternHint: "an EC2 instance type such as t4g.micro or m7i.large",
+        description: "EC2 instance type of the web servers. Graviton types (t4g, m7g, …) get the arm64 AMI.",
+    },
+    webRootVolumeSizeGiB: {
+        group: "web",
+        type: "integer",
+        default: 8,
+        min: 8,
+        max: 1024,
+        description: "Size of each web server's encrypted gp3 root volume (the Amazon Linux 2023 AMI needs 8 GiB).",
+    },
+    appPort: {
+        group: "web",
+        type: "integer",
+        default: 80,
+        min: 1,
+        max: 65535,
+        description: "Port the web servers listen on, behind the load balancer (never 22 or 3389).",
+    },
+    lbAlgorithm: {
+        group: "web",
+        type: "string",
+        default: "round_robin",
+        enum: ["round_robin", "least_outstanding_requests", "weighted_random"],
+        description: "Load-balancing algorithm of the target group.",
+    },
+
+    // ---- HTTPS -----------------------------------------------------------------------------------
+    domain: {
+        group: "https",
+        type: "string",
+        pattern: HOSTNAME,
+        patternHint: "a lower-case DNS name such as www.example.com",
+        description:
+            "Public name of the site. With it: an ACM certificate validated in Route 53, HTTPS on 443, HTTP redirected, an alias record. Without it (and without `certificateArn`): HTTP only.",
+    },
+    hostedZone: {
+        group: "https",
+        type: "string",
+        pattern: HOSTNAME,
+        patternHint: "a lower-case DNS name such as example.com",
+        description:
+            "Route 53 public hosted zone that holds `domain`. Default: `domain` itself when it has two labels, else its parent.",
+    },
+    certificateArn: {
+        group: "https",
+        type: "string",
+        pattern: /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/,
+        patternHint: "an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<id>",
+        description:
+            "An existing ACM certificate for the HTTPS listener, instead of issuing one for `domain`. Must be in the stack's region.",
+    },
+
+    // ---- database --------------------------------------------------------------------------------
+    dbEngineVersion: {
+        group: "database",
+        type: "string",
+        default: "8.0",
+        pattern: /^8\.[04](\.\d+)?$/,
+        patternHint: "a MySQL 8.0 or 8.4 version such as 8.0, 8.0.39 or 8.4",
+        description: "RDS MySQL engine version; a major version (8.0) lets RDS pick and upgrade the minor.",
+    },
+    dbInstanceClass: {
+        group: "database",
+        type: "string",
+        default: "db.t4g.micro",
+        pattern: /^db\.[a-z0-9-]+\.[a-z0-9]+$/,
+        patternHint: "an RDS instance class such as db.t4g.micro or db.r7g.large",
+        description: "Instance class of the primary and of every replica (a replica should keep up with its primary).",
+    },
+    dbAllocatedStorageGiB: {
+        group: "database",
+        type: "integer",
+        default: 20,
+        min: 20,
+        max: 65536,
+        description: "Initial gp3 storage of the primary (RDS MySQL gp3 needs at least 20 GiB).",
+    },
+    dbMaxAllocatedStorageGiB: {
+        group: "database",
+        type: "integer",
+        default: 100,
+        min: 21,
+        max: 65536,
+        description: "Storage autoscaling limit; must be above `dbAllocatedStorageGiB`.",
+    },
+    dbMultiAz: {
+        group: "database",
+        type: "boolean",
+        default: false,
+        description:
+            "Multi-AZ primary: a synchronous standby in another zone that RDS fails over to automatically (about 1-2 minutes).",
+    },
+    dbBackupRetentionDays: {
+        group: "database",
+        type: "integer",
+        default: 7,
+        // 0-35 is what RDS accepts; config.ts then requires ≥ 7, with its own message for 0 + replicas.
+        min: 0,
+        max: 35,
+        description: "Automated backup retention of the primary, 7-35 days (read replicas need backups on).",
+    },
+    dbReplicaCount: {
+        group: "database",
+        type: "integer",
+        default: 1,
+        min: 0,
+        max: 5,
+        description: "How many read replicas of the primary, each in a zone other than the primary's.",
+    },
+    dbPromoteReplica: {
+        group: "database",
+        type: "string",
+        pattern: /^replica-[1-9]\d*$/,
+        patternHint: "a replica name such as replica-1",
+        description:
+            "Promote this replica (`replica-N`) to a standalone primary and point the `writer` name at it. See the failover runbook.",
+    },
+    dbName: {
+        group: "database",
+        type: "string",
+        default: "app",
+        pattern: /^[A-Za-z][A-Za-z0-9_]{0,63}$/,
+        patternHint: "1-64 letters, digits or underscores, starting with a letter",
+        description: "Name of the application database created on the primary.",
+    },
+    dbUsername: {
+        group: "database",
+        type: "string",
+        default: "dbadmin",
+        pattern: /^[A-Za-z][A-Za-z0-9_]{0,15}$/,
+        patternHint: "1-16 letters, digits or underscores, starting with a letter",
+        description: "Master user name of the primary (its password is generated and kept in Secrets Manager).",
+    },
+    dbMonitoringIntervalSeconds: {
+        group: "database",
+        type: "integer",
+        default: 60,
+        enum: RDS_MONITORING_INTERVALS,
+        description: "Enhanced Monitoring granularity of every DB instance, in seconds.",
+    },
+
+    // ---- monitoring ------------------------------------------------------------------------------
+    alertEmail: {
+        group: "monitoring",
+        type: "string",
+        pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
+        patternHint: "an e-mail address",
+        description:
+            "Where alarms are e-mailed (SNS subscription; the recipient must confirm it). Without it, alarms only go to the SNS topic.",
+    },
+    alarmWebCpuPercent: {
+        group: "monitoring",
+        type: "integer",
+        default: 80,
+        min: 1,
+        max: 100,
+        description: "Alarm when a web server's average CPU stays above this for 5 minutes.",
+    },
+    alarmP99LatencyMs: {
+        group: "monitoring",
+        type: "integer",
+        default: 1000,
+        min: 10,
+        max: 60000,
+        description: "Alarm when the p99 target response time stays above this for 5 minutes.",
+    },
+    alarm5xxPerMinute: {
+        group: "monitoring",
+        type: "integer",
+        default: 10,
+        min: 1,
+        max: 1000000,
+        description: "Alarm when the load balancer or the targets return more 5xx than this per minute, 3 minutes running.",
+    },
+    alarmDbCpuPercent: {
+        group: "monitoring",
+        type: "integer",
+        default: 80,
+        min: 1,
+        max: 100,
+        description: "Alarm when a DB instance's CPU stays above this for 10 minutes.",
+    },
+    alarmDbFreeStorageGiB: {
+        group: "monitoring",
+        type: "integer",
+        default: 2,
+        min: 1,
+        max: 65536,
+        description: "Alarm when the primary's free storage falls below this.",
+    },
+    alarmDbFreeableMemoryMiB: {
+        group: "monitoring",
+        type: "integer",
+        default: 64,
+        min: 1,
+        max: 1048576,
+        description: "Alarm when the primary's freeable memory falls below this.",
+    },
+    alarmDbConnections: {
+        group: "monitoring",
+        type: "integer",
+        default: 60,
+        min: 1,
+        max: 100000,
+        description: "Alarm when the primary holds more connections than this (db.t4g.micro allows about 80).",
+    },
+    alarmReplicaLagSeconds: {
+        group: "monitoring",
+        type: "integer",
+        default: 30,
+        min: 1,
+        max: 86400,
+        description: "Alarm when a replica lags its primary by more than this for 5 minutes.",
+    },
+    alarmWafBlockedPer5Min: {
+        group: "monitoring",
+        type: "integer",
+        default: 500,
+        min: 1,
+        max: 100000000,
+        description: "Alarm when the WAF blocks more requests than this in 5 minutes (an attack, or a rule hurting real users).",
+    },
+
+    // ---- security --------------------------------------------------------------------------------
+    wafEnabled: {
+        group: "security",
+        type: "boolean",
+        default: true,
+        description: "WAFv2 web ACL in front of the load balancer. Only a throwaway stack should turn it off; production requires it.",
+    },
+    wafRateLimit: {
+        group: "security",
+        type: "integer",
+        default: 1000,
+        min: 10,
+        max: 2000000000,
+        description: "Requests one IP may send in any 5-minute window before the WAF blocks it.",
+    },
+    accessLogRetentionDays: {
+        group: "security",
+        type: "integer",
+        default: 90,
+        min: 1,
+        max: 3650,
+        description: "Days the ALB access logs are kept in their S3 bucket before they expire.",
+    },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingKey = keyof typeof SETTINGS;
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];

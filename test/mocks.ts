@@ -1,0 +1,702 @@
+/**
+ * The one mock harness every test uses.
+ *
+ * - Runs the real program (or components) under `pulumi.runtime.setMocks`.
+ * - Records every resource registration (type, name, inputs, parent, protect, ignoreChanges, which
+ *   input paths were secret) and every invoke.
+ * - Returns the computed outputs a real AWS provider returns for the types we use, in the real
+ *   per-service formats (ARNs, arnSuffix, dnsName, RDS endpoint, ACM domainValidationOptions, …).
+ * - Answers the invokes the program makes and THROWS on any other, naming the token, so nothing
+ *   silently resolves to `undefined`.
+ *
+ * Jest gives every test file its own module registry, so the recorded state starts empty per file;
+ * `setupMocks` also clears it, so one file can run several programs one after the other.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import * as pulumi from "@pulumi/pulumi";
+
+export const ACCOUNT_ID = "123456789012";
+export const DEFAULT_REGION = "us-east-1";
+/** The project name; config keys are `web-infra:<key>`. */
+export const PROJECT = "web-infra";
+export const ROOT = path.resolve(__dirname, "..");
+
+/** Route 53 hosted-zone ids of ALBs per region (the alias target `zoneId`), from the AWS endpoints table. */
+const ALB_ZONE_IDS: Record<string, string> = {
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "us-east-2": "Z3AADJGX6KTTL2",
+    "us-west-1": "Z368ELLRRE2KJ0",
+    "us-west-2": "Z1H1FL5HABSF5",
+    "eu-west-1": "Z32O12XQLNTSW2",
+    "eu-central-1": "Z215JYRZR1TBD5",
+};
+
+/** Regional ELB account ids for access-log delivery (regions older than Aug 2022). */
+const ELB_ACCOUNT_IDS: Record<string, string> = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "eu-west-1": "156460612806",
+    "eu-central-1": "054676820928",
+};
+
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    /** Inputs as the provider sees them, secrets unwrapped. */
+    readonly inputs: Record<string, any>;
+    /** The state the mock returned: inputs + computed outputs. */
+    readonly state: Record<string, any>;
+    readonly id: string;
+    readonly urn: string;
+    readonly parentUrn?: string;
+    readonly custom: boolean;
+    readonly provider?: string;
+    readonly protect: boolean;
+    readonly ignoreChanges: readonly string[];
+    readonly dependencies: readonly string[];
+    /** Dotted paths of inputs that arrived as Pulumi secrets, e.g. `password`, `tags.Secret`. */
+    readonly secretPaths: readonly string[];
+}
+
+export interface RecordedInvoke {
+    readonly token: string;
+    readonly inputs: Record<string, any>;
+}
+
+interface RegistrationMeta {
+    urn: string;
+    parentUrn?: string;
+    protect: boolean;
+    ignoreChanges: string[];
+    dependencies: string[];
+    secretPaths: string[];
+    provider?: string;
+}
+
+const state = {
+    resources: [] as RecordedResource[],
+    invokes: [] as RecordedInvoke[],
+    region: DEFAULT_REGION,
+    stack: "test",
+    meta: new Map<string, RegistrationMeta[]>(),
+};
+
+/** Every resource registered since the last `setupMocks`. */
+export function allResources(): readonly RecordedResource[] {
+    return state.resources;
+}
+
+/** Every invoke made since the last `setupMocks`. */
+export function allInvokes(): readonly RecordedInvoke[] {
+    return state.invokes;
+}
+
+/** Resources of a type (e.g. `aws:ec2/subnet:Subnet`), optionally whose name matches. */
+export function resourcesOf(type: string, name?: string | RegExp): RecordedResource[] {
+    return state.resources.filter(
+        (r) => r.type === type && (name === undefined || (typeof name === "string" ? r.name === name : name.test(r.name))),
+    );
+}
+
+/** The one resource of this type and name; throws (listing what exists) when there is not exactly one. */
+export function resourceNamed(type: string, name: string): RecordedResource {
+    const found = resourcesOf(type, name);
+    if (found.length !== 1) {
+        const names = resourcesOf(type).map((r) => r.name);
+        throw new Error(`expected one ${type} named ${name}, found ${found.length}; ${type} names: ${names.join(", ") || "(none)"}`);
+    }
+    return found[0];
+}
+
+/** Children (direct or not) of the resource with this URN. */
+export function descendantsOf(urn: string): RecordedResource[] {
+    const byUrn = new Map(state.resources.map((r) => [r.urn, r]));
+    return state.resources.filter((r) => {
+        for (let p = r.parentUrn; p !== undefined; p = byUrn.get(p)?.parentUrn) {
+            if (p === urn) return true;
+        }
+        return false;
+    });
+}
+
+/** Await an Output's value (Output.promise() is internal). */
+export function awaitOutput<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
+    return new Promise<T>((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
+}
+
+/** Await every Output in an object (e.g. the stack's exports). */
+export async function awaitAll<T extends Record<string, any>>(outputs: T): Promise<{ [K in keyof T]: pulumi.Unwrap<T[K]> }> {
+    return (await awaitOutput(pulumi.output(outputs))) as any;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Deterministic fake identifiers.
+
+function hash(text: string): number {
+    let h = 2166136261;
+    for (let i = 0; i < text.length; i++) {
+        h ^= text.charCodeAt(i);
+        h = Math.imul(h, 16777619) >>> 0;
+    }
+    return h;
+}
+
+/** `n` lower-case hex digits derived from `seed`. */
+export function fakeHex(seed: string, n: number): string {
+    let out = "";
+    for (let i = 0; out.length < n; i++) out += hash(`${seed}#${i}`).toString(16).padStart(8, "0");
+    return out.slice(0, n);
+}
+
+function fakeUuid(seed: string): string {
+    const h = fakeHex(seed, 32);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Pulumi auto-naming: `<logical name>-<7 hex>`, cut to the service's limit. */
+function autoName(logical: string, seed: string, maxLength = 255): string {
+    const suffix = fakeHex(seed, 7);
+    return `${logical.slice(0, Math.max(1, maxLength - 8))}-${suffix}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Computed outputs per resource type.
+
+type Outputs = { id: string; state: Record<string, any> };
+
+function arn(service: string, resource: string, opts: { region?: string; account?: string } = {}): string {
+    const region = opts.region ?? state.region;
+    const account = opts.account ?? ACCOUNT_ID;
+    return `arn:aws:${service}:${region}:${account}:${resource}`;
+}
+
+function subnetZone(subnetId: string | undefined): string | undefined {
+    const subnet = state.resources.find((r) => r.type === "aws:ec2/subnet:Subnet" && r.id === subnetId);
+    return subnet?.inputs.availabilityZone;
+}
+
+/** Computed outputs a real provider returns for `type`; throws on a type the harness doesn't model. */
+export function computedOutputs(type: string, name: string, inputs: Record<string, any>): Outputs {
+    const seed = `${type}::${name}`;
+    const hex = (n: number) => fakeHex(seed, n);
+    const region = state.region;
+    switch (type) {
+        // ---- providers / components ----
+        case "pulumi:providers:aws":
+        case "pulumi:providers:random":
+            return { id: fakeUuid(seed), state: {} };
+
+        // ---- EC2 / VPC ----
+        case "aws:ec2/vpc:Vpc": {
+            const id = `vpc-${hex(17)}`;
+            return {
+                id,
+                state: {
+                    arn: arn("ec2", `vpc/${id}`),
+                    defaultSecurityGroupId: `sg-${fakeHex(seed + "sg", 17)}`,
+                    defaultNetworkAclId: `acl-${fakeHex(seed + "acl", 17)}`,
+                    defaultRouteTableId: `rtb-${fakeHex(seed + "rtb", 17)}`,
+                    mainRouteTableId: `rtb-${fakeHex(seed + "rtb", 17)}`,
+                    ownerId: ACCOUNT_ID,
+                    ...(inputs.assignGeneratedIpv6CidrBlock
+                        ? { ipv6CidrBlock: `2600:1f18:${fakeHex(seed, 3)}:${fakeHex(seed + "6", 2)}00::/56`, ipv6AssociationId: `vpc-cidr-assoc-${hex(17)}` }
+                        : {}),
+                },
+            };
+        }
+        case "aws:ec2/subnet:Subnet": {
+            const id = `subnet-${hex(17)}`;
+            return { id, state: { arn: arn("ec2", `subnet/${id}`), ownerId: ACCOUNT_ID } };
+        }
+        case "aws:ec2/internetGateway:InternetGateway": {
+            const id = `igw-${hex(17)}`;
+            return { id, state: { arn: arn("ec2", `internet-gateway/${id}`), ownerId: ACCOUNT_ID } };
+        }
+        case "aws:ec2/eip:Eip": {
+            const id = `eipalloc-${hex(17)}`;
+            const n = hash(seed);
+            return {
+                id,
+                state: { allocationId: id, publicIp: `3.${(n >>> 16) % 256}.${(n >>> 8) % 256}.${n % 256}`, arn: arn("ec2", `elastic-ip/${id}`) },
+            };
+        }
+        case "aws:ec2/natGateway:NatGateway": {
+            const id = `nat-${hex(17)}`;
+            return { id, state: { networkInterfaceId: `eni-${hex(17)}`, privateIp: "10.0.64.10", publicIp: "3.3.3.3" } };
+        }
+        case "aws:ec2/routeTable:RouteTable": {
+            const id = `rtb-${hex(17)}`;
+            return { id, state: { arn: arn("ec2", `route-table/${id}`), ownerId: ACCOUNT_ID } };
+        }
+        case "aws:ec2/route:Route":
+            return { id: `r-${inputs.routeTableId}${hash(inputs.destinationCidrBlock ?? "")}`, state: { state: "active", origin: "CreateRoute" } };
+        case "aws:ec2/routeTableAssociation:RouteTableAssociation":
+            return { id: `rtbassoc-${hex(17)}`, state: {} };
+        case "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":
+        case "aws:ec2/securityGroup:SecurityGroup": {
+            const id = `sg-${hex(17)}`;
+            const sgName = inputs.name ?? (type.endsWith("DefaultSecurityGroup") ? "default" : autoName(name, seed));
+            return { id, state: { arn: arn("ec2", `security-group/${id}`), name: sgName, ownerId: ACCOUNT_ID } };
+        }
+        case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
+        case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": {
+            const id = `sgr-${hex(17)}`;
+            return { id, state: { arn: arn("ec2", `security-group-rule/${id}`), securityGroupRuleId: id } };
+        }
+        case "aws:ec2/flowLog:FlowLog": {
+            const id = `fl-${hex(17)}`;
+            return { id, state: { arn: arn("ec2", `vpc-flow-log/${id}`) } };
+        }
+        case "aws:ec2/instance:Instance": {
+            const id = `i-${hex(17)}`;
+            const az = inputs.availabilityZone ?? subnetZone(inputs.subnetId);
+            const n = hash(seed);
+            const privateIp = `10.0.${n % 64}.${(n >>> 8) % 250 + 4}`;
+            return {
+                id,
+                state: {
+                    arn: arn("ec2", `instance/${id}`),
+                    availabilityZone: az,
+                    privateIp,
+                    privateDns: `ip-${privateIp.replace(/\./g, "-")}.ec2.internal`,
+                    primaryNetworkInterfaceId: `eni-${hex(17)}`,
+                    instanceState: "running",
+                    publicIp: "",
+                    publicDns: "",
+                },
+            };
+        }
+        case "aws:ec2/launchTemplate:LaunchTemplate": {
+            const id = `lt-${hex(17)}`;
+            return { id, state: { arn: arn("ec2", `launch-template/${id}`), latestVersion: 1, defaultVersion: 1, name: inputs.name ?? autoName(name, seed) } };
+        }
+
+        // ---- IAM ----
+        case "aws:iam/role:Role": {
+            const roleName = inputs.name ?? autoName(name, seed, 64);
+            return { id: roleName, state: { name: roleName, arn: `arn:aws:iam::${ACCOUNT_ID}:role${inputs.path ?? "/"}${roleName}`, uniqueId: `AROA${hex(17).toUpperCase()}` } };
+        }
+        case "aws:iam/instanceProfile:InstanceProfile": {
+            const profileName = inputs.name ?? autoName(name, seed, 128);
+            return { id: profileName, state: { name: profileName, arn: `arn:aws:iam::${ACCOUNT_ID}:instance-profile${inputs.path ?? "/"}${profileName}`, uniqueId: `AIPA${hex(17).toUpperCase()}` } };
+        }
+        case "aws:iam/policy:Policy": {
+            const policyName = inputs.name ?? autoName(name, seed, 128);
+            const policyArn = `arn:aws:iam::${ACCOUNT_ID}:policy${inputs.path ?? "/"}${policyName}`;
+            return { id: policyArn, state: { name: policyName, arn: policyArn, policyId: `ANPA${hex(17).toUpperCase()}` } };
+        }
+        case "aws:iam/rolePolicy:RolePolicy": {
+            const policyName = inputs.name ?? autoName(name, seed, 128);
+            return { id: `${inputs.role}:${policyName}`, state: { name: policyName } };
+        }
+        case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+            return { id: `${inputs.role}-${hex(20)}`, state: {} };
+
+        // ---- CloudWatch / logs ----
+        case "aws:cloudwatch/logGroup:LogGroup": {
+            const groupName = inputs.name ?? autoName(name, seed, 512);
+            return { id: groupName, state: { name: groupName, arn: arn("logs", `log-group:${groupName}`) } };
+        }
+        case "aws:cloudwatch/metricAlarm:MetricAlarm": {
+            const alarmName = inputs.name ?? autoName(name, seed);
+            return { id: alarmName, state: { name: alarmName, arn: arn("cloudwatch", `alarm:${alarmName}`) } };
+        }
+        case "aws:cloudwatch/compositeAlarm:CompositeAlarm": {
+            const alarmName = inputs.alarmName;
+            return { id: alarmName, state: { arn: arn("cloudwatch", `alarm:${alarmName}`) } };
+        }
+        case "aws:cloudwatch/dashboard:Dashboard":
+            return { id: inputs.dashboardName, state: { dashboardArn: `arn:aws:cloudwatch::${ACCOUNT_ID}:dashboard/${inputs.dashboardName}` } };
+
+        // ---- Load balancing ----
+        case "aws:lb/loadBalancer:LoadBalancer":
+        case "aws:alb/loadBalancer:LoadBalancer": {
+            const lbName = inputs.name ?? autoName(name, seed, 32);
+            const suffix = `app/${lbName}/${hex(16)}`;
+            return {
+                id: arn("elasticloadbalancing", `loadbalancer/${suffix}`),
+                state: {
+                    name: lbName,
+                    arn: arn("elasticloadbalancing", `loadbalancer/${suffix}`),
+                    arnSuffix: suffix,
+                    dnsName: `${lbName}-${hash(seed) % 1000000000}.${region}.elb.amazonaws.com`,
+                    zoneId: ALB_ZONE_IDS[region] ?? "Z35SXDOTRQ7X7K",
+                    vpcId: "vpc-from-subnets",
+                },
+            };
+        }
+        case "aws:lb/targetGroup:TargetGroup":
+        case "aws:alb/targetGroup:TargetGroup": {
+            const tgName = inputs.name ?? autoName(name, seed, 32);
+            const suffix = `targetgroup/${tgName}/${hex(16)}`;
+            return { id: arn("elasticloadbalancing", suffix), state: { name: tgName, arn: arn("elasticloadbalancing", suffix), arnSuffix: suffix } };
+        }
+        case "aws:lb/listener:Listener":
+        case "aws:alb/listener:Listener": {
+            const listenerArn = `${String(inputs.loadBalancerArn).replace(":loadbalancer/", ":listener/")}/${hex(16)}`;
+            return { id: listenerArn, state: { arn: listenerArn } };
+        }
+        case "aws:lb/listenerRule:ListenerRule": {
+            const ruleArn = `${String(inputs.listenerArn).replace(":listener/", ":listener-rule/")}/${hex(16)}`;
+            return { id: ruleArn, state: { arn: ruleArn } };
+        }
+        case "aws:lb/targetGroupAttachment:TargetGroupAttachment":
+        case "aws:alb/targetGroupAttachment:TargetGroupAttachment":
+            return { id: `${inputs.targetGroupArn}-${hex(20)}`, state: {} };
+        case "aws:lb/listenerCertificate:ListenerCertificate":
+            return { id: `${inputs.listenerArn}_${inputs.certificateArn}`, state: {} };
+
+        // ---- ACM / Route 53 ----
+        case "aws:acm/certificate:Certificate": {
+            const names: string[] = [inputs.domainName, ...(inputs.subjectAlternativeNames ?? [])].filter(
+                (n: string | undefined, i: number, all: (string | undefined)[]) => n !== undefined && all.indexOf(n) === i,
+            );
+            const certArn = arn("acm", `certificate/${fakeUuid(seed)}`);
+            return {
+                id: certArn,
+                state: {
+                    arn: certArn,
+                    status: "PENDING_VALIDATION",
+                    domainValidationOptions: names.map((domainName) => ({
+                        domainName,
+                        resourceRecordName: `_${fakeHex(seed + domainName, 32)}.${domainName.replace(/^\*\./, "")}.`,
+                        resourceRecordType: "CNAME",
+                        resourceRecordValue: `_${fakeHex(seed + domainName + "v", 32)}.mhbtsbpdnt.acm-validations.aws.`,
+                    })),
+                },
+            };
+        }
+        case "aws:acm/certificateValidation:CertificateValidation":
+            return { id: new Date(0).toISOString(), state: { certificateArn: inputs.certificateArn } };
+        case "aws:route53/zone:Zone": {
+            const zoneId = `Z${hex(20).toUpperCase()}`;
+            return {
+                id: zoneId,
+                state: { zoneId, arn: `arn:aws:route53:::hostedzone/${zoneId}`, nameServers: inputs.vpcs ? [] : ["ns-1.awsdns-01.org"], primaryNameServer: "ns-1.awsdns-01.org" },
+            };
+        }
+        case "aws:route53/record:Record": {
+            const recordName = String(inputs.name).replace(/\.$/, "");
+            return { id: `${inputs.zoneId}_${recordName}_${inputs.type}`, state: { fqdn: recordName } };
+        }
+        case "aws:route53/healthCheck:HealthCheck": {
+            const id = fakeUuid(seed);
+            return { id, state: { arn: `arn:aws:route53:::healthcheck/${id}` } };
+        }
+
+        // ---- RDS ----
+        case "aws:rds/instance:Instance": {
+            const identifier = inputs.identifier ?? autoName(name, seed, 63).toLowerCase();
+            const address = `${identifier}.c${hex(11)}.${region}.rds.amazonaws.com`;
+            const port = inputs.port ?? 3306;
+            const resourceId = `db-${hex(26).toUpperCase()}`;
+            return {
+                // Since pulumi-aws v6 the id of an RDS instance is its resource id, not its identifier.
+                id: resourceId,
+                state: {
+                    identifier,
+                    resourceId,
+                    arn: arn("rds", `db:${identifier}`),
+                    address,
+                    endpoint: `${address}:${port}`,
+                    port,
+                    hostedZoneId: "Z2R2ITUGPM61AM",
+                    availabilityZone: inputs.availabilityZone ?? `${region}a`,
+                    status: "available",
+                    masterUserSecrets: [],
+                    ...(inputs.replicateSourceDb ? {} : { username: inputs.username }),
+                },
+            };
+        }
+        case "aws:rds/subnetGroup:SubnetGroup": {
+            const groupName = inputs.name ?? autoName(name, seed, 255).toLowerCase();
+            return { id: groupName, state: { name: groupName, arn: arn("rds", `subgrp:${groupName}`) } };
+        }
+        case "aws:rds/parameterGroup:ParameterGroup": {
+            const groupName = inputs.name ?? autoName(name, seed, 255).toLowerCase();
+            return { id: groupName, state: { name: groupName, arn: arn("rds", `pg:${groupName}`) } };
+        }
+
+        // ---- Secrets Manager / KMS ----
+        case "aws:secretsmanager/secret:Secret": {
+            const secretName = inputs.name ?? autoName(name, seed, 512);
+            const secretArn = arn("secretsmanager", `secret:${secretName}-${fakeHex(seed, 6)}`);
+            return { id: secretArn, state: { arn: secretArn, name: secretName } };
+        }
+        case "aws:secretsmanager/secretVersion:SecretVersion": {
+            const versionId = fakeUuid(seed);
+            return { id: `${inputs.secretId}|${versionId}`, state: { versionId, arn: inputs.secretId, versionStages: ["AWSCURRENT"] } };
+        }
+        case "aws:secretsmanager/secretPolicy:SecretPolicy":
+            return { id: inputs.secretArn, state: {} };
+        case "aws:kms/key:Key": {
+            const keyId = fakeUuid(seed);
+            return { id: keyId, state: { keyId, arn: arn("kms", `key/${keyId}`) } };
+        }
+        case "aws:kms/alias:Alias":
+            return { id: inputs.name, state: { arn: arn("kms", String(inputs.name)), targetKeyArn: arn("kms", `key/${inputs.targetKeyId}`) } };
+
+        // ---- SNS ----
+        case "aws:sns/topic:Topic": {
+            const topicName = inputs.name ?? autoName(name, seed, 256);
+            const topicArn = arn("sns", topicName);
+            return { id: topicArn, state: { arn: topicArn, name: topicName, owner: ACCOUNT_ID } };
+        }
+        case "aws:sns/topicSubscription:TopicSubscription": {
+            const subArn = `${inputs.topic}:${fakeUuid(seed)}`;
+            return { id: subArn, state: { arn: subArn, pendingConfirmation: inputs.protocol === "email" } };
+        }
+        case "aws:sns/topicPolicy:TopicPolicy":
+            return { id: inputs.arn, state: { owner: ACCOUNT_ID } };
+
+        // ---- WAF ----
+        case "aws:wafv2/webAcl:WebAcl": {
+            const id = fakeUuid(seed);
+            const aclName = inputs.name ?? autoName(name, seed, 128);
+            return { id, state: { name: aclName, arn: arn("wafv2", `regional/webacl/${aclName}/${id}`), capacity: 1200, lockToken: fakeUuid(seed + "lock") } };
+        }
+        case "aws:wafv2/webAclAssociation:WebAclAssociation":
+            return { id: `${inputs.webAclArn},${inputs.resourceArn}`, state: {} };
+        case "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration":
+            return { id: inputs.resourceArn, state: {} };
+
+        // ---- S3 ----
+        case "aws:s3/bucket:Bucket": {
+            const bucketName = inputs.bucket ?? autoName(name, seed, 63).toLowerCase();
+            return {
+                id: bucketName,
+                state: {
+                    bucket: bucketName,
+                    arn: `arn:aws:s3:::${bucketName}`,
+                    bucketDomainName: `${bucketName}.s3.amazonaws.com`,
+                    bucketRegionalDomainName: `${bucketName}.s3.${region}.amazonaws.com`,
+                    hostedZoneId: "Z3AQBSTGFYJSTF",
+                    region,
+                },
+            };
+        }
+        case "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":
+        case "aws:s3/bucketPolicy:BucketPolicy":
+        case "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+        case "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
+        case "aws:s3/bucketOwnershipControls:BucketOwnershipControls":
+        case "aws:s3/bucketVersioning:BucketVersioning":
+            return { id: String(inputs.bucket), state: {} };
+
+        // ---- SSM ----
+        case "aws:ssm/parameter:Parameter": {
+            return { id: inputs.name, state: { arn: arn("ssm", `parameter/${String(inputs.name).replace(/^\//, "")}`), version: 1 } };
+        }
+
+        // ---- random ----
+        case "random:index/randomPassword:RandomPassword":
+        case "random:index/randomString:RandomString": {
+            const length = inputs.length ?? 16;
+            const special = inputs.special === false ? "" : (inputs.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?");
+            const alphabet = `ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789${special}`;
+            let result = "";
+            for (let i = 0; i < length; i++) result += alphabet[hash(`${seed}${i}`) % alphabet.length];
+            return { id: "none", state: { result, bcryptHash: `$2a$10$${hex(53)}` } };
+        }
+        case "random:index/randomId:RandomId": {
+            const bytes = inputs.byteLength ?? 8;
+            const h = hex(bytes * 2);
+            return { id: Buffer.from(h, "hex").toString("base64url"), state: { hex: h, b64Url: Buffer.from(h, "hex").toString("base64url"), dec: BigInt(`0x${h}`).toString() } };
+        }
+    }
+    if (!type.startsWith("aws:") && !type.startsWith("random:")) {
+        // Component resources (our own `web-infra:*` types) have no provider outputs.
+        return { id: `${name}_id`, state: {} };
+    }
+    throw new Error(`test/mocks.ts does not model ${type} (resource ${name}): add its computed outputs to computedOutputs()`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Invokes.
+
+/** Results of the invokes the program makes; throws on any other token. */
+export function invokeResult(token: string, inputs: Record<string, any>): Record<string, any> {
+    const region = inputs.region ?? state.region;
+    switch (token) {
+        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+            const letters = ["a", "b", "c", "d", "e", "f"];
+            return {
+                id: region,
+                names: letters.map((l) => `${region}${l}`),
+                zoneIds: letters.map((_, i) => `use1-az${i + 1}`),
+                groupNames: [region],
+                state: inputs.state,
+            };
+        }
+        case "aws:index/getRegion:getRegion":
+            return { id: region, region, name: region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { id: ACCOUNT_ID, accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/ci`, userId: "AIDAEXAMPLE" };
+        case "aws:index/getPartition:getPartition":
+            return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+        case "aws:ssm/getParameter:getParameter": {
+            const name = String(inputs.name);
+            if (!name.startsWith("/aws/service/ami-amazon-linux-latest/")) {
+                throw new Error(`test/mocks.ts: no SSM parameter ${name} (only the public AL2023 AMI parameters are modelled)`);
+            }
+            const arch = name.endsWith("arm64") ? "a" : "b";
+            return { id: name, name, type: "String", value: `ami-0${arch}${fakeHex(name, 15)}`, version: 1, arn: arn("ssm", `parameter${name}`), insecureValue: "" };
+        }
+        case "aws:route53/getZone:getZone": {
+            const zoneName = String(inputs.name).replace(/\.$/, "");
+            const zoneId = `Z${fakeHex(`zone:${zoneName}`, 20).toUpperCase()}`;
+            return { id: zoneId, zoneId, name: zoneName, arn: `arn:aws:route53:::hostedzone/${zoneId}`, privateZone: inputs.privateZone ?? false, nameServers: ["ns-1.awsdns-01.org"], resourceRecordSetCount: 2 };
+        }
+        case "aws:elb/getServiceAccount:getServiceAccount": {
+            const account = ELB_ACCOUNT_IDS[region];
+            if (!account) throw new Error(`test/mocks.ts: no ELB service account modelled for ${region}`);
+            return { id: account, arn: `arn:aws:iam::${account}:root` };
+        }
+    }
+    throw new Error(`test/mocks.ts: unexpected invoke ${token} (${JSON.stringify(inputs)}); model it in invokeResult() if the program really needs it`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Setup.
+
+function secretPathsOf(value: any, prefix = ""): string[] {
+    if (value === null || typeof value !== "object") return [];
+    if (value[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return [prefix || "(root)"];
+    return Object.entries(value).flatMap(([k, v]) => secretPathsOf(v, prefix ? `${prefix}.${k}` : k));
+}
+
+export interface MockOptions {
+    /** Stack name. @default "test" */
+    readonly stack?: string;
+    /** Config, keys with namespace (`web-infra:natStrategy`, `aws:region`). */
+    readonly config?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Install the mocks (preview = false, so every output resolves) and clear the recordings. Call before
+ * importing or constructing anything that declares resources.
+ */
+export async function setupMocks(options: MockOptions = {}): Promise<void> {
+    const config = options.config ?? {};
+    state.resources = [];
+    state.invokes = [];
+    state.meta = new Map();
+    state.stack = options.stack ?? "test";
+    state.region = config["aws:region"] ?? DEFAULT_REGION;
+    pulumi.runtime.setAllConfig({ ...config }, Object.keys(config).filter((k) => /password|secret/i.test(k)));
+
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+                const computed = computedOutputs(args.type, args.name, args.inputs);
+                const resultState = { ...args.inputs, ...computed.state };
+                const key = `${args.type}::${args.name}`;
+                const meta = state.meta.get(key)?.shift();
+                const urn = meta?.urn ?? `urn:pulumi:${state.stack}::${PROJECT}::${args.type}::${args.name}`;
+                state.resources.push({
+                    type: args.type,
+                    name: args.name,
+                    inputs: args.inputs,
+                    state: resultState,
+                    id: computed.id,
+                    urn,
+                    parentUrn: meta?.parentUrn,
+                    custom: args.custom ?? true,
+                    provider: args.provider,
+                    protect: meta?.protect ?? false,
+                    ignoreChanges: meta?.ignoreChanges ?? [],
+                    dependencies: meta?.dependencies ?? [],
+                    secretPaths: meta?.secretPaths ?? [],
+                });
+                return { id: computed.id, state: resultState };
+            },
+            call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+                state.invokes.push({ token: args.token, inputs: args.inputs });
+                return invokeResult(args.token, args.inputs);
+            },
+        },
+        PROJECT,
+        state.stack,
+        false,
+    );
+
+    // The mock API hands `newResource` neither the parent nor the resource options. Wrap the mock
+    // monitor's registerResource to record them (and which inputs were secret) first.
+    const monitor: any = (pulumi.runtime as any).getMonitor();
+    const original = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: any) => {
+        const key = `${req.getType()}::${req.getName()}`;
+        const list = state.meta.get(key) ?? [];
+        list.push({
+            urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
+            parentUrn: req.getParent() || undefined,
+            protect: Boolean(req.getProtect()),
+            ignoreChanges: req.getIgnorechangesList(),
+            dependencies: req.getDependenciesList(),
+            secretPaths: secretPathsOf(req.getObject()?.toJavaScript() ?? {}),
+            provider: req.getProvider() || undefined,
+        });
+        state.meta.set(key, list);
+        return original(req, callback);
+    };
+}
+
+/** Settle every registration: resources register asynchronously after the program returns. */
+export async function settle(): Promise<void> {
+    for (let i = 0; i < 20; i++) {
+        const before = state.resources.length;
+        await new Promise((r) => setTimeout(r, 10));
+        if (state.resources.length === before && i > 2) return;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Stack config files.
+
+/** The `config:` of `Pulumi.<stack>.yaml` as flat strings, the way Pulumi hands them to the program. */
+export function stackConfig(stack: string): Record<string, string> {
+    const file = path.join(ROOT, `Pulumi.${stack}.yaml`);
+    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | undefined;
+    const out: Record<string, string> = {};
+    for (const [key, value] of Object.entries(doc?.config ?? {})) {
+        out[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return out;
+}
+
+/** Names of the stacks that have a `Pulumi.<stack>.yaml` in the repository. */
+export function stackNames(): string[] {
+    return fs
+        .readdirSync(ROOT)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+export interface StackRun {
+    /** The stack's exports, resolved. */
+    readonly outputs: Record<string, any>;
+    readonly resources: readonly RecordedResource[];
+}
+
+/**
+ * Run the real stack program (`infra/index.ts`) under the mocks with `Pulumi.<stack>.yaml`'s config
+ * plus `overrides` (keys with or without the `web-infra:` namespace; `undefined` removes a key).
+ */
+export async function runStack(stack = "dev", overrides: Readonly<Record<string, string | undefined>> = {}): Promise<StackRun> {
+    const config: Record<string, string> = stackConfig(stack);
+    for (const [key, value] of Object.entries(overrides)) {
+        const full = key.includes(":") ? key : `${PROJECT}:${key}`;
+        if (value === undefined) delete config[full];
+        else config[full] = value;
+    }
+    await setupMocks({ stack, config });
+    const program = await import("../infra/main");
+    const outputs = await awaitAll(await program.main());
+    await settle();
+    return { outputs, resources: state.resources };
+}
