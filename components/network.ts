@@ -49,6 +49,14 @@ export interface NetworkArgs {
      */
     readonly enableIpv6?: boolean;
     /**
+     * AWS services reachable from the private subnets through interface VPC endpoints (short names:
+     * `ssm`, `ssmmessages`, `ec2messages`, `secretsmanager`, `logs`, `monitoring`, …). Each costs about
+     * $7.30/month per zone, so they are on only where there is no NAT to reach the public endpoints.
+     * An S3 gateway endpoint (free) is always created: it carries the Amazon Linux package repositories.
+     * @default - `["ssm", "ssmmessages", "ec2messages", "secretsmanager", "logs", "monitoring"]` when `natStrategy` is `none` (what Session Manager, the app's secret and the CloudWatch agent need), else `[]`
+     */
+    readonly interfaceEndpoints?: readonly string[];
+    /**
      * Retention of the VPC flow log group, in days (a CloudWatch Logs retention value).
      * @default 30
      */
@@ -63,6 +71,45 @@ export interface NetworkArgs {
      * @default {}
      */
     readonly tags?: Record<string, string>;
+}
+
+/** Defaults and validation of NetworkArgs: pure, runs before anything is registered. */
+function resolveNetworkArgs(name: string, args: NetworkArgs) {
+    // ---- defaults ----
+    const cidrBlock = args.cidrBlock ?? "10.0.0.0/16";
+    const zoneCount = args.availabilityZones?.length ?? args.availabilityZoneCount ?? 2;
+    const natStrategy = args.natStrategy ?? "single";
+    const enableIpv6 = args.enableIpv6 ?? true;
+    const retentionDays = args.flowLogRetentionDays ?? 30;
+    const tags = args.tags ?? {};
+    const interfaceEndpoints =
+        args.interfaceEndpoints ?? (natStrategy === "none" ? ["ssm", "ssmmessages", "ec2messages", "secretsmanager", "logs", "monitoring"] : []);
+
+    // ---- validation (before any resource) ----
+    if (!Number.isInteger(zoneCount) || zoneCount < 2 || zoneCount > MAX_ZONES) {
+        throw new Error(`Network ${name}: \`availabilityZoneCount\` must be from 2 to ${MAX_ZONES} (got ${zoneCount}): one zone is a single point of failure`);
+    }
+    if (args.availabilityZones && new Set(args.availabilityZones).size !== args.availabilityZones.length) {
+        throw new Error(`Network ${name}: \`availabilityZones\` must be distinct (got ${args.availabilityZones.join(", ")})`);
+    }
+    if (!NAT_STRATEGIES.includes(natStrategy)) {
+        throw new Error(`Network ${name}: \`natStrategy\` must be one of ${NAT_STRATEGIES.join(", ")} (got ${JSON.stringify(natStrategy)})`);
+    }
+    if (!LOG_RETENTION_DAYS.includes(retentionDays)) {
+        throw new Error(`Network ${name}: \`flowLogRetentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${retentionDays})`);
+    }
+    const badEndpoint = interfaceEndpoints.find((e) => !/^[a-z0-9][a-z0-9.-]*$/.test(e));
+    if (badEndpoint !== undefined) {
+        throw new Error(`Network ${name}: \`interfaceEndpoints\` takes short service names such as ssm or logs (got ${JSON.stringify(badEndpoint)})`);
+    }
+    let layout: ReturnType<typeof subnetLayout>;
+    try {
+        layout = subnetLayout(cidrBlock, zoneCount);
+    } catch (e) {
+        throw new Error(`Network ${name}: ${(e as Error).message}`);
+    }
+
+    return { cidrBlock, zoneCount, natStrategy, enableIpv6, retentionDays, tags, interfaceEndpoints, layout };
 }
 
 /**
@@ -89,37 +136,15 @@ export class Network extends pulumi.ComponentResource {
     public readonly natStrategy: NatStrategy;
     public readonly ipv6Enabled: boolean;
     public readonly flowLogGroupName: pulumi.Output<string>;
+    /** Route tables of the private subnets, one per zone. */
+    public readonly privateRouteTableIds: pulumi.Output<string>[];
+    /** Interface endpoints by short service name (empty unless `interfaceEndpoints` asks for some). */
+    public readonly interfaceEndpointIds: Record<string, pulumi.Output<string>>;
 
     constructor(name: string, args: NetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        // Validate before registering anything, the component included.
+        const { cidrBlock, zoneCount, natStrategy, enableIpv6, retentionDays, tags, interfaceEndpoints, layout } = resolveNetworkArgs(name, args);
         super("web-infra:network:Network", name, {}, opts);
-
-        // ---- defaults ----
-        const cidrBlock = args.cidrBlock ?? "10.0.0.0/16";
-        const zoneCount = args.availabilityZones?.length ?? args.availabilityZoneCount ?? 2;
-        const natStrategy = args.natStrategy ?? "single";
-        const enableIpv6 = args.enableIpv6 ?? true;
-        const retentionDays = args.flowLogRetentionDays ?? 30;
-        const tags = args.tags ?? {};
-
-        // ---- validation (before any resource) ----
-        if (!Number.isInteger(zoneCount) || zoneCount < 2 || zoneCount > MAX_ZONES) {
-            throw new Error(`Network ${name}: \`availabilityZoneCount\` must be from 2 to ${MAX_ZONES} (got ${zoneCount}): one zone is a single point of failure`);
-        }
-        if (args.availabilityZones && new Set(args.availabilityZones).size !== args.availabilityZones.length) {
-            throw new Error(`Network ${name}: \`availabilityZones\` must be distinct (got ${args.availabilityZones.join(", ")})`);
-        }
-        if (!NAT_STRATEGIES.includes(natStrategy)) {
-            throw new Error(`Network ${name}: \`natStrategy\` must be one of ${NAT_STRATEGIES.join(", ")} (got ${JSON.stringify(natStrategy)})`);
-        }
-        if (!LOG_RETENTION_DAYS.includes(retentionDays)) {
-            throw new Error(`Network ${name}: \`flowLogRetentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${retentionDays})`);
-        }
-        let layout: ReturnType<typeof subnetLayout>;
-        try {
-            layout = subnetLayout(cidrBlock, zoneCount);
-        } catch (e) {
-            throw new Error(`Network ${name}: ${(e as Error).message}`);
-        }
 
         const parent = { parent: this };
         this.natStrategy = natStrategy;
@@ -219,13 +244,14 @@ export class Network extends pulumi.ComponentResource {
         });
 
         // ---- private routing: one table per zone, default route to its NAT (if any) ----
-        zones.forEach((i) => {
+        this.privateRouteTableIds = zones.map((i) => {
             const rt = new aws.ec2.RouteTable(`${name}-private-rt-${i + 1}`, { vpcId: this.vpc.id, tags: { ...tags, Name: `${name}-private-rt-${i + 1}` } }, parent);
             const nat = natStrategy === "perAz" ? this.natGateways[i] : this.natGateways[0];
             if (nat) {
                 new aws.ec2.Route(`${name}-private-default-route-${i + 1}`, { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, parent);
             }
             new aws.ec2.RouteTableAssociation(`${name}-private-rta-${i + 1}`, { subnetId: this.privateSubnets[i].id, routeTableId: rt.id }, parent);
+            return rt.id;
         });
 
         // ---- database routing: a table with only the implicit local route ----
@@ -236,6 +262,59 @@ export class Network extends pulumi.ComponentResource {
             new aws.ec2.RouteTableAssociation(`${name}-database-rta-${i + 1}`, { subnetId: s.id, routeTableId: dbRt.id }, parent),
         );
 
+        // ---- VPC endpoints ----
+        const region = aws.getRegionOutput({}, parent);
+        // Gateway endpoints are free. Amazon Linux's package repositories live in S3, so with this the
+        // servers can bootstrap even with natStrategy `none`, and S3 traffic never pays NAT data charges.
+        new aws.ec2.VpcEndpoint(
+            `${name}-s3-endpoint`,
+            {
+                vpcId: this.vpc.id,
+                serviceName: pulumi.interpolate`com.amazonaws.${region.region}.s3`,
+                vpcEndpointType: "Gateway",
+                routeTableIds: this.privateRouteTableIds,
+                tags: { ...tags, Name: `${name}-s3-endpoint` },
+            },
+            parent,
+        );
+        this.interfaceEndpointIds = {};
+        if (interfaceEndpoints.length > 0) {
+            const endpointSg = new aws.ec2.SecurityGroup(
+                `${name}-endpoints-sg`,
+                { vpcId: this.vpc.id, description: `Interface VPC endpoints of ${name}: HTTPS from inside the VPC`, tags: { ...tags, Name: `${name}-endpoints-sg` } },
+                parent,
+            );
+            // A CIDR rule on purpose: an endpoint serves every workload in the VPC, whatever its group.
+            new aws.vpc.SecurityGroupIngressRule(
+                `${name}-endpoints-https-from-vpc`,
+                {
+                    securityGroupId: endpointSg.id,
+                    description: "Any workload in the VPC calls AWS APIs (SSM, Secrets Manager, CloudWatch) over HTTPS through the endpoints",
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    cidrIpv4: this.vpc.cidrBlock,
+                },
+                parent,
+            );
+            for (const service of interfaceEndpoints) {
+                this.interfaceEndpointIds[service] = new aws.ec2.VpcEndpoint(
+                    `${name}-${service.replace(/\./g, "-")}-endpoint`,
+                    {
+                        vpcId: this.vpc.id,
+                        serviceName: pulumi.interpolate`com.amazonaws.${region.region}.${service}`,
+                        vpcEndpointType: "Interface",
+                        // One ENI per zone, so losing a zone doesn't lose the endpoint.
+                        subnetIds: this.privateSubnetIds,
+                        securityGroupIds: [endpointSg.id],
+                        privateDnsEnabled: true,
+                        tags: { ...tags, Name: `${name}-${service}-endpoint` },
+                    },
+                    parent,
+                ).id;
+            }
+        }
+
         // ---- flow logs ----
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-flow-logs`,
@@ -243,7 +322,6 @@ export class Network extends pulumi.ComponentResource {
             parent,
         );
         const caller = aws.getCallerIdentityOutput({}, parent);
-        const region = aws.getRegionOutput({}, parent);
         const flowLogRole = new aws.iam.Role(
             `${name}-flow-logs-role`,
             {

@@ -247,6 +247,19 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
             const id = `sgr-${hex(17)}`;
             return { id, state: { arn: arn("ec2", `security-group-rule/${id}`), securityGroupRuleId: id } };
         }
+        case "aws:ec2/vpcEndpoint:VpcEndpoint": {
+            const id = `vpce-${hex(17)}`;
+            return {
+                id,
+                state: {
+                    arn: arn("ec2", `vpc-endpoint/${id}`),
+                    prefixListId: inputs.vpcEndpointType === "Gateway" ? `pl-${hex(8)}` : undefined,
+                    dnsEntries: inputs.vpcEndpointType === "Interface" ? [{ dnsName: `${id}.${inputs.serviceName}.vpce.amazonaws.com`, hostedZoneId: "Z7HUB22UULQXV" }] : [],
+                    networkInterfaceIds: (inputs.subnetIds ?? []).map((_: string, i: number) => `eni-${fakeHex(seed + i, 17)}`),
+                    state: "available",
+                },
+            };
+        }
         case "aws:ec2/flowLog:FlowLog": {
             const id = `fl-${hex(17)}`;
             return { id, state: { arn: arn("ec2", `vpc-flow-log/${id}`) } };
@@ -563,9 +576,21 @@ export function invokeResult(token: string, inputs: Record<string, any>): Record
 // ---------------------------------------------------------------------------------------------------
 // Setup.
 
+function isSecretEnvelope(value: any): boolean {
+    return value !== null && typeof value === "object" && value[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
+}
+
+/** Replace every secret envelope by the value inside it. */
+export function unwrapSecrets(value: any): any {
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (value === null || typeof value !== "object") return value;
+    if (isSecretEnvelope(value)) return unwrapSecrets(value.value);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+}
+
 function secretPathsOf(value: any, prefix = ""): string[] {
     if (value === null || typeof value !== "object") return [];
-    if (value[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig) return [prefix || "(root)"];
+    if (isSecretEnvelope(value)) return [prefix || "(root)"];
     return Object.entries(value).flatMap(([k, v]) => secretPathsOf(v, prefix ? `${prefix}.${k}` : k));
 }
 
@@ -592,7 +617,9 @@ export async function setupMocks(options: MockOptions = {}): Promise<void> {
     await pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
-                const computed = computedOutputs(args.type, args.name, args.inputs);
+                // Secret inputs arrive wrapped; record plain values (secretPaths says which were secret).
+                const inputs = unwrapSecrets(args.inputs) as Record<string, any>;
+                const computed = computedOutputs(args.type, args.name, inputs);
                 const resultState = { ...args.inputs, ...computed.state };
                 const key = `${args.type}::${args.name}`;
                 const meta = state.meta.get(key)?.shift();
@@ -600,8 +627,8 @@ export async function setupMocks(options: MockOptions = {}): Promise<void> {
                 state.resources.push({
                     type: args.type,
                     name: args.name,
-                    inputs: args.inputs,
-                    state: resultState,
+                    inputs,
+                    state: { ...inputs, ...computed.state },
                     id: computed.id,
                     urn,
                     parentUrn: meta?.parentUrn,
@@ -616,7 +643,13 @@ export async function setupMocks(options: MockOptions = {}): Promise<void> {
             },
             call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
                 state.invokes.push({ token: args.token, inputs: args.inputs });
-                return invokeResult(args.token, args.inputs);
+                try {
+                    return invokeResult(args.token, args.inputs);
+                } catch (e) {
+                    // The runtime rebuilds the error from gRPC's `details`; without it the message is lost.
+                    (e as Error & { details?: string }).details = (e as Error).message;
+                    throw e;
+                }
             },
         },
         PROJECT,

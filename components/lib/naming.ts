@@ -27,6 +27,6 @@ export function limitName(name: string, max: number): string {
     if (name.length <= max) return name;
     let hash = 0;
     for (const ch of name) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-    const suffix = hash.toString(36).slice(0, 6);
+    const suffix = hash.toString(36).padStart(6, "0").slice(-6);
     return `${name.slice(0, max - suffix.length - 1)}-${suffix}`;
 }

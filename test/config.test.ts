@@ -1,0 +1,191 @@
+import { ConfigError, parseConfig, projectSettings } from "../infra/config";
+import { SETTINGS, SETTING_KEYS } from "../infra/settings";
+
+/** The least a stack must set. */
+const BASE = { owner: "platform-team", costCenter: "web-1234" };
+
+/** The single problem parseConfig reports for `raw`. */
+function problem(raw: Record<string, string>): string {
+    try {
+        parseConfig({ ...BASE, ...raw }, "test");
+    } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        const problems = (e as ConfigError).problems;
+        expect(problems).toHaveLength(1);
+        return problems[0];
+    }
+    throw new Error(`no error for ${JSON.stringify(raw)}`);
+}
+
+describe("parseConfig defaults", () => {
+    it("fills every setting from its declared default", () => {
+        const cfg = parseConfig(BASE, "dev");
+        expect(cfg.environment).toBe("development");
+        expect(cfg.isProduction).toBe(false);
+        expect(cfg.deletionProtection).toBe(false);
+        expect(cfg.network).toEqual({ vpcCidr: "10.0.0.0/16", availabilityZoneCount: 2, natStrategy: "single", flowLogRetentionDays: 30 });
+        expect(cfg.web).toEqual({ serverCount: 2, instanceType: "t4g.micro", rootVolumeSizeGiB: 8, appPort: 80, lbAlgorithm: "round_robin" });
+        expect(cfg.https).toEqual({ enabled: false, domain: undefined, hostedZone: undefined, certificateArn: undefined });
+        expect(cfg.database).toMatchObject({
+            engineVersion: "8.0",
+            parameterGroupFamily: "mysql8.0",
+            instanceClass: "db.t4g.micro",
+            allocatedStorageGiB: 20,
+            maxAllocatedStorageGiB: 100,
+            multiAz: false,
+            backupRetentionDays: 7,
+            replicaCount: 1,
+            promoteReplica: undefined,
+            dbName: "app",
+            username: "dbadmin",
+            monitoringIntervalSeconds: 60,
+        });
+        expect(cfg.security).toEqual({ wafEnabled: true, wafRateLimit: 1000, accessLogRetentionDays: 90 });
+        expect(cfg.monitoring.alertEmail).toBeUndefined();
+    });
+
+    it("tags carry project, stack, environment, owner and cost centre", () => {
+        expect(parseConfig(BASE, "dev").tags).toEqual({
+            Project: "web-infra",
+            Stack: "dev",
+            Environment: "development",
+            Owner: "platform-team",
+            CostCenter: "web-1234",
+            ManagedBy: "pulumi",
+        });
+    });
+
+    it("every declared default passes its own validation", () => {
+        for (const key of SETTING_KEYS) {
+            const spec = SETTINGS[key] as { default?: unknown };
+            if (spec.default === undefined) continue;
+            expect(() => parseConfig({ ...BASE, [key]: String(spec.default) }, "t")).not.toThrow();
+        }
+    });
+
+    it("parses typed values", () => {
+        const cfg = parseConfig(
+            {
+                ...BASE,
+                natStrategy: "perAz",
+                availabilityZoneCount: "3",
+                deletionProtection: "true",
+                dbMultiAz: "true",
+                lbAlgorithm: "least_outstanding_requests",
+                dbEngineVersion: "8.4.3",
+                dbReplicaCount: "2",
+                dbPromoteReplica: "replica-2",
+            },
+            "prod",
+        );
+        expect(cfg.network.natStrategy).toBe("perAz");
+        expect(cfg.network.availabilityZoneCount).toBe(3);
+        expect(cfg.deletionProtection).toBe(true);
+        expect(cfg.database.multiAz).toBe(true);
+        expect(cfg.web.lbAlgorithm).toBe("least_outstanding_requests");
+        expect(cfg.database.parameterGroupFamily).toBe("mysql8.4");
+        expect(cfg.database.promoteReplica).toBe(2);
+    });
+
+    it("a domain turns HTTPS on and derives its hosted zone", () => {
+        expect(parseConfig({ ...BASE, domain: "www.example.com" }, "t").https).toEqual({
+            enabled: true,
+            domain: "www.example.com",
+            hostedZone: "example.com",
+            certificateArn: undefined,
+        });
+        expect(parseConfig({ ...BASE, domain: "app.dev.example.com", hostedZone: "example.com" }, "t").https.hostedZone).toBe("example.com");
+    });
+
+    it("a certificate ARN alone turns HTTPS on", () => {
+        const arn = "arn:aws:acm:us-east-1:123456789012:certificate/0b0d6c1e-1111-2222-3333-444455556666";
+        expect(parseConfig({ ...BASE, certificateArn: arn }, "t").https).toMatchObject({ enabled: true, certificateArn: arn, domain: undefined });
+    });
+});
+
+describe("parseConfig errors name the key, the value and what is allowed", () => {
+    it.each<[Record<string, string>, string]>([
+        // required
+        [{ owner: "" }, "`owner` is required: Team or person answerable for the stack; every resource is tagged `Owner` with it. Set it with `pulumi config set owner <value>`."],
+        // unknown key
+        [{ natStrategyy: "single" }, "`natStrategyy` is not a setting of web-infra; known settings: " + SETTING_KEYS.join(", ")],
+        // enums
+        [{ environment: "prod" }, '`environment` must be one of development, staging, production (got "prod")'],
+        [{ natStrategy: "both" }, '`natStrategy` must be one of none, single, perAz (got "both")'],
+        [{ lbAlgorithm: "roundRobin" }, '`lbAlgorithm` must be one of round_robin, least_outstanding_requests, weighted_random (got "roundRobin")'],
+        [{ flowLogRetentionDays: "10" }, "`flowLogRetentionDays` must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 10)"],
+        [{ dbMonitoringIntervalSeconds: "0" }, "`dbMonitoringIntervalSeconds` must be one of 1, 5, 10, 15, 30, 60 (got 0)"],
+        // types
+        [{ deletionProtection: "yes" }, '`deletionProtection` must be true or false (got "yes")'],
+        [{ webServerCount: "two" }, '`webServerCount` must be a whole number from 2 to 12 (got "two")'],
+        [{ webServerCount: "2.5" }, '`webServerCount` must be a whole number from 2 to 12 (got "2.5")'],
+        // ranges
+        [{ webServerCount: "1" }, "`webServerCount` must be from 2 to 12 (got 1)"],
+        [{ availabilityZoneCount: "1" }, "`availabilityZoneCount` must be from 2 to 8 (got 1)"],
+        [{ dbReplicaCount: "6" }, "`dbReplicaCount` must be from 0 to 5 (got 6)"],
+        [{ appPort: "0" }, "`appPort` must be from 1 to 65535 (got 0)"],
+        [{ wafRateLimit: "5" }, "`wafRateLimit` must be from 10 to 2000000000 (got 5)"],
+        [{ webRootVolumeSizeGiB: "4" }, "`webRootVolumeSizeGiB` must be from 8 to 1024 (got 4)"],
+        [{ dbAllocatedStorageGiB: "10" }, "`dbAllocatedStorageGiB` must be from 20 to 65536 (got 10)"],
+        // patterns
+        [{ webInstanceType: "T4G.Micro" }, '`webInstanceType` must be an EC2 instance type such as t4g.micro or m7i.large (got "T4G.Micro")'],
+        [{ dbInstanceClass: "t4g.micro" }, '`dbInstanceClass` must be an RDS instance class such as db.t4g.micro or db.r7g.large (got "t4g.micro")'],
+        [{ dbEngineVersion: "5.7" }, '`dbEngineVersion` must be a MySQL 8.0 or 8.4 version such as 8.0, 8.0.39 or 8.4 (got "5.7")'],
+        [{ domain: "Example.com" }, '`domain` must be a lower-case DNS name such as www.example.com (got "Example.com")'],
+        [{ domain: "localhost" }, '`domain` must be a lower-case DNS name such as www.example.com (got "localhost")'],
+        [{ certificateArn: "arn:aws:iam::123456789012:server-certificate/x" }, '`certificateArn` must be an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<id> (got "arn:aws:iam::123456789012:server-certificate/x")'],
+        [{ alertEmail: "ops" }, '`alertEmail` must be an e-mail address (got "ops")'],
+        [{ dbPromoteReplica: "1" }, '`dbPromoteReplica` must be a replica name such as replica-1 (got "1")'],
+        [{ dbName: "1app" }, '`dbName` must be 1-64 letters, digits or underscores, starting with a letter (got "1app")'],
+        [{ owner: "a;b" }, '`owner` must be 1-256 letters, digits, spaces or _ . : / = + - @ (an AWS tag value) (got "a;b")'],
+        // CIDR
+        [{ vpcCidr: "10.0.0.0" }, '`vpcCidr` must be an IPv4 CIDR block such as 10.0.0.0/16 (got "10.0.0.0")'],
+        [{ vpcCidr: "10.0.0.0/8" }, '`vpcCidr` must have a prefix from /16 to /22 (got "10.0.0.0/8"): AWS allows /16 at most, and below /22 the database subnets would be smaller than /27'],
+        [{ vpcCidr: "10.0.0.0/24" }, '`vpcCidr` must have a prefix from /16 to /22 (got "10.0.0.0/24"): AWS allows /16 at most, and below /22 the database subnets would be smaller than /27'],
+        [{ vpcCidr: "10.0.1.0/16" }, '`vpcCidr` must be a network address with no host bits set (got "10.0.1.0/16"; did you mean 10.0.0.0/16?)'],
+        // combinations
+        [{ appPort: "22" }, "`appPort` must not be 22: remote-administration ports are never opened (shell access is SSM Session Manager)"],
+        [{ appPort: "3389" }, "`appPort` must not be 3389: remote-administration ports are never opened (shell access is SSM Session Manager)"],
+        [{ environment: "production", wafEnabled: "true" }, "`deletionProtection` must be true when `environment` is production (got false)"],
+        [{ environment: "production", deletionProtection: "true", wafEnabled: "false" }, "`wafEnabled` must be true when `environment` is production (got false)"],
+        [{ hostedZone: "example.com" }, '`hostedZone` is set ("example.com") but `domain` is not: the zone is only used to validate and publish `domain`'],
+        [{ domain: "www.example.com", hostedZone: "example.org" }, '`hostedZone` must be `domain` or one of its parents (got "example.org" for domain "www.example.com")'],
+        [{ domain: "www.badexample.com", hostedZone: "example.com" }, '`hostedZone` must be `domain` or one of its parents (got "example.com" for domain "www.badexample.com")'],
+        [{ dbBackupRetentionDays: "0" }, "`dbBackupRetentionDays` must be at least 7 when `dbReplicaCount` is 1 (got 0): RDS creates read replicas only from a primary with automated backups"],
+        [{ dbBackupRetentionDays: "0", dbReplicaCount: "0" }, "`dbBackupRetentionDays` must be from 7 to 35 (got 0): a week of point-in-time recovery is the floor"],
+        [{ dbBackupRetentionDays: "3" }, "`dbBackupRetentionDays` must be from 7 to 35 (got 3): a week of point-in-time recovery is the floor"],
+        [{ dbBackupRetentionDays: "36" }, "`dbBackupRetentionDays` must be from 0 to 35 (got 36)"],
+        [{ dbMaxAllocatedStorageGiB: "50", dbAllocatedStorageGiB: "50" }, "`dbMaxAllocatedStorageGiB` must be greater than `dbAllocatedStorageGiB` (50) for storage autoscaling (got 50)"],
+        [{ dbPromoteReplica: "replica-3", dbReplicaCount: "2" }, '`dbPromoteReplica` must name one of the replicas: replica-1, replica-2 (got "replica-3")'],
+        [{ dbPromoteReplica: "replica-1", dbReplicaCount: "0" }, '`dbPromoteReplica` names "replica-1", but `dbReplicaCount` is 0: there is no replica to promote'],
+    ])("%j → %s", (raw, message) => {
+        expect(problem(raw)).toBe(message);
+    });
+
+    it("reports every problem at once, one per line, in one error", () => {
+        expect(() => parseConfig({ ...BASE, natStrategy: "x", webServerCount: "1" }, "t")).toThrow(
+            new ConfigError(['`natStrategy` must be one of none, single, perAz (got "x")', "`webServerCount` must be from 2 to 12 (got 1)"]),
+        );
+        try {
+            parseConfig({ natStrategy: "x" }, "t");
+        } catch (e) {
+            expect((e as Error).message).toBe(
+                "Invalid stack configuration:\n" +
+                    "  - `owner` is required: Team or person answerable for the stack; every resource is tagged `Owner` with it. Set it with `pulumi config set owner <value>`.\n" +
+                    "  - `costCenter` is required: Cost centre billed for the stack; every resource is tagged `CostCenter` with it. Set it with `pulumi config set costCenter <value>`.\n" +
+                    '  - `natStrategy` must be one of none, single, perAz (got "x")',
+            );
+        }
+        expect.assertions(2);
+    });
+
+    it("a single problem reads as one line", () => {
+        expect(() => parseConfig({ ...BASE, natStrategy: "x" }, "t")).toThrow('Invalid stack configuration: `natStrategy` must be one of none, single, perAz (got "x")');
+    });
+});
+
+describe("projectSettings", () => {
+    it("keeps only the web-infra namespace, without its prefix", () => {
+        expect(projectSettings({ "aws:region": "us-east-1", "web-infra:natStrategy": "none", "other:x": "1" })).toEqual({ natStrategy: "none" });
+    });
+});

@@ -1,0 +1,52 @@
+// The stack program as Pulumi runs it: config from Pulumi.<stack>.yaml, the real infra/main.ts.
+import { allResources, resourceNamed, resourcesOf, runStack } from "./mocks";
+
+describe("dev stack", () => {
+    let outputs: Record<string, any>;
+    beforeAll(async () => {
+        ({ outputs } = await runStack("dev"));
+    });
+
+    it("builds the network from config and exports its ids", () => {
+        const vpc = resourceNamed("aws:ec2/vpc:Vpc", "network-vpc");
+        expect(vpc.inputs.cidrBlock).toBe("10.0.0.0/16");
+        expect(outputs.vpcId).toBe(vpc.id);
+        expect(outputs.availabilityZones).toEqual(["us-east-1a", "us-east-1b"]);
+        const subnetIds = (tier: string) =>
+            resourcesOf("aws:ec2/subnet:Subnet")
+                .filter((s) => s.inputs.tags.Tier === tier)
+                .map((s) => s.id);
+        expect(outputs.publicSubnetIds).toEqual(subnetIds("public"));
+        expect(outputs.privateSubnetIds).toEqual(subnetIds("private"));
+        expect(outputs.databaseSubnetIds).toEqual(subnetIds("database"));
+        expect(outputs.natGatewayIds).toEqual(resourcesOf("aws:ec2/natGateway:NatGateway").map((n) => n.id));
+        expect(outputs.natGatewayIds).toHaveLength(1);
+        expect(resourceNamed("aws:cloudwatch/logGroup:LogGroup", "network-flow-logs").inputs.retentionInDays).toBe(7);
+    });
+
+    it("every AWS resource goes through the stack's explicit provider, which carries the region", () => {
+        const provider = resourceNamed("pulumi:providers:aws", "aws");
+        expect(provider.inputs.region).toBe("us-east-1");
+        const ref = `${provider.urn}::${provider.id}`;
+        const awsResources = allResources().filter((r) => r.type.startsWith("aws:"));
+        expect(awsResources.length).toBeGreaterThan(20);
+        for (const r of awsResources) expect({ name: r.name, provider: r.provider }).toEqual({ name: r.name, provider: ref });
+    });
+});
+
+describe("config errors stop the program before any resource is declared", () => {
+    it.each<[string, Record<string, string | undefined>, string, string[]]>([
+        ["an unknown enum value", { natStrategy: "both" }, 'Invalid stack configuration: `natStrategy` must be one of none, single, perAz (got "both")', []],
+        ["a missing required key", { owner: undefined }, "Invalid stack configuration: `owner` is required", []],
+        // Zones are looked up first (through the provider, which is not a cloud resource), then checked.
+        [
+            "more zones than the region has",
+            { availabilityZoneCount: "7" },
+            "Invalid stack configuration: `availabilityZoneCount` must be at most 6 in this region, which has 6 zones without opt-in (us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1e, us-east-1f) (got 7)",
+            ["pulumi:providers:aws"],
+        ],
+    ])("%s", async (_, overrides, message, registered) => {
+        await expect(runStack("dev", overrides)).rejects.toThrow(message);
+        expect(allResources().map((r) => r.type)).toEqual(registered);
+    });
+});
