@@ -13,6 +13,7 @@ import { PROJECT, SETTINGS, SETTING_KEYS, SettingKey, SettingSpec } from "./sett
 export type Environment = "development" | "staging" | "production";
 export type NatStrategy = "none" | "single" | "perAz";
 export type LbAlgorithm = "round_robin" | "least_outstanding_requests" | "weighted_random";
+export type WebServerMode = "active-active" | "active-passive";
 
 export interface StackConfig {
     readonly project: string;
@@ -30,6 +31,9 @@ export interface StackConfig {
     };
     readonly web: {
         readonly serverCount: number;
+        readonly mode: WebServerMode;
+        /** Servers in the target group from the start: all (active-active) or the first (active-passive). */
+        readonly activeCount: number;
         readonly instanceType: string;
         readonly rootVolumeSizeGiB: number;
         readonly appPort: number;
@@ -280,6 +284,8 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
         },
         web: {
             serverCount: num("webServerCount"),
+            mode: str("webServerMode") as WebServerMode,
+            activeCount: str("webServerMode") === "active-passive" ? 1 : num("webServerCount"),
             instanceType: str("webInstanceType"),
             rootVolumeSizeGiB: num("webRootVolumeSizeGiB"),
             appPort,

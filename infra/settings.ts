@@ -125,6 +125,14 @@ export const SETTINGS = {
         max: 12,
         description: "How many web servers, spread round robin over the zones. At least 2 for active-active.",
     },
+    webServerMode: {
+        group: "web",
+        type: "string",
+        default: "active-active",
+        enum: ["active-active", "active-passive"],
+        description:
+            "`active-active`: every server is in the target group and serves. `active-passive`: the first server serves, the others run as warm standbys outside the target group and are registered automatically when it fails (about 70 s).",
+    },
     webInstanceType: {
         group: "web",
         type: "string",

@@ -24,7 +24,7 @@ describe("parseConfig defaults", () => {
         expect(cfg.isProduction).toBe(false);
         expect(cfg.deletionProtection).toBe(false);
         expect(cfg.network).toEqual({ vpcCidr: "10.0.0.0/16", availabilityZoneCount: 2, natStrategy: "single", flowLogRetentionDays: 30 });
-        expect(cfg.web).toEqual({ serverCount: 2, instanceType: "t4g.micro", rootVolumeSizeGiB: 8, appPort: 80, lbAlgorithm: "round_robin" });
+        expect(cfg.web).toEqual({ serverCount: 2, mode: "active-active", activeCount: 2, instanceType: "t4g.micro", rootVolumeSizeGiB: 8, appPort: 80, lbAlgorithm: "round_robin" });
         expect(cfg.https).toEqual({ enabled: false, domain: undefined, hostedZone: undefined, certificateArn: undefined });
         expect(cfg.database).toMatchObject({
             engineVersion: "8.0",
@@ -87,6 +87,11 @@ describe("parseConfig defaults", () => {
         expect(cfg.database.promoteReplica).toBe(2);
     });
 
+    it("active-passive keeps one server active and the rest as standbys", () => {
+        expect(parseConfig({ ...BASE, webServerMode: "active-passive", webServerCount: "3" }, "t").web).toMatchObject({ mode: "active-passive", serverCount: 3, activeCount: 1 });
+        expect(parseConfig({ ...BASE, webServerCount: "3" }, "t").web).toMatchObject({ mode: "active-active", serverCount: 3, activeCount: 3 });
+    });
+
     it("a domain turns HTTPS on and derives its hosted zone", () => {
         expect(parseConfig({ ...BASE, domain: "www.example.com" }, "t").https).toEqual({
             enabled: true,
@@ -112,6 +117,7 @@ describe("parseConfig errors name the key, the value and what is allowed", () =>
         // enums
         [{ environment: "prod" }, '`environment` must be one of development, staging, production (got "prod")'],
         [{ natStrategy: "both" }, '`natStrategy` must be one of none, single, perAz (got "both")'],
+        [{ webServerMode: "hot-standby" }, '`webServerMode` must be one of active-active, active-passive (got "hot-standby")'],
         [{ lbAlgorithm: "roundRobin" }, '`lbAlgorithm` must be one of round_robin, least_outstanding_requests, weighted_random (got "roundRobin")'],
         [{ flowLogRetentionDays: "10" }, "`flowLogRetentionDays` must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 10)"],
         [{ dbMonitoringIntervalSeconds: "0" }, "`dbMonitoringIntervalSeconds` must be one of 1, 5, 10, 15, 30, 60 (got 0)"],

@@ -500,6 +500,25 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
         case "aws:s3/bucketVersioning:BucketVersioning":
             return { id: String(inputs.bucket), state: {} };
 
+        // ---- Lambda ----
+        case "aws:lambda/function:Function": {
+            const functionName = inputs.name ?? autoName(name, seed, 64);
+            const functionArn = arn("lambda", `function:${functionName}`);
+            return {
+                id: functionName,
+                state: {
+                    name: functionName,
+                    arn: functionArn,
+                    qualifiedArn: `${functionArn}:$LATEST`,
+                    invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
+                    version: "$LATEST",
+                    sourceCodeHash: fakeHex(seed, 44),
+                },
+            };
+        }
+        case "aws:lambda/permission:Permission":
+            return { id: inputs.statementId ?? autoName(name, seed, 100), state: {} };
+
         // ---- SSM ----
         case "aws:ssm/parameter:Parameter": {
             return { id: inputs.name, state: { arn: arn("ssm", `parameter/${String(inputs.name).replace(/^\//, "")}`), version: 1 } };
