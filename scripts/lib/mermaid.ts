@@ -1,0 +1,98 @@
+/**
+ * The architecture as a Mermaid flowchart, drawn from the declared resources: internet → (DNS) →
+ * WAF → ALB → web servers grouped by zone → DB writer → replicas, the NAT gateways each zone's
+ * servers leave through, and the monitoring path (alarms → SNS → e-mail). Pure.
+ */
+import { PlanRecord, uniqueSorted } from "./records";
+import { primaryWriter, topologyOf } from "./topology";
+
+/** Mermaid node ids: letters, digits and underscores only. */
+function nodeId(prefix: string, name: string): string {
+    return `${prefix}_${name.replace(/[^A-Za-z0-9]/g, "_")}`;
+}
+
+/** A quoted Mermaid label; `"` becomes the `#quot;` entity, line breaks `<br/>`. */
+function label(...lines: (string | undefined)[]): string {
+    return `"${lines
+        .filter((l): l is string => l !== undefined && l !== "")
+        .map((l) => l.replace(/"/g, "#quot;").replace(/[<>]/g, (c) => (c === "<" ? "#lt;" : "#gt;")))
+        .join("<br/>")}"`;
+}
+
+export function mermaidDiagram(records: readonly PlanRecord[]): string {
+    const t = topologyOf(records);
+    const out: string[] = ["flowchart TD"];
+    const add = (line: string) => out.push(`    ${line}`);
+
+    add(`internet(["Internet"])`);
+    let edge = "internet";
+
+    const site = t.dnsRecords.find((r) => r.alias && !/writer|reader/.test(r.name));
+    if (site) {
+        add(`dns[${label("Route 53", site.name.replace(/\.$/, ""))}]`);
+        add(`${edge} --> dns`);
+        edge = "dns";
+    }
+    if (t.webAcls.length > 0) {
+        add(`waf{{${label("WAF web ACL", t.webAcls.join(", "))}}}`);
+        add(`${edge} --> waf`);
+        edge = "waf";
+    }
+    const lb = t.loadBalancers.find((l) => !l.internal) ?? t.loadBalancers[0];
+    const tg = t.targetGroups[0];
+    if (lb) {
+        const ports = t.listeners.map((l) => `${l.protocol} ${l.port ?? ""}${l.redirects ? " → redirect" : ""}`.trim());
+        add(
+            `alb[${label(
+                `ALB ${lb.name}`,
+                ports.length > 0 ? ports.join(", ") : undefined,
+                tg ? `${tg.algorithm}, health check ${tg.healthCheckInterval}s × ${tg.unhealthyThreshold}` : undefined,
+                `zones: ${lb.zones.join(", ") || "?"}`,
+            )}]`,
+        );
+        add(`${edge} --> alb`);
+        edge = "alb";
+    }
+
+    // One subgraph per zone with what runs in it.
+    const writer = primaryWriter(t);
+    const zones = uniqueSorted([...t.zones, ...t.servers.map((s) => s.zone), ...t.natGateways.map((n) => n.zone), ...t.dbReplicas.map((r) => r.zone), writer?.zone]);
+    const natOfZone = new Map(t.egress.map((e) => [e.zone, e.natName]));
+    for (const zone of zones) {
+        const servers = t.servers.filter((s) => s.zone === zone);
+        const nats = t.natGateways.filter((n) => n.zone === zone);
+        const dbs = [...t.dbWriters, ...t.dbReplicas].filter((d) => d.zone === zone);
+        if (servers.length + nats.length + dbs.length === 0) continue;
+        add(`subgraph ${nodeId("az", zone)}[${label(zone)}]`);
+        for (const s of servers) add(`    ${nodeId("web", s.name)}[${label(s.name, s.instanceType)}]`);
+        for (const n of nats) add(`    ${nodeId("nat", n.name)}{{${label("NAT gateway", n.name)}}}`);
+        for (const d of dbs) {
+            const role = d.source === undefined ? (d === writer ? "DB writer" : "DB standalone") : "DB read replica";
+            add(`    ${nodeId("db", d.name)}[(${label(role, d.name, d.instanceClass, d.source === undefined && d.multiAz ? "Multi-AZ standby in another zone" : undefined)})]`);
+        }
+        add("end");
+    }
+    for (const s of t.servers) {
+        if (lb) add(`alb --> ${nodeId("web", s.name)}`);
+        if (writer) add(`${nodeId("web", s.name)} -->|SQL| ${nodeId("db", writer.name)}`);
+        const nat = natOfZone.get(s.zone);
+        if (nat) add(`${nodeId("web", s.name)} -.->|egress| ${nodeId("nat", nat)}`);
+    }
+    for (const r of t.dbReplicas) {
+        const source = t.dbWriters.find((w) => w.identifier === r.source || r.source?.endsWith(`:db:${w.identifier}`)) ?? writer;
+        if (source) add(`${nodeId("db", source.name)} -->|replicates| ${nodeId("db", r.name)}`);
+    }
+
+    if (t.alarms.length > 0 || t.topics.length > 0) {
+        add(`subgraph monitoring["Monitoring"]`);
+        add(`    alarms[${label(`${t.alarms.length} CloudWatch alarms`, t.dashboards > 0 ? `${t.dashboards} dashboard(s)` : undefined)}]`);
+        if (t.topics.length > 0) add(`    sns[${label("SNS topic", t.topics.join(", "))}]`);
+        const protocols = uniqueSorted(t.subscriptions.map((s) => s.protocol));
+        if (protocols.length > 0) add(`    notify([${label(protocols.join(", "))}])`);
+        add("end");
+        if (t.topics.length > 0) add("alarms --> sns");
+        if (protocols.length > 0 && t.topics.length > 0) add("sns --> notify");
+        if (lb) add("alarms -.->|watch| alb");
+    }
+    return out.join("\n");
+}

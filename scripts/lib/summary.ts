@@ -1,0 +1,198 @@
+/**
+ * The plan's summary: what the stack declares, grouped by component and type, and the numbers a
+ * reviewer asks about (URL, HTTPS, LB algorithm, failure detection, servers and DB instances per
+ * zone, alarms, policy result). Pure: records and the stack outputs in, a summary out.
+ */
+import { PlanRecord, countByZone, formatZoneCounts, str } from "./records";
+import { Topology, primaryWriter, topologyOf } from "./topology";
+
+export interface PolicyViolation {
+    readonly policy: string;
+    readonly message: string;
+    readonly resource?: string;
+    /** A mandatory violation fails the plan; an advisory one is reported only. */
+    readonly mandatory: boolean;
+}
+
+export type PolicyResult =
+    | { readonly available: false; readonly reason: string }
+    | { readonly available: true; readonly pack: string; readonly policies: number; readonly violations: readonly PolicyViolation[] };
+
+export interface ComponentGroup {
+    /** `network (web-infra:network:Network)`, or `(stack)` for resources outside any component. */
+    readonly component: string;
+    readonly count: number;
+    readonly types: Readonly<Record<string, number>>;
+}
+
+export interface PlanSummary {
+    readonly stack: string;
+    readonly environment?: string;
+    readonly region?: string;
+    readonly total: number;
+    readonly components: readonly ComponentGroup[];
+    readonly url?: string;
+    readonly https: boolean;
+    readonly httpRedirectsToHttps: boolean;
+    readonly lbAlgorithm?: string;
+    readonly failureDetection?: { intervalSeconds: number; unhealthyThreshold: number; seconds: number; deregistrationDelaySeconds: number };
+    readonly serversPerZone: Readonly<Record<string, number>>;
+    readonly serverTypes: readonly string[];
+    readonly dbWriter?: { name: string; zone?: string; multiAz: boolean; instanceClass?: string };
+    readonly dbReplicasPerZone: Readonly<Record<string, number>>;
+    readonly alarms: number;
+    readonly dashboards: number;
+    readonly waf: boolean;
+    readonly policy: PolicyResult;
+}
+
+const COMPONENT_PREFIX = "web-infra:";
+
+/** The top-most `web-infra:*` component a record belongs to (following `parentUrn`), or `(stack)`. */
+export function componentOf(r: PlanRecord, byUrn: ReadonlyMap<string, PlanRecord>): string {
+    let top: PlanRecord | undefined = r.type.startsWith(COMPONENT_PREFIX) ? r : undefined;
+    for (let p = r.parentUrn, guard = 0; p !== undefined && guard < 100; guard++) {
+        const parent = byUrn.get(p);
+        if (!parent) break;
+        if (parent.type.startsWith(COMPONENT_PREFIX)) top = parent;
+        p = parent.parentUrn;
+    }
+    return top ? `${top.name} (${top.type})` : "(stack)";
+}
+
+/** Custom (provider) resources grouped by top-level component, then by type, with counts. */
+export function groupByComponent(records: readonly PlanRecord[]): ComponentGroup[] {
+    const byUrn = new Map(records.filter((r) => r.urn).map((r) => [r.urn as string, r]));
+    const groups = new Map<string, Record<string, number>>();
+    for (const r of records) {
+        if (r.type.startsWith(COMPONENT_PREFIX)) continue;
+        const c = componentOf(r, byUrn);
+        const types = groups.get(c) ?? {};
+        types[r.type] = (types[r.type] ?? 0) + 1;
+        groups.set(c, types);
+    }
+    return [...groups.entries()]
+        .map(([component, types]) => ({
+            component,
+            count: Object.values(types).reduce((a, b) => a + b, 0),
+            types: Object.fromEntries(Object.entries(types).sort(([a], [b]) => a.localeCompare(b))),
+        }))
+        .sort((a, b) => (a.component === "(stack)" ? 1 : b.component === "(stack)" ? -1 : a.component.localeCompare(b.component)));
+}
+
+/** The public URL from the stack outputs (`url`, `siteUrl`, …), else derived from the DNS record or the ALB. */
+function publicUrl(outputs: Readonly<Record<string, unknown>>, t: Topology, https: boolean): string | undefined {
+    const keys = Object.keys(outputs).sort((a, b) => (a === "url" ? -1 : b === "url" ? 1 : a.localeCompare(b)));
+    for (const k of keys) {
+        const v = outputs[k];
+        if (/url/i.test(k) && typeof v === "string" && /^https?:\/\//.test(v)) return v;
+    }
+    const site = t.dnsRecords.find((r) => r.alias && !/writer|reader/.test(r.name));
+    const host = site?.name.replace(/\.$/, "") ?? t.loadBalancers.find((l) => !l.internal)?.dnsName;
+    return host ? `${https ? "https" : "http"}://${host}` : undefined;
+}
+
+export function summarize(args: {
+    stack: string;
+    records: readonly PlanRecord[];
+    outputs: Readonly<Record<string, unknown>>;
+    policy: PolicyResult;
+    region?: string;
+}): PlanSummary {
+    const { records, outputs } = args;
+    const t = topologyOf(records);
+    const https = t.listeners.some((l) => l.protocol === "HTTPS");
+    const tg = t.targetGroups[0];
+    const writer = primaryWriter(t);
+    return {
+        stack: args.stack,
+        environment: str(outputs.environment),
+        region: args.region,
+        total: records.filter((r) => !r.type.startsWith(COMPONENT_PREFIX)).length,
+        components: groupByComponent(records),
+        url: publicUrl(outputs, t, https),
+        https,
+        httpRedirectsToHttps: https && t.listeners.some((l) => l.protocol === "HTTP" && l.redirects),
+        lbAlgorithm: tg?.algorithm,
+        failureDetection: tg && {
+            intervalSeconds: tg.healthCheckInterval,
+            unhealthyThreshold: tg.unhealthyThreshold,
+            seconds: tg.failureDetectionSeconds,
+            deregistrationDelaySeconds: tg.deregistrationDelay,
+        },
+        serversPerZone: countByZone(t.servers.map((s) => s.zone)),
+        serverTypes: [...new Set(t.servers.map((s) => s.instanceType).filter((x): x is string => x !== undefined))],
+        dbWriter: writer && { name: writer.name, zone: writer.zone, multiAz: writer.multiAz, instanceClass: writer.instanceClass },
+        dbReplicasPerZone: countByZone(t.dbReplicas.map((r) => r.zone)),
+        alarms: t.alarms.length,
+        dashboards: t.dashboards,
+        waf: t.webAcls.length > 0,
+        policy: args.policy,
+    };
+}
+
+export function policyLine(p: PolicyResult): string {
+    if (!p.available) return `policy pack: not available (${p.reason})`;
+    const mandatory = p.violations.filter((v) => v.mandatory).length;
+    const advisory = p.violations.length - mandatory;
+    if (p.violations.length === 0) return `policy pack ${p.pack}: passed (${p.policies} policies, no violations)`;
+    return `policy pack ${p.pack}: ${mandatory > 0 ? "FAILED" : "passed"} (${p.policies} policies; ${mandatory} mandatory, ${advisory} advisory violation(s))`;
+}
+
+/** The key facts as label/value pairs, shared by the terminal and Markdown renderings. */
+function facts(s: PlanSummary): [string, string][] {
+    const fd = s.failureDetection;
+    const serverCount = Object.values(s.serversPerZone).reduce((a, b) => a + b, 0);
+    const replicaCount = Object.values(s.dbReplicasPerZone).reduce((a, b) => a + b, 0);
+    return [
+        ["stack", `${s.stack}${s.environment ? ` (${s.environment})` : ""}${s.region ? `, ${s.region}` : ""}`],
+        ["public URL", s.url ?? "none (no internet-facing load balancer declared)"],
+        ["HTTPS", s.https ? `on${s.httpRedirectsToHttps ? " (HTTP redirects to HTTPS)" : ""}` : "off (HTTP only; set `domain` or `certificateArn`)"],
+        ["WAF", s.waf ? "on" : "off"],
+        ["LB algorithm", s.lbAlgorithm ?? "n/a (no target group)"],
+        [
+            "failure detection",
+            fd ? `${fd.intervalSeconds} s interval × ${fd.unhealthyThreshold} unhealthy checks = ${fd.seconds} s; deregistration delay ${fd.deregistrationDelaySeconds} s` : "n/a (no target group)",
+        ],
+        ["web servers", serverCount === 0 ? "none" : `${serverCount}${s.serverTypes.length ? ` × ${s.serverTypes.join("/")}` : ""} — ${formatZoneCounts(s.serversPerZone)}`],
+        [
+            "DB primary",
+            s.dbWriter
+                ? `${s.dbWriter.name}${s.dbWriter.instanceClass ? ` ${s.dbWriter.instanceClass}` : ""} in ${s.dbWriter.zone ?? "?"}${s.dbWriter.multiAz ? " + Multi-AZ standby" : " (single-AZ)"}`
+                : "none",
+        ],
+        ["DB replicas", replicaCount === 0 ? "none" : `${replicaCount} — ${formatZoneCounts(s.dbReplicasPerZone)}`],
+        ["alarms", `${s.alarms}${s.dashboards ? `, ${s.dashboards} dashboard(s)` : ""}`],
+        ["policy", policyLine(s.policy)],
+    ];
+}
+
+export function summaryText(s: PlanSummary): string {
+    const f = facts(s);
+    const width = Math.max(...f.map(([k]) => k.length));
+    const lines = f.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
+    lines.push("", `  ${s.total} resources:`);
+    for (const g of s.components) {
+        lines.push(`    ${g.component}: ${g.count}`);
+        for (const [type, n] of Object.entries(g.types)) lines.push(`      ${String(n).padStart(3)}  ${type}`);
+    }
+    if (s.policy.available && s.policy.violations.length > 0) {
+        lines.push("", "  policy violations:");
+        for (const v of s.policy.violations) lines.push(`    [${v.mandatory ? "mandatory" : "advisory"}] ${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`);
+    }
+    return lines.join("\n");
+}
+
+export function summaryMarkdown(s: PlanSummary): string {
+    const md = (v: string) => v.replace(/\|/g, "\\|");
+    const lines = ["| | |", "|---|---|", ...facts(s).map(([k, v]) => `| ${k} | ${md(v)} |`), ""];
+    lines.push(`### Resources (${s.total})`, "", "| component | type | count |", "|---|---|---|");
+    for (const g of s.components) {
+        for (const [type, n] of Object.entries(g.types)) lines.push(`| ${md(g.component)} | \`${type}\` | ${n} |`);
+    }
+    if (s.policy.available && s.policy.violations.length > 0) {
+        lines.push("", "### Policy violations", "");
+        for (const v of s.policy.violations) lines.push(`- **${v.mandatory ? "mandatory" : "advisory"}** \`${v.policy}\`${v.resource ? ` (${v.resource})` : ""}: ${md(v.message)}`);
+    }
+    return lines.join("\n");
+}

@@ -1,0 +1,270 @@
+/**
+ * `npm run plan [-- --stack <name>] [--out <dir>]`: what the stack would build, without an AWS
+ * account or the Pulumi CLI.
+ *
+ * Runs the real stack program (`infra/main.ts`) under the shared mock engine (`test/mocks.ts`'s
+ * `runStack`, the same harness the tests use) with `Pulumi.<stack>.yaml`'s config, then prints a
+ * summary and a single-point-of-failure report computed from the declared resources, and writes
+ * `<out>/<stack>/resources.json` (inputs, secrets redacted), `PLAN.md` and `architecture.html`.
+ *
+ * Exit status: 0 when the plan is written; 1 on a config error, a program error, or a mandatory
+ * policy violation (one clear line, no stack trace; `--debug` adds the trace for program errors).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { RecordedResource } from "../test/mocks";
+import { architectureHtml, markdownToHtml } from "./lib/html";
+import { mermaidDiagram } from "./lib/mermaid";
+import { PolicyEvaluator, evaluatePolicy, loadPolicyEvaluator } from "./lib/policy";
+import { PlanRecord } from "./lib/records";
+import { redactInputs, secretValues } from "./lib/redact";
+import { SpofReport, analyseSpof, spofMarkdown, spofText } from "./lib/spof";
+import { PlanSummary, componentOf, summarize, summaryMarkdown, summaryText } from "./lib/summary";
+
+export const ROOT = path.resolve(__dirname, "..");
+
+export interface PlanOptions {
+    /** Stack whose `Pulumi.<stack>.yaml` is used. @default "dev" */
+    readonly stack?: string;
+    /** Files go to `<outDir>/<stack>/`. @default "<repo>/plan" */
+    readonly outDir?: string;
+    /** Config on top of the stack file (keys with or without `web-infra:`; `undefined` removes one). */
+    readonly overrides?: Readonly<Record<string, string | undefined>>;
+    /**
+     * The policy evaluator. `undefined`: load `policy/evaluate.ts` if present; `null`: none ("not
+     * available").
+     */
+    readonly policy?: PolicyEvaluator | null;
+    /** Where the report goes. @default console.log */
+    readonly log?: (text: string) => void;
+    /** Include stack traces of program errors. @default false */
+    readonly debug?: boolean;
+}
+
+export interface PlanFiles {
+    readonly dir: string;
+    readonly resources: string;
+    readonly planMd: string;
+    readonly html: string;
+}
+
+export interface PlanResult {
+    /** 0 success, 1 config/program error or mandatory policy violation. */
+    readonly exitCode: number;
+    /** The one-line reason when `exitCode` is not 0. */
+    readonly error?: string;
+    readonly summary?: PlanSummary;
+    readonly spof?: SpofReport;
+    readonly files?: PlanFiles;
+    readonly millis: number;
+}
+
+/** The file entry for one resource: identity, component and its inputs with secrets redacted. */
+function resourceEntry(r: RecordedResource, byUrn: ReadonlyMap<string, PlanRecord>, secrets: readonly string[]) {
+    return {
+        type: r.type,
+        name: r.name,
+        component: componentOf(r, byUrn),
+        urn: r.urn,
+        ...(r.parentUrn ? { parent: r.parentUrn } : {}),
+        ...(r.protect ? { protect: true } : {}),
+        ...(r.secretPaths.length > 0 ? { secretInputs: r.secretPaths } : {}),
+        inputs: redactInputs(r.inputs, r.secretPaths, secrets),
+    };
+}
+
+/** A one-line message for an error thrown by the program or the harness. */
+function describe(err: unknown, debug: boolean): string {
+    const e = err as Error;
+    if (e?.name === "ConfigError") return e.message.replace(/\n\s*/g, " ");
+    const message = String(e?.message ?? err)
+        // Pulumi wraps resource errors: keep what the component said.
+        .replace(/^failed to register new resource \S+ \[[^\]]+\]: /, "")
+        .split("\n")[0];
+    return debug && e?.stack ? `${message}\n${e.stack}` : message;
+}
+
+/** Run `fn`, failing fast on a rejection nobody handles (a resource registration that failed). */
+async function withUnhandledRejections<T>(fn: () => Promise<T>): Promise<T> {
+    let onRejection: ((reason: unknown) => void) | undefined;
+    const failed = new Promise<never>((_, reject) => {
+        onRejection = (reason) => reject(reason);
+        process.on("unhandledRejection", onRejection);
+    });
+    try {
+        return await Promise.race([fn(), failed]);
+    } finally {
+        process.off("unhandledRejection", onRejection!);
+        failed.catch(() => undefined);
+    }
+}
+
+/** Plan one stack. Never throws for config, program or policy errors: see `exitCode`/`error`. */
+export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
+    const started = Date.now();
+    const stack = options.stack ?? "dev";
+    const log = options.log ?? ((t: string) => console.log(t));
+    const outDir = path.resolve(options.outDir ?? path.join(ROOT, "plan"));
+    const fail = (error: string): PlanResult => ({ exitCode: 1, error, millis: Date.now() - started });
+
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) return fail(`stack name ${JSON.stringify(stack)} is not valid`);
+    if (!fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`))) {
+        const stacks = fs.readdirSync(ROOT).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter(Boolean);
+        return fail(`no stack config Pulumi.${stack}.yaml (stacks: ${stacks.join(", ") || "none"})`);
+    }
+
+    // The harness is loaded here, not at the top: it pulls in @pulumi/pulumi, which the pure parts of
+    // this module (and their tests) do not need.
+    const mocks = await import("../test/mocks");
+    let run: Awaited<ReturnType<typeof mocks.runStack>>;
+    try {
+        run = await withUnhandledRejections(() => mocks.runStack(stack, options.overrides ?? {}));
+    } catch (err) {
+        return fail(describe(err, options.debug ?? false));
+    }
+    const records: readonly RecordedResource[] = run.resources;
+    const region = mocks.stackConfig(stack)["aws:region"] ?? mocks.DEFAULT_REGION;
+
+    let policy: Awaited<ReturnType<typeof evaluatePolicy>>;
+    try {
+        const evaluator = options.policy === undefined ? loadPolicyEvaluator(ROOT) : options.policy;
+        policy = await evaluatePolicy(evaluator, { stack, records, outputs: run.outputs, config: mocks.stackConfig(stack) });
+    } catch (err) {
+        return fail(`policy pack evaluation failed: ${describe(err, options.debug ?? false)}`);
+    }
+
+    const summary = summarize({ stack, records, outputs: run.outputs, policy, region });
+    const spof = analyseSpof(records);
+    const diagram = mermaidDiagram(records);
+
+    // ---- files ----
+    const dir = path.join(outDir, stack);
+    fs.mkdirSync(dir, { recursive: true });
+    const byUrn = new Map<string, PlanRecord>(records.map((r) => [r.urn, r]));
+    const secrets = secretValues(records);
+    const files: PlanFiles = {
+        dir,
+        resources: path.join(dir, "resources.json"),
+        planMd: path.join(dir, "PLAN.md"),
+        html: path.join(dir, "architecture.html"),
+    };
+    const resourcesJson = {
+        stack,
+        region,
+        note: "Generated offline by `npm run plan` under the Pulumi mock engine: ids and ARNs are fake; inputs that are Pulumi secrets are \"[secret]\".",
+        count: records.length,
+        resources: records.map((r) => resourceEntry(r, byUrn, secrets)),
+    };
+    fs.writeFileSync(files.resources, `${JSON.stringify(resourcesJson, null, 2)}\n`);
+
+    const summaryMd = summaryMarkdown(summary);
+    const spofMd = spofMarkdown(spof);
+    const md = [
+        `<!-- web-infra-plan:${stack} -->`,
+        `## Plan: stack \`${stack}\``,
+        "",
+        `Generated offline by \`npm run plan -- --stack ${stack}\` from the real stack program under the mock engine (no AWS calls; ids and ARNs are fake).`,
+        "",
+        "### Summary",
+        "",
+        summaryMd,
+        "",
+        "### Single points of failure",
+        "",
+        "Computed from the declared resources (subnets' zones, NAT routes, `multiAz`, replicas' zones), not from the config.",
+        "",
+        spofMd,
+        "",
+        "### Architecture",
+        "",
+        "```mermaid",
+        diagram,
+        "```",
+        "",
+    ].join("\n");
+    fs.writeFileSync(files.planMd, md);
+    fs.writeFileSync(
+        files.html,
+        architectureHtml({
+            title: `web-infra — stack ${stack}`,
+            diagram,
+            bodyHtml: markdownToHtml(["## Single points of failure", "", spofMd, "", "## Summary", "", summaryMd].join("\n")),
+        }),
+    );
+
+    // ---- report ----
+    log(`web-infra plan — stack ${stack} (offline, mock engine)\n`);
+    log(summaryText(summary));
+    log("\nSingle points of failure (from the declared resources):\n");
+    log(spofText(spof));
+    const rel = (p: string) => path.relative(process.cwd(), p) || p;
+    log(`\nwrote ${rel(files.resources)}, ${rel(files.planMd)}, ${rel(files.html)} in ${Date.now() - started} ms`);
+
+    const mandatory = policy.available ? policy.violations.filter((v) => v.mandatory) : [];
+    if (mandatory.length > 0) {
+        return {
+            exitCode: 1,
+            error: `${mandatory.length} mandatory policy violation(s): ${mandatory.map((v) => `${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`).join("; ")}`,
+            summary,
+            spof,
+            files,
+            millis: Date.now() - started,
+        };
+    }
+    return { exitCode: 0, summary, spof, files, millis: Date.now() - started };
+}
+
+/** Parse `--stack <name>`, `--stack=<name>`, `--out <dir>`, `--debug`, `--help`. */
+export function parseArgs(argv: readonly string[]): { stack: string; outDir?: string; debug: boolean; help: boolean } | { error: string } {
+    const out: { stack: string; outDir?: string; debug: boolean; help: boolean } = { stack: "dev", debug: false, help: false };
+    for (let i = 0; i < argv.length; i++) {
+        const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+        const value = () => inline ?? argv[++i];
+        switch (flag) {
+            case "--stack":
+            case "-s":
+                out.stack = value() ?? "";
+                if (!out.stack) return { error: "--stack needs a stack name" };
+                break;
+            case "--out":
+                out.outDir = value();
+                if (!out.outDir) return { error: "--out needs a directory" };
+                break;
+            case "--debug":
+                out.debug = true;
+                break;
+            case "--help":
+            case "-h":
+                out.help = true;
+                break;
+            default:
+                return { error: `unknown argument ${JSON.stringify(argv[i])} (usage: npm run plan [-- --stack <name>] [--out <dir>])` };
+        }
+    }
+    return out;
+}
+
+async function cli(): Promise<number> {
+    const args = parseArgs(process.argv.slice(2));
+    if ("error" in args) {
+        console.error(`plan: ${args.error}`);
+        return 2;
+    }
+    if (args.help) {
+        console.log("usage: npm run plan [-- --stack <name>] [--out <dir>] [--debug]\n\nRuns the stack program offline under the mock engine and writes <out>/<stack>/{resources.json,PLAN.md,architecture.html} (default out: plan/).");
+        return 0;
+    }
+    const result = await plan({ stack: args.stack, outDir: args.outDir, debug: args.debug });
+    if (result.exitCode !== 0) console.error(`plan: ${result.error}`);
+    return result.exitCode;
+}
+
+if (require.main === module) {
+    cli().then(
+        (code) => process.exit(code),
+        (err) => {
+            console.error(`plan: ${(err as Error)?.stack ?? err}`);
+            process.exit(1);
+        },
+    );
+}
