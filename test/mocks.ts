@@ -60,6 +60,11 @@ export interface RecordedResource {
     readonly dependencies: readonly string[];
     /** Dotted paths of inputs that arrived as Pulumi secrets, e.g. `password`, `tags.Secret`. */
     readonly secretPaths: readonly string[];
+    /**
+     * Input name → URNs of the resources whose outputs flowed into it (what the engine hands a
+     * CrossGuard stack policy as `propertyDependencies`; it links resources even while ids are unknown).
+     */
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface RecordedInvoke {
@@ -75,6 +80,7 @@ interface RegistrationMeta {
     dependencies: string[];
     secretPaths: string[];
     provider?: string;
+    propertyDependencies: Record<string, string[]>;
 }
 
 const state = {
@@ -314,6 +320,12 @@ export function computedOutputs(type: string, name: string, inputs: Record<strin
             const groupName = inputs.name ?? autoName(name, seed, 512);
             return { id: groupName, state: { name: groupName, arn: arn("logs", `log-group:${groupName}`) } };
         }
+        case "aws:cloudwatch/logResourcePolicy:LogResourcePolicy":
+            // Account-scoped policies are identified by name, log-group-scoped ones by the group's ARN.
+            return {
+                id: inputs.resourceArn ?? inputs.policyName,
+                state: { policyScope: inputs.resourceArn ? "RESOURCE" : "ACCOUNT", revisionId: inputs.resourceArn ? fakeUuid(seed) : "" },
+            };
         case "aws:cloudwatch/metricAlarm:MetricAlarm": {
             const alarmName = inputs.name ?? autoName(name, seed);
             return { id: alarmName, state: { name: alarmName, arn: arn("cloudwatch", `alarm:${alarmName}`) } };
@@ -607,6 +619,15 @@ export function unwrapSecrets(value: any): any {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
 }
 
+/** A RegisterResourceRequest's property dependencies as plain data: input name → URNs. */
+function propertyDependenciesOf(req: any): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+        out[key] = deps.getUrnsList();
+    });
+    return out;
+}
+
 function secretPathsOf(value: any, prefix = ""): string[] {
     if (value === null || typeof value !== "object") return [];
     if (isSecretEnvelope(value)) return [prefix || "(root)"];
@@ -657,6 +678,7 @@ export async function setupMocks(options: MockOptions = {}): Promise<void> {
                     ignoreChanges: meta?.ignoreChanges ?? [],
                     dependencies: meta?.dependencies ?? [],
                     secretPaths: meta?.secretPaths ?? [],
+                    propertyDependencies: meta?.propertyDependencies ?? {},
                 });
                 return { id: computed.id, state: resultState };
             },
@@ -691,6 +713,7 @@ export async function setupMocks(options: MockOptions = {}): Promise<void> {
             dependencies: req.getDependenciesList(),
             secretPaths: secretPathsOf(req.getObject()?.toJavaScript() ?? {}),
             provider: req.getProvider() || undefined,
+            propertyDependencies: propertyDependenciesOf(req),
         });
         state.meta.set(key, list);
         return original(req, callback);
