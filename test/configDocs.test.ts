@@ -53,7 +53,7 @@ describe("Pulumi.yaml config ⇔ infra/settings.ts", () => {
     });
 
     it("no required setting has a default (Pulumi would silently use it)", () => {
-        for (const [key, spec] of entries.filter(([, s]) => s.required)) expect([key, config[key]]).not.toHaveProperty("1.default");
+        for (const [key] of entries.filter(([, s]) => s.required)) expect([key, config[key]]).not.toHaveProperty("1.default");
     });
 });
 
@@ -68,7 +68,7 @@ describe("npm run docs", () => {
     it("rewrites stale files and leaves everything outside the generated parts alone", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-docs-"));
         const staleReadme = readme.replace(/\| `vpcCidr` \|[^\n]*\n/, "| `vpcCidr` | string | `10.1.0.0/16` | old text |\n| `gone` | string | — | removed |\n");
-        const staleYaml = pulumiYaml.replace(/  natStrategy:\n(    [^\n]*\n)+/, "");
+        const staleYaml = pulumiYaml.replace(/ {2}natStrategy:\n( {4}[^\n]*\n)+/, "");
         fs.writeFileSync(path.join(dir, "README.md"), staleReadme);
         fs.writeFileSync(path.join(dir, "Pulumi.yaml"), staleYaml);
 
