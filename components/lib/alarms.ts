@@ -1,0 +1,566 @@
+/**
+ * The stack's CloudWatch alarms as data: which metric, which statistic, over how long, against what
+ * threshold, what missing data means, and what the person who receives it should do first.
+ * Pure: no Pulumi, no AWS. `components/monitoring.ts` turns each spec into a `MetricAlarm`.
+ *
+ * The functions are generic in the dimension value `V`, so the component can pass resource outputs
+ * (`Output<string>`) and the tests plain strings: a spec only places the value, it never reads it.
+ *
+ * Choices that apply to many alarms:
+ * - Every alarm sends both ALARM and OK to the topic, so the person paged also learns of recovery.
+ * - `treatMissingData` is chosen per alarm, by what silence means for that metric:
+ *   - `notBreaching` for counts that CloudWatch only publishes when non-zero (5xx, rejected
+ *     connections, WAF blocks) and for "too high" metrics where no data means idle or gone (CPU,
+ *     latency, connections, replica lag): the outage itself is caught by the host-count and health
+ *     check alarms, which would otherwise double-page.
+ *   - `breaching` for "is anything healthy" alarms (healthy hosts, the external health check): no
+ *     data is no evidence of health, and these are the alarms that must not stay silent.
+ *   - `missing` (keep the last state) for alarms that trigger an EC2 action — a stopped instance
+ *     publishes no status checks and must never be "recovered" or rebooted because of silence — and
+ *     for free storage/memory, where a gap says nothing about the resource.
+ */
+
+/** Alarm thresholds; the stack passes `cfg.monitoring` (settings `alarm*`). */
+export interface MonitoringThresholds {
+    /** A web server's average CPU, percent, over 5 minutes. */
+    readonly webCpuPercent: number;
+    /** p99 target response time, milliseconds, 5 minutes running. */
+    readonly p99LatencyMs: number;
+    /** 5xx responses per minute (load balancer's own, and targets'), 3 minutes running. */
+    readonly http5xxPerMinute: number;
+    /** A DB instance's CPU, percent, over 10 minutes. */
+    readonly dbCpuPercent: number;
+    /** The primary's free storage floor, GiB. */
+    readonly dbFreeStorageGiB: number;
+    /** The primary's freeable memory floor, MiB. */
+    readonly dbFreeableMemoryMiB: number;
+    /** Connections to the primary, 5 minutes running. */
+    readonly dbConnections: number;
+    /** A replica's lag behind the primary, seconds, 5 minutes running. */
+    readonly replicaLagSeconds: number;
+    /** Requests the WAF blocks in 5 minutes. */
+    readonly wafBlockedPer5Min: number;
+}
+
+/** The same defaults as `infra/settings.ts` (a test keeps them equal). */
+export const DEFAULT_THRESHOLDS: MonitoringThresholds = {
+    webCpuPercent: 80,
+    p99LatencyMs: 1000,
+    http5xxPerMinute: 10,
+    dbCpuPercent: 80,
+    dbFreeStorageGiB: 2,
+    dbFreeableMemoryMiB: 64,
+    dbConnections: 60,
+    replicaLagSeconds: 30,
+    wafBlockedPer5Min: 500,
+};
+
+export type TreatMissingData = "missing" | "ignore" | "breaching" | "notBreaching";
+export type ComparisonOperator = "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+export type Statistic = "Average" | "Sum" | "Minimum" | "Maximum" | "SampleCount";
+/** EC2 alarm actions (`arn:<partition>:automate:<region>:ec2:<action>`). */
+export type Ec2Action = "recover" | "reboot";
+
+/** One CloudWatch metric alarm, in `aws.cloudwatch.MetricAlarm` terms. */
+export interface AlarmSpec<V = string> {
+    /** Stable role; the alarm resource is named `${component}-${role}`, so this is state. */
+    readonly role: string;
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly dimensions: Readonly<Record<string, V>>;
+    /** Exactly one of `statistic` and `extendedStatistic` is set. */
+    readonly statistic?: Statistic;
+    /** A percentile such as `p99`. */
+    readonly extendedStatistic?: string;
+    /** Seconds per datapoint. */
+    readonly period: number;
+    readonly evaluationPeriods: number;
+    /** Breaching datapoints among `evaluationPeriods` that raise the alarm ("M of N"). */
+    readonly datapointsToAlarm: number;
+    readonly comparisonOperator: ComparisonOperator;
+    /** In the metric's unit: seconds for TargetResponseTime, bytes for RDS storage and memory. */
+    readonly threshold: number;
+    readonly treatMissingData: TreatMissingData;
+    /** Percentile alarms only: `ignore` keeps the state when too few requests make p99 meaningless. */
+    readonly evaluateLowSampleCountPercentiles?: "ignore" | "evaluate";
+    /** What broke, its impact, and the first thing to do. At most 1024 characters (PutMetricAlarm). */
+    readonly description: string;
+    /** An EC2 action CloudWatch takes on ALARM, besides notifying. */
+    readonly ec2Action?: Ec2Action;
+}
+
+/** PutMetricAlarm's limit on `AlarmDescription`. */
+export const MAX_DESCRIPTION_LENGTH = 1024;
+
+const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
+
+/** Names of servers and replicas become part of resource names and alarm roles. */
+export const LABEL_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+
+/** AWS partition of a region: `aws`, `aws-cn` or `aws-us-gov`. */
+export function partitionOf(region: string): string {
+    if (region.startsWith("cn-")) return "aws-cn";
+    if (region.startsWith("us-gov-")) return "aws-us-gov";
+    return "aws";
+}
+
+/** ARN of an EC2 alarm action, which must be in the alarm's (and the instance's) region. */
+export function ec2ActionArn(action: Ec2Action, region: string): string {
+    return `arn:${partitionOf(region)}:automate:${region}:ec2:${action}`;
+}
+
+/** Complete thresholds from defaults; returns the problems (one line each) with the values. */
+export function resolveThresholds(partial: Partial<MonitoringThresholds> = {}): { thresholds: MonitoringThresholds; problems: string[] } {
+    const thresholds: Record<keyof MonitoringThresholds, number> = { ...DEFAULT_THRESHOLDS };
+    const problems: string[] = [];
+    for (const [key, value] of Object.entries(partial) as [keyof MonitoringThresholds, number | undefined][]) {
+        if (value === undefined) continue;
+        if (!(key in DEFAULT_THRESHOLDS)) {
+            problems.push(`\`thresholds.${key}\` is not a threshold; known: ${Object.keys(DEFAULT_THRESHOLDS).join(", ")}`);
+            continue;
+        }
+        const percent = key === "webCpuPercent" || key === "dbCpuPercent";
+        if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || (percent && value > 100)) {
+            problems.push(`\`thresholds.${key}\` must be a number ${percent ? "from above 0 to 100" : "above 0"} (got ${JSON.stringify(value)})`);
+            continue;
+        }
+        thresholds[key] = value;
+    }
+    return { thresholds, problems };
+}
+
+// ---- load balancer -------------------------------------------------------------------------------
+
+/** Dimension values of the load balancer and its target group: their `arnSuffix`es. */
+export interface LoadBalancerDimensions<V> {
+    /** `app/<name>/<id>` */
+    readonly loadBalancer: V;
+    /** `targetgroup/<name>/<id>` */
+    readonly targetGroup: V;
+}
+
+/**
+ * Alarms on the ALB (namespace `AWS/ApplicationELB`). Target metrics (host counts, target 5xx,
+ * response time) use the TargetGroup + LoadBalancer dimensions; what the load balancer does itself
+ * (its own 5xx, rejected connections) uses LoadBalancer alone.
+ *
+ * Host counts use `Maximum`: every load balancer node reports its own view each minute, and the
+ * maximum is the most optimistic one, so "Maximum < N" means no node saw N healthy targets in the
+ * whole minute — a real loss, not one node's lagging sample. Target health checks already debounce
+ * (several failed checks before a target is unhealthy), so 1-2 minutes on top is enough.
+ *
+ * @param expectedHealthyHosts how many web servers should be healthy; the redundancy alarm fires
+ *   below it (only created when it is ≥ 2: with one server there is no redundancy to lose).
+ */
+export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHealthyHosts: number, t: MonitoringThresholds): AlarmSpec<V>[] {
+    const ns = "AWS/ApplicationELB";
+    const lbOnly = { LoadBalancer: lb.loadBalancer };
+    const tg = { TargetGroup: lb.targetGroup, LoadBalancer: lb.loadBalancer };
+    const specs: AlarmSpec<V>[] = [
+        {
+            role: "lb-unhealthy-hosts",
+            namespace: ns,
+            metricName: "UnHealthyHostCount",
+            dimensions: tg,
+            statistic: "Maximum",
+            period: 60,
+            evaluationPeriods: 2,
+            datapointsToAlarm: 2,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 0,
+            treatMissingData: "notBreaching",
+            description:
+                "A web server has failed the load balancer's health checks for 2 minutes. The load balancer no longer sends it traffic; the others carry the load. " +
+                "FIRST: EC2 > Target groups > Targets shows which server and why (timeout, 5xx, connection refused). Open an SSM session on it and check the web server service and its logs; see also its status-check alarms.",
+        },
+    ];
+    if (expectedHealthyHosts >= 2) {
+        specs.push({
+            role: "lb-redundancy-lost",
+            namespace: ns,
+            metricName: "HealthyHostCount",
+            dimensions: tg,
+            statistic: "Maximum",
+            period: 60,
+            evaluationPeriods: 2,
+            datapointsToAlarm: 2,
+            comparisonOperator: "LessThanThreshold",
+            threshold: expectedHealthyHosts,
+            treatMissingData: "breaching",
+            description:
+                `Fewer than ${expectedHealthyHosts} web servers (the configured count) have been healthy behind the load balancer for 2 minutes. The site is up, but redundancy is lost: one more failure is an outage. ` +
+                "FIRST: find the missing target in the target group (unhealthy, draining or not registered) and the per-server alarms; restore it (restart the service over SSM) or replace the instance with `pulumi up --replace <urn>`.",
+        });
+    }
+    specs.push(
+        {
+            role: "lb-no-healthy-hosts",
+            namespace: ns,
+            metricName: "HealthyHostCount",
+            dimensions: tg,
+            statistic: "Maximum",
+            period: 60,
+            evaluationPeriods: 1,
+            datapointsToAlarm: 1,
+            comparisonOperator: "LessThanThreshold",
+            threshold: 1,
+            treatMissingData: "breaching",
+            description:
+                "OUTAGE: no web server is healthy behind the load balancer; every request gets a 502/503. " +
+                "FIRST: read the targets' health reasons in the target group. If all fail the same way, suspect the last change (deploy, security group, config) or the database, and roll it back; check the status-check and database alarms.",
+        },
+        {
+            role: "lb-elb-5xx",
+            namespace: ns,
+            metricName: "HTTPCode_ELB_5XX_Count",
+            dimensions: lbOnly,
+            statistic: "Sum",
+            period: 60,
+            evaluationPeriods: 3,
+            datapointsToAlarm: 3,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: t.http5xxPerMinute,
+            treatMissingData: "notBreaching",
+            description:
+                `The load balancer itself returned more than ${t.http5xxPerMinute} 5xx responses a minute for 3 minutes (502: a target closed or broke the connection; 503: no healthy target; 504: a target timed out). ` +
+                "FIRST: check the healthy-host alarms and the latency graph on the dashboard; the ALB access logs (elb_status_code, target_status_code, target) show which server failed.",
+        },
+        {
+            role: "lb-target-5xx",
+            namespace: ns,
+            metricName: "HTTPCode_Target_5XX_Count",
+            dimensions: tg,
+            statistic: "Sum",
+            period: 60,
+            evaluationPeriods: 3,
+            datapointsToAlarm: 3,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: t.http5xxPerMinute,
+            treatMissingData: "notBreaching",
+            description:
+                `The web servers returned more than ${t.http5xxPerMinute} 5xx responses a minute for 3 minutes: the application is failing requests. ` +
+                "FIRST: read the application error log on the servers (SSM session) and check the database alarms; if a deploy just happened, roll it back.",
+        },
+        {
+            role: "lb-p99-latency",
+            namespace: ns,
+            metricName: "TargetResponseTime",
+            dimensions: tg,
+            extendedStatistic: "p99",
+            period: 60,
+            evaluationPeriods: 5,
+            datapointsToAlarm: 5,
+            comparisonOperator: "GreaterThanThreshold",
+            // TargetResponseTime is in seconds.
+            threshold: t.p99LatencyMs / 1000,
+            treatMissingData: "notBreaching",
+            // With a handful of requests a minute, p99 is one slow request: don't page on it.
+            evaluateLowSampleCountPercentiles: "ignore",
+            description:
+                `The slowest 1% of requests (p99 target response time) took longer than ${t.p99LatencyMs} ms for 5 minutes. ` +
+                "FIRST: on the dashboard, compare web server CPU with database CPU, connections and replica lag; slow queries on the primary are the usual cause (Performance Insights, slow query log).",
+        },
+        {
+            role: "lb-rejected-connections",
+            namespace: ns,
+            metricName: "RejectedConnectionCount",
+            dimensions: lbOnly,
+            statistic: "Sum",
+            period: 60,
+            evaluationPeriods: 1,
+            datapointsToAlarm: 1,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: 0,
+            treatMissingData: "notBreaching",
+            description:
+                "The load balancer rejected client connections because it reached its maximum number of connections; those clients got connection errors. " +
+                "FIRST: look for a traffic spike on the dashboard (requests, WAF blocks): an attack calls for WAF rules, a known event for a load balancer capacity reservation.",
+        },
+    );
+    return specs;
+}
+
+// ---- web servers ---------------------------------------------------------------------------------
+
+export interface WebServerDimensions<V> {
+    /** Stable label, e.g. `web-1`. */
+    readonly name: string;
+    readonly instanceId: V;
+}
+
+/**
+ * Per web server (namespace `AWS/EC2`, dimension InstanceId). Status checks are published every
+ * minute whatever the monitoring level; CPU is every 5 minutes under basic monitoring, hence its
+ * 300 s period (a 60 s period would see a datapoint only every fifth minute).
+ *
+ * @param rebootOnInstanceCheckFailure add the EC2 reboot action to the instance status check alarm.
+ *   Actions run once per transition to ALARM, so a server that stays broken is rebooted once.
+ */
+export function webServerAlarms<V>(server: WebServerDimensions<V>, t: MonitoringThresholds, rebootOnInstanceCheckFailure = true): AlarmSpec<V>[] {
+    const dims = { InstanceId: server.instanceId };
+    const n = server.name;
+    return [
+        {
+            role: `${n}-system-check`,
+            namespace: "AWS/EC2",
+            metricName: "StatusCheckFailed_System",
+            dimensions: dims,
+            statistic: "Maximum",
+            period: 60,
+            evaluationPeriods: 2,
+            datapointsToAlarm: 2,
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            threshold: 1,
+            treatMissingData: "missing",
+            ec2Action: "recover",
+            description:
+                `AWS's system status check for ${n} has failed for 2 minutes: the host under it has a hardware, power or network fault. ` +
+                "CloudWatch has started EC2 recovery: the instance restarts on healthy hardware with the same ID, private IP and EBS volumes (memory is lost). The load balancer serves from the other servers meanwhile. " +
+                "FIRST: expect the OK message within about 15 minutes; if recovery fails or repeats, stop and start the instance, or replace it with `pulumi up --replace <urn>`.",
+        },
+        {
+            role: `${n}-instance-check`,
+            namespace: "AWS/EC2",
+            metricName: "StatusCheckFailed_Instance",
+            dimensions: dims,
+            statistic: "Maximum",
+            period: 60,
+            evaluationPeriods: 3,
+            datapointsToAlarm: 3,
+            comparisonOperator: "GreaterThanOrEqualToThreshold",
+            threshold: 1,
+            treatMissingData: "missing",
+            ...(rebootOnInstanceCheckFailure ? { ec2Action: "reboot" as const } : {}),
+            description:
+                `The instance status check for ${n} has failed for 3 minutes: its operating system is not responding (kernel panic, memory exhausted, disk full, broken network configuration). ` +
+                (rebootOnInstanceCheckFailure ? "CloudWatch has rebooted it once. " : "") +
+                "FIRST: read its system log (EC2 > Instances > Actions > Monitor and troubleshoot > Get system log); if the check still fails, replace the instance with `pulumi up --replace <urn>`.",
+        },
+        {
+            role: `${n}-cpu`,
+            namespace: "AWS/EC2",
+            metricName: "CPUUtilization",
+            dimensions: dims,
+            statistic: "Average",
+            period: 300,
+            evaluationPeriods: 1,
+            datapointsToAlarm: 1,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: t.webCpuPercent,
+            treatMissingData: "notBreaching",
+            description:
+                `The average CPU of ${n} was above ${t.webCpuPercent}% for 5 minutes; burstable instances (t4g, t3) that run out of CPU credits are throttled and every request slows. ` +
+                "FIRST: compare with the other servers and the request count on the dashboard. All high: scale out (webServerCount) or up (webInstanceType). Only this one: a runaway process (SSM session, top).",
+        },
+    ];
+}
+
+// ---- database ------------------------------------------------------------------------------------
+
+/**
+ * The primary (namespace `AWS/RDS`, dimension DBInstanceIdentifier = the RDS `identifier`, not the
+ * resource id). RDS publishes every minute; storage and memory thresholds are in bytes.
+ */
+export function primaryDbAlarms<V>(identifier: V, t: MonitoringThresholds): AlarmSpec<V>[] {
+    const dims = { DBInstanceIdentifier: identifier };
+    return [
+        {
+            role: "db-primary-cpu",
+            namespace: "AWS/RDS",
+            metricName: "CPUUtilization",
+            dimensions: dims,
+            statistic: "Average",
+            period: 300,
+            evaluationPeriods: 2,
+            datapointsToAlarm: 2,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: t.dbCpuPercent,
+            treatMissingData: "notBreaching",
+            description:
+                `The primary database's CPU was above ${t.dbCpuPercent}% for 10 minutes; queries and the site slow down. ` +
+                "FIRST: find the top queries (Performance Insights, slow query log); send reads to the replicas; if the load is legitimate, move to a larger dbInstanceClass.",
+        },
+        {
+            role: "db-primary-free-storage",
+            namespace: "AWS/RDS",
+            metricName: "FreeStorageSpace",
+            dimensions: dims,
+            statistic: "Minimum",
+            period: 300,
+            evaluationPeriods: 1,
+            datapointsToAlarm: 1,
+            comparisonOperator: "LessThanThreshold",
+            threshold: t.dbFreeStorageGiB * GIB,
+            treatMissingData: "missing",
+            description:
+                `The primary database has less than ${t.dbFreeStorageGiB} GiB of free storage. When it runs out, MySQL stops taking writes. Storage autoscaling grows the volume only up to dbMaxAllocatedStorageGiB, so it is at that limit or growing faster than autoscaling. ` +
+                "FIRST: raise dbMaxAllocatedStorageGiB and run `pulumi up`; then find what grew (binary logs, a runaway table, temporary files).",
+        },
+        {
+            role: "db-primary-freeable-memory",
+            namespace: "AWS/RDS",
+            metricName: "FreeableMemory",
+            dimensions: dims,
+            statistic: "Average",
+            period: 300,
+            evaluationPeriods: 2,
+            datapointsToAlarm: 2,
+            comparisonOperator: "LessThanThreshold",
+            threshold: t.dbFreeableMemoryMiB * MIB,
+            treatMissingData: "missing",
+            description:
+                `The primary database has had less than ${t.dbFreeableMemoryMiB} MiB of freeable memory for 10 minutes; it will swap, slow down, or be restarted by RDS. ` +
+                "FIRST: check the connection count (each connection costs memory) and memory-hungry queries; the durable fix is a larger dbInstanceClass.",
+        },
+        {
+            role: "db-primary-connections",
+            namespace: "AWS/RDS",
+            metricName: "DatabaseConnections",
+            dimensions: dims,
+            statistic: "Maximum",
+            period: 60,
+            evaluationPeriods: 5,
+            datapointsToAlarm: 5,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: t.dbConnections,
+            treatMissingData: "notBreaching",
+            description:
+                `The primary database has held more than ${t.dbConnections} connections for 5 minutes; at max_connections it refuses new ones and the site returns errors. ` +
+                "FIRST: check whether requests pile up (latency alarm) or the application leaks connections; restart the application on the server holding the most (SHOW PROCESSLIST); raise the instance class if the load is real.",
+        },
+    ];
+}
+
+export interface ReplicaDimensions<V> {
+    /** Stable label, e.g. `replica-1`. */
+    readonly name: string;
+    /** The replica's RDS `identifier`. */
+    readonly identifier: V;
+}
+
+/**
+ * Per read replica. `ReplicaLag` is -1 when replication is not running (RDS MySQL), which a
+ * "lag > N" alarm never sees: a separate alarm catches the stopped replica serving frozen data.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_MySQL.Replication.ReadReplicas.Monitor.html
+ */
+export function replicaAlarms<V>(replica: ReplicaDimensions<V>, t: MonitoringThresholds): AlarmSpec<V>[] {
+    const dims = { DBInstanceIdentifier: replica.identifier };
+    const n = replica.name;
+    return [
+        {
+            role: `${n}-lag`,
+            namespace: "AWS/RDS",
+            metricName: "ReplicaLag",
+            dimensions: dims,
+            statistic: "Maximum",
+            period: 60,
+            evaluationPeriods: 5,
+            datapointsToAlarm: 5,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: t.replicaLagSeconds,
+            treatMissingData: "notBreaching",
+            description:
+                `${n} has been more than ${t.replicaLagSeconds} s behind the primary for 5 minutes: reads from it return stale data. ` +
+                "FIRST: check the replica's CPU and the primary's write load on the dashboard; long transactions or schema changes on the primary are the usual cause. If the lag keeps growing, send reads to the primary until it catches up.",
+        },
+        {
+            role: `${n}-replication-stopped`,
+            namespace: "AWS/RDS",
+            metricName: "ReplicaLag",
+            dimensions: dims,
+            statistic: "Maximum",
+            period: 60,
+            evaluationPeriods: 5,
+            datapointsToAlarm: 5,
+            comparisonOperator: "LessThanThreshold",
+            threshold: 0,
+            treatMissingData: "notBreaching",
+            description:
+                `Replication on ${n} has not been running for 5 minutes (ReplicaLag = -1): it serves data frozen at the moment it stopped. ` +
+                "FIRST: read the Replication error on the replica in the RDS console and its RDS events; fix the cause, or delete and recreate the replica (`pulumi up --replace <urn>`). RDS ends replication that stays stopped for 30 days.",
+        },
+        {
+            role: `${n}-cpu`,
+            namespace: "AWS/RDS",
+            metricName: "CPUUtilization",
+            dimensions: dims,
+            statistic: "Average",
+            period: 300,
+            evaluationPeriods: 2,
+            datapointsToAlarm: 2,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: t.dbCpuPercent,
+            treatMissingData: "notBreaching",
+            description:
+                `The CPU of ${n} was above ${t.dbCpuPercent}% for 10 minutes: reads slow down, and replication lag usually follows. ` +
+                "FIRST: find the heavy read queries (Performance Insights); add a replica (dbReplicaCount) or move to a larger dbInstanceClass.",
+        },
+    ];
+}
+
+// ---- WAF -----------------------------------------------------------------------------------------
+
+export interface WafDimensions<V> {
+    /** The web ACL's name (the `WebACL` dimension is the name, not the ARN). */
+    readonly webAclName: V;
+    /** Region of a REGIONAL web ACL (an ALB's); CloudFront web ACLs have no Region dimension. */
+    readonly region: string;
+}
+
+/**
+ * A spike of requests blocked by the web ACL (namespace `AWS/WAFV2`). The web ACL's total is the
+ * metric with `Rule = ALL`; a REGIONAL web ACL's metrics also carry `Region`. As used by
+ * 18F/identity-pki (terraform/waf/module/alerts.tf) and cdk-monitoring-constructs' WafV2MetricFactory;
+ * https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html
+ */
+export function wafAlarms<V>(waf: WafDimensions<V>, t: MonitoringThresholds): AlarmSpec<V | string>[] {
+    return [
+        {
+            role: "waf-blocked-requests",
+            namespace: "AWS/WAFV2",
+            metricName: "BlockedRequests",
+            dimensions: { WebACL: waf.webAclName, Region: waf.region, Rule: "ALL" },
+            statistic: "Sum",
+            period: 300,
+            evaluationPeriods: 1,
+            datapointsToAlarm: 1,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: t.wafBlockedPer5Min,
+            treatMissingData: "notBreaching",
+            description:
+                `The WAF blocked more than ${t.wafBlockedPer5Min} requests in 5 minutes: an attack or scan in progress, or a rule blocking real users. ` +
+                "FIRST: in WAF > Web ACLs > Sampled requests, see which rule blocks and which clients. Real users blocked: switch that rule to Count and tell the security owner. An attack: confirm the site is healthy and watch the rate limit.",
+        },
+    ];
+}
+
+// ---- external health check -----------------------------------------------------------------------
+
+/**
+ * The Route 53 health check's status (namespace `AWS/Route53`, dimension HealthCheckId; 1 healthy,
+ * 0 unhealthy). Route 53 publishes health-check metrics in us-east-1 only, so this alarm lives
+ * there. Route 53 already waits for `failureThreshold` failed checks, and 2 minutes on top keep a
+ * short internet blip from paging.
+ *
+ * @param url what is checked, for the description
+ * @param stackRegion where the stack's other alarms are, for the description
+ */
+export function healthCheckAlarm<V>(healthCheckId: V, url: string, stackRegion: string): AlarmSpec<V> {
+    return {
+        role: "health-check",
+        namespace: "AWS/Route53",
+        metricName: "HealthCheckStatus",
+        dimensions: { HealthCheckId: healthCheckId },
+        statistic: "Minimum",
+        period: 60,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        treatMissingData: "breaching",
+        description:
+            `The site is DOWN as seen from the internet: Route 53 health checkers in several regions get no 2xx/3xx from ${url}. ` +
+            `FIRST: open the URL yourself, then check the load balancer alarms in ${stackRegion}. If those are OK, suspect DNS, the TLS certificate, or the WAF blocking the health checkers.`,
+    };
+}
