@@ -19,7 +19,7 @@ import { PolicyEvaluator, evaluatePolicy, loadPolicyEvaluator } from "./lib/poli
 import { PlanRecord } from "./lib/records";
 import { redactInputs, secretValues } from "./lib/redact";
 import { SpofReport, analyseSpof, spofMarkdown, spofText } from "./lib/spof";
-import { PlanSummary, componentOf, summarize, summaryMarkdown, summaryText } from "./lib/summary";
+import { PlanSummary, componentOf, resourcesMarkdown, summarize, summaryMarkdown, summaryText } from "./lib/summary";
 
 export const ROOT = path.resolve(__dirname, "..");
 
@@ -158,6 +158,7 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
     fs.writeFileSync(files.resources, `${JSON.stringify(resourcesJson, null, 2)}\n`);
 
     const summaryMd = summaryMarkdown(summary);
+    const resourcesMd = resourcesMarkdown(summary);
     const spofMd = spofMarkdown(spof);
     const md = [
         `<!-- web-infra-plan:${stack} -->`,
@@ -181,6 +182,14 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
         diagram,
         "```",
         "",
+        // Collapsed: on a pull request the table is long and the facts above matter more.
+        "<details>",
+        `<summary>Resources by component and type (${summary.total})</summary>`,
+        "",
+        resourcesMd,
+        "",
+        "</details>",
+        "",
     ].join("\n");
     fs.writeFileSync(files.planMd, md);
     fs.writeFileSync(
@@ -188,7 +197,9 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
         architectureHtml({
             title: `web-infra — stack ${stack}`,
             diagram,
-            bodyHtml: markdownToHtml(["## Single points of failure", "", spofMd, "", "## Summary", "", summaryMd].join("\n")),
+            bodyHtml: markdownToHtml(
+                ["## Single points of failure", "", spofMd, "", "## Summary", "", summaryMd, "", `## Resources (${summary.total})`, "", resourcesMd].join("\n"),
+            ),
         }),
     );
 

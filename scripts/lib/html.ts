@@ -107,7 +107,7 @@ ${inlineableMermaid()}
     })
     .catch(function (e) {
       document.body.setAttribute("data-diagram", "failed");
-      document.getElementById("status").textContent = "diagram failed to render: " + e;
+      document.getElementById("status").textContent = "diagram failed to render: " + ((e && (e.message || e.str)) || e);
     });
 </script>
 </body>

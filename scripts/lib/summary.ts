@@ -183,16 +183,23 @@ export function summaryText(s: PlanSummary): string {
     return lines.join("\n");
 }
 
+/** The key facts (and policy violations) as Markdown. */
 export function summaryMarkdown(s: PlanSummary): string {
-    const md = (v: string) => v.replace(/\|/g, "\\|");
-    const lines = ["| | |", "|---|---|", ...facts(s).map(([k, v]) => `| ${k} | ${md(v)} |`), ""];
-    lines.push(`### Resources (${s.total})`, "", "| component | type | count |", "|---|---|---|");
-    for (const g of s.components) {
-        for (const [type, n] of Object.entries(g.types)) lines.push(`| ${md(g.component)} | \`${type}\` | ${n} |`);
-    }
+    const lines = ["| | |", "|---|---|", ...facts(s).map(([k, v]) => `| ${k} | ${mdEscape(v)} |`)];
     if (s.policy.available && s.policy.violations.length > 0) {
-        lines.push("", "### Policy violations", "");
-        for (const v of s.policy.violations) lines.push(`- **${v.mandatory ? "mandatory" : "advisory"}** \`${v.policy}\`${v.resource ? ` (${v.resource})` : ""}: ${md(v.message)}`);
+        lines.push("", "#### Policy violations", "");
+        for (const v of s.policy.violations) lines.push(`- **${v.mandatory ? "mandatory" : "advisory"}** \`${v.policy}\`${v.resource ? ` (${v.resource})` : ""}: ${mdEscape(v.message)}`);
     }
     return lines.join("\n");
 }
+
+/** Resources by component and type, as a Markdown table. */
+export function resourcesMarkdown(s: PlanSummary): string {
+    const lines = ["| component | type | count |", "|---|---|---|"];
+    for (const g of s.components) {
+        for (const [type, n] of Object.entries(g.types)) lines.push(`| ${mdEscape(g.component)} | \`${type}\` | ${n} |`);
+    }
+    return lines.join("\n");
+}
+
+const mdEscape = (v: string) => v.replace(/\|/g, "\\|");

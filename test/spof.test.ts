@@ -1,0 +1,311 @@
+/**
+ * The single-point-of-failure analysis on hand-built resource records (the real stacks are covered
+ * in test/plan.test.ts). Each record carries only what the analysis reads: zones through subnets,
+ * NAT routes, target-group attachments, `multiAz`, `replicateSourceDb`, alarm dimensions.
+ */
+import { PlanRecord, T } from "../scripts/lib/records";
+import { SpofReport, TierName, analyseSpof, spofMarkdown, spofText } from "../scripts/lib/spof";
+import { mermaidDiagram } from "../scripts/lib/mermaid";
+import { topologyOf } from "../scripts/lib/topology";
+
+// ---- record builders -------------------------------------------------------------------------------
+
+const rec = (type: string, name: string, inputs: Record<string, any>, id = `${name}-id`, state: Record<string, any> = {}): PlanRecord => ({
+    type,
+    name,
+    id,
+    inputs,
+    state: { ...inputs, ...state },
+});
+
+interface Layout {
+    /** Zone letters the network spans. */
+    zones: string[];
+    /** Zones of the NAT gateways; each private subnet routes to the NAT in its zone, else the first. */
+    nat?: string[];
+    /** Zone of each web server. */
+    servers?: string[];
+    /** Zones the ALB has subnets in. @default zones */
+    lbZones?: string[];
+    writer?: { zone: string; multiAz: boolean } | null;
+    /** Zones of the read replicas. */
+    replicas?: string[];
+    alarms?: boolean;
+    healthCheck?: { interval: number; unhealthyThreshold: number };
+}
+
+const Z = (letter: string) => `us-east-1${letter}`;
+
+function stack(l: Layout): PlanRecord[] {
+    const out: PlanRecord[] = [];
+    for (const z of l.zones) {
+        out.push(rec(T.subnet, `public-${z}`, { availabilityZone: Z(z) }, `subnet-pub-${z}`));
+        out.push(rec(T.subnet, `private-${z}`, { availabilityZone: Z(z) }, `subnet-priv-${z}`));
+    }
+    const nats = l.nat ?? [];
+    for (const z of nats) out.push(rec(T.natGateway, `nat-${z}`, { subnetId: `subnet-pub-${z}` }, `nat-${z}`));
+    for (const z of l.zones) {
+        out.push(rec(T.routeTable, `private-rt-${z}`, {}, `rtb-${z}`));
+        if (nats.length > 0) {
+            const nat = nats.includes(z) ? z : nats[0];
+            out.push(rec(T.route, `private-default-${z}`, { routeTableId: `rtb-${z}`, destinationCidrBlock: "0.0.0.0/0", natGatewayId: `nat-${nat}` }));
+        }
+        out.push(rec(T.routeTableAssociation, `private-rta-${z}`, { subnetId: `subnet-priv-${z}`, routeTableId: `rtb-${z}` }));
+    }
+    const lbZones = l.lbZones ?? l.zones;
+    if (l.servers) {
+        out.push(rec(T.loadBalancer[0], "alb", { subnets: lbZones.map((z) => `subnet-pub-${z}`) }, "arn:alb", { arn: "arn:alb", dnsName: "alb-1.us-east-1.elb.amazonaws.com" }));
+        out.push(rec(T.targetGroup[0], "tg", { healthCheck: l.healthCheck ?? { interval: 10, unhealthyThreshold: 3 }, deregistrationDelay: 30 }, "arn:tg"));
+        l.servers.forEach((z, i) => {
+            out.push(rec(T.instance, `web-${i + 1}`, { subnetId: `subnet-priv-${z}`, instanceType: "t4g.micro" }, `i-${i + 1}`));
+            out.push(rec(T.targetGroupAttachment[0], `web-${i + 1}-attachment`, { targetGroupArn: "arn:tg", targetId: `i-${i + 1}` }));
+        });
+    }
+    if (l.writer) {
+        out.push(rec(T.dbInstance, "db-primary", { identifier: "db-primary", multiAz: l.writer.multiAz, ...(l.writer.multiAz ? {} : { availabilityZone: Z(l.writer.zone) }) }, "db-P", { availabilityZone: Z(l.writer.zone), address: "db-primary.x.rds.amazonaws.com" }));
+        (l.replicas ?? []).forEach((z, i) =>
+            out.push(rec(T.dbInstance, `db-replica-${i + 1}`, { identifier: `db-replica-${i + 1}`, replicateSourceDb: "db-primary", availabilityZone: Z(z) }, `db-R${i + 1}`)),
+        );
+    }
+    if (l.alarms) {
+        out.push(rec(T.topic, "alerts", {}, "arn:sns:alerts"));
+        out.push(rec(T.topicSubscription, "alerts-email", { topic: "arn:sns:alerts", protocol: "email", endpoint: "ops@example.com" }));
+        (l.servers ?? []).forEach((_, i) => out.push(rec(T.metricAlarm, `web-${i + 1}-status`, { metricName: "StatusCheckFailed", dimensions: { InstanceId: `i-${i + 1}` }, alarmActions: ["arn:sns:alerts"] })));
+        if (l.writer) out.push(rec(T.metricAlarm, "db-cpu", { metricName: "CPUUtilization", dimensions: { DBInstanceIdentifier: "db-primary" }, alarmActions: ["arn:sns:alerts"] }));
+    }
+    return out;
+}
+
+const tierOf = (r: SpofReport, t: TierName) => {
+    const found = r.tiers.find((x) => x.tier === t);
+    if (!found) throw new Error(`no tier ${t}`);
+    return found;
+};
+
+const DEV: Layout = { zones: ["a", "b"], nat: ["a"], servers: ["a", "b"], writer: { zone: "a", multiAz: false }, replicas: ["b"], alarms: true };
+const PROD: Layout = { zones: ["a", "b", "c"], nat: ["a", "b", "c"], servers: ["a", "b", "c"], writer: { zone: "a", multiAz: true }, replicas: ["b", "c"], alarms: true };
+
+// ---- the two reference layouts -----------------------------------------------------------------
+
+describe("a dev-like stack: single NAT, single-AZ writer", () => {
+    const report = analyseSpof(stack(DEV));
+
+    it("names exactly the single NAT (zone) and the single-AZ writer (server and zone)", () => {
+        expect(report.spofs).toEqual([
+            { tier: "NAT/egress", loss: "zone", reason: "single NAT gateway in us-east-1a: private egress lost if that zone fails" },
+            {
+                tier: "database writer",
+                loss: "server",
+                reason: "writer db-primary is a single instance in us-east-1a (multiAz false): writes stop until RDS recovers it or a replica is promoted",
+            },
+            { tier: "database writer", loss: "zone", reason: "writer is single-AZ in us-east-1a (multiAz false): writes stop until a replica is promoted" },
+        ]);
+    });
+
+    it("the load balancer and the web servers survive a server and a zone", () => {
+        expect(tierOf(report, "load balancer")).toMatchObject({ survivesServer: true, survivesZone: true });
+        expect(tierOf(report, "web servers")).toMatchObject({
+            survivesServer: true,
+            survivesZone: true,
+            server: "2 servers behind the ALB; a failed one fails its health check and leaves rotation after 10 s × 3 = 30 s, the other 1 keep serving",
+            zone: "servers in 2 zones (us-east-1a: 1, us-east-1b: 1): losing us-east-1a leaves 1 of 2 (50% capacity)",
+        });
+    });
+
+    it("readers survive through the replica or the writer fallback", () => {
+        expect(tierOf(report, "database readers")).toMatchObject({ survivesServer: true, survivesZone: true });
+        expect(tierOf(report, "database readers").zone).toContain("reads can fall back to the writer (us-east-1a)");
+    });
+
+    it("monitoring watches every server and the writer, and e-mails", () => {
+        expect(tierOf(report, "monitoring").server).toContain("3 alarms (3 with actions → SNS → email), watching 2/2 web servers and 1/2 DB instances");
+        expect(report.notes).toEqual(["1 DB instance(s) have no alarm of their own", "no WAF in front of the load balancer"]);
+    });
+});
+
+describe("a prod-like stack: NAT per zone, Multi-AZ writer, replicas in two zones", () => {
+    const report = analyseSpof(stack(PROD));
+
+    it("has no single point of failure", () => {
+        expect(report.spofs).toEqual([]);
+        expect(report.tiers.filter((t) => t.declared).map((t) => t.tier)).toEqual(["DNS/edge", "load balancer", "web servers", "NAT/egress", "database writer", "database readers", "monitoring"]);
+    });
+
+    it("says why each tier survives", () => {
+        expect(tierOf(report, "NAT/egress").zone).toBe("one NAT gateway per zone (us-east-1a, us-east-1b, us-east-1c): each private subnet routes through its own zone's NAT");
+        expect(tierOf(report, "database writer").zone).toBe("writer db-primary is Multi-AZ: primary and standby are in different zones, failover is automatic");
+        expect(tierOf(report, "web servers").zone).toBe("servers in 3 zones (us-east-1a: 1, us-east-1b: 1, us-east-1c: 1): losing us-east-1a leaves 2 of 3 (67% capacity)");
+        expect(tierOf(report, "load balancer").zone).toBe("ALB in 3 zones (us-east-1a, us-east-1b, us-east-1c): a failed zone's node leaves DNS, the others keep serving");
+    });
+
+    it("renders a Markdown table with one row per tier and the verdict", () => {
+        const md = spofMarkdown(report);
+        expect(md.split("\n").filter((l) => /^\| [a-zA-Z/ ]+ \| (yes|n\/a|\*\*NO\*\*) \|/.test(l))).toHaveLength(7);
+        expect(md).toContain("**No single point of failure**");
+        expect(spofText(report)).toContain("No single point of failure");
+    });
+});
+
+// ---- each tier's rules -----------------------------------------------------------------------------
+
+describe("web servers", () => {
+    it.each([
+        [["a"], false, false, "a single serving web server (web-1 in us-east-1a): the site is down while it is"],
+        [["a", "a"], true, false, "all serving web servers in us-east-1a: the site is down if that zone fails"],
+        [["a", "b"], true, true, undefined],
+        [["a", "a", "b"], true, true, "losing us-east-1a leaves 1 of 3 (33% capacity)"],
+    ])("servers in %j: survives a server %s, a zone %s", (servers, server, zone, why) => {
+        const r = tierOf(analyseSpof(stack({ zones: ["a", "b"], servers })), "web servers");
+        expect([r.survivesServer, r.survivesZone]).toEqual([server, zone]);
+        if (why) expect(`${r.server} ${r.zone}`).toContain(why);
+    });
+
+    it("a server in a zone the ALB does not cover gets no traffic and does not count", () => {
+        const r = tierOf(analyseSpof(stack({ zones: ["a", "b", "c"], lbZones: ["a", "b"], servers: ["a", "c"] })), "web servers");
+        expect(r.survivesServer).toBe(false);
+        expect(r.survivesZone).toBe(false);
+        expect(r.zone).toContain("web-2 (us-east-1c) in no zone of the ALB, so never receives traffic");
+    });
+
+    it("counts only instances registered in a target group when there are attachments", () => {
+        const records = [...stack({ zones: ["a", "b"], servers: ["a", "b"] }), rec(T.instance, "bastion", { subnetId: "subnet-priv-a" }, "i-bastion")];
+        expect(topologyOf(records).servers.map((s) => s.name)).toEqual(["web-1", "web-2"]);
+    });
+
+    it("spreads an Auto Scaling group's desired capacity over its subnets' zones", () => {
+        const records = [
+            rec(T.subnet, "s-a", { availabilityZone: Z("a") }, "subnet-a"),
+            rec(T.subnet, "s-b", { availabilityZone: Z("b") }, "subnet-b"),
+            rec(T.autoScalingGroup, "asg", { vpcZoneIdentifiers: ["subnet-a", "subnet-b"], desiredCapacity: 3 }),
+        ];
+        expect(topologyOf(records).servers.map((s) => s.zone)).toEqual([Z("a"), Z("b"), Z("a")]);
+        expect(tierOf(analyseSpof(records), "web servers")).toMatchObject({ survivesServer: false, survivesZone: true }); // no target group
+    });
+
+    // Property: with every server in an ALB zone and a health-checked target group, the tier survives a
+    // server iff there are ≥ 2, and a zone iff they span ≥ 2 zones — for any placement.
+    it("survival follows count and spread for random placements", () => {
+        let seed = 42;
+        const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+        for (let run = 0; run < 200; run++) {
+            const zones = ["a", "b", "c", "d"].slice(0, 2 + rand(3));
+            const servers = Array.from({ length: 1 + rand(6) }, () => zones[rand(zones.length)]);
+            const r = tierOf(analyseSpof(stack({ zones, servers })), "web servers");
+            expect([servers.join(""), r.survivesServer, r.survivesZone]).toEqual([servers.join(""), servers.length >= 2, new Set(servers).size >= 2]);
+        }
+    });
+});
+
+describe("NAT/egress", () => {
+    it.each([
+        [{ zones: ["a", "b"], nat: ["b"] }, false, "single NAT gateway in us-east-1b: private egress lost if that zone fails"],
+        [{ zones: ["a", "b", "c"], nat: ["a", "b"] }, false, "private-c (us-east-1c) routes through nat-a in us-east-1a: its egress is lost if us-east-1a fails"],
+        [{ zones: ["a", "b"], nat: ["a", "b"] }, true, "one NAT gateway per zone (us-east-1a, us-east-1b): each private subnet routes through its own zone's NAT"],
+    ])("%j survives a zone: %s", (layout, survives, why) => {
+        const r = tierOf(analyseSpof(stack(layout)), "NAT/egress");
+        expect(r).toMatchObject({ survivesServer: true, survivesZone: survives, zone: why });
+    });
+
+    it("no NAT at all is by design, not a failure", () => {
+        const r = tierOf(analyseSpof(stack({ zones: ["a", "b"], nat: [] })), "NAT/egress");
+        expect(r).toMatchObject({ declared: true, survivesServer: null, survivesZone: null });
+        expect(r.zone).toMatch(/^no NAT gateway: private subnets have no internet route by design/);
+    });
+});
+
+describe("database", () => {
+    it("a Multi-AZ writer survives a server and a zone", () => {
+        const r = tierOf(analyseSpof(stack({ zones: ["a", "b"], writer: { zone: "a", multiAz: true } })), "database writer");
+        expect(r).toMatchObject({ survivesServer: true, survivesZone: true });
+    });
+
+    it("without replicas, readers share the writer's fate", () => {
+        const single = analyseSpof(stack({ zones: ["a", "b"], writer: { zone: "a", multiAz: false } }));
+        expect(tierOf(single, "database readers")).toMatchObject({ survivesServer: false, survivesZone: false });
+        expect(tierOf(single, "database readers").zone).toMatch(/^no read replicas: reads go to the writer \(writer is single-AZ in us-east-1a/);
+        const multi = analyseSpof(stack({ zones: ["a", "b"], writer: { zone: "a", multiAz: true } }));
+        expect(tierOf(multi, "database readers")).toMatchObject({ survivesServer: true, survivesZone: true });
+    });
+
+    it("replicas only in the single-AZ writer's zone do not survive that zone", () => {
+        const r = tierOf(analyseSpof(stack({ zones: ["a", "b"], writer: { zone: "a", multiAz: false }, replicas: ["a"] })), "database readers");
+        expect(r).toMatchObject({ survivesServer: true, survivesZone: false, zone: "replicas and writer all in us-east-1a: reads stop if that zone fails" });
+    });
+
+    it("after a promotion, the writer is the instance the `writer` DNS name points at", () => {
+        const records = [
+            ...stack({ zones: ["a", "b"], writer: { zone: "a", multiAz: false } }),
+            rec(T.dbInstance, "db-replica-1", { identifier: "db-replica-1", availabilityZone: Z("b"), multiAz: true }, "db-R1", { address: "db-replica-1.x.rds.amazonaws.com" }),
+            rec(T.record, "writer", { name: "writer.db.internal", type: "CNAME", records: ["db-replica-1.x.rds.amazonaws.com"] }),
+        ];
+        const r = tierOf(analyseSpof(records), "database writer");
+        expect(r.survivesZone).toBe(true);
+        expect(r.zone).toContain("2 standalone instances: db-primary, db-replica-1; the writer is db-replica-1");
+    });
+});
+
+describe("edge, monitoring, absent tiers", () => {
+    it("a DNS name pinned to an IP address is a single point of failure", () => {
+        const records = [rec(T.record, "www", { name: "www.example.com", type: "A", records: ["203.0.113.7"] })];
+        expect(analyseSpof(records).spofs.map((s) => [s.tier, s.loss])).toEqual([
+            ["DNS/edge", "server"],
+            ["DNS/edge", "zone"],
+        ]);
+    });
+
+    it("an alias to the ALB and a WAF on it survive", () => {
+        const records = [
+            ...stack({ zones: ["a", "b"], servers: ["a", "b"] }),
+            rec(T.record, "site", { name: "www.example.com", type: "A", aliases: [{ name: "alb-1.us-east-1.elb.amazonaws.com" }] }),
+            rec(T.webAcl, "waf", {}, "waf-id", { arn: "arn:waf" }),
+            rec(T.webAclAssociation, "waf-assoc", { resourceArn: "arn:alb", webAclArn: "arn:waf" }),
+        ];
+        const r = tierOf(analyseSpof(records), "DNS/edge");
+        expect(r).toMatchObject({ survivesServer: true, survivesZone: true });
+        expect(r.zone).toBe("Route 53 alias www.example.com → ALB (Route 53 is global); WAF web ACL on the ALB (regional managed service)");
+    });
+
+    it("flags alarms that tell nobody and servers without an alarm", () => {
+        const records = [...stack({ zones: ["a", "b"], servers: ["a", "b"] }), rec(T.metricAlarm, "lb-5xx", { metricName: "HTTPCode_ELB_5XX_Count" })];
+        expect(analyseSpof(records).notes).toEqual([
+            "2 web server(s) have no alarm of their own",
+            "1 alarm(s) have no alarm action: nobody is told",
+            "the alarm topic has no subscriber (set `alertEmail`)",
+            "no WAF in front of the load balancer",
+        ]);
+    });
+
+    it("nothing declared: every tier n/a, no single point of failure", () => {
+        const report = analyseSpof([]);
+        expect(report.tiers.every((t) => !t.declared && t.survivesServer === null && t.survivesZone === null)).toBe(true);
+        expect(report.spofs).toEqual([]);
+    });
+});
+
+describe("the Mermaid diagram", () => {
+    const diagram = mermaidDiagram(stack(DEV));
+
+    it("draws internet → ALB → servers grouped by zone → writer → replica, with egress to the NAT", () => {
+        expect(diagram.split("\n")[0]).toBe("flowchart TD");
+        expect(diagram).toContain("internet --> alb");
+        expect(diagram).toContain('subgraph az_us_east_1a["us-east-1a"]');
+        expect(diagram).toContain('subgraph az_us_east_1b["us-east-1b"]');
+        expect(diagram).toContain("alb --> web_web_1");
+        expect(diagram).toContain("web_web_2 -->|SQL| db_db_primary");
+        expect(diagram).toContain("db_db_primary -->|replicates| db_db_replica_1");
+        // web-2 is in zone b but leaves through the NAT in zone a: the diagram shows the cross-zone path.
+        expect(diagram).toContain("web_web_2 -.->|egress| nat_nat_a");
+        expect(diagram).toContain("alarms --> sns");
+    });
+
+    it("puts each server in its zone's subgraph", () => {
+        const blocks = diagram.split("subgraph ").slice(1);
+        expect(blocks.find((b) => b.startsWith("az_us_east_1b"))?.split("end")[0]).toContain("web_web_2[");
+        expect(blocks.find((b) => b.startsWith("az_us_east_1a"))?.split("end")[0]).not.toContain("web_web_2[");
+    });
+
+    it("escapes quotes in labels", () => {
+        const records = [rec(T.webAcl, 'waf "x"', {})];
+        expect(mermaidDiagram(records)).toContain('waf{{"WAF web ACL<br/>waf #quot;x#quot;"}}');
+    });
+});
