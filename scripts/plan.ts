@@ -56,6 +56,8 @@ export interface PlanResult {
     readonly summary?: PlanSummary;
     readonly spof?: SpofReport;
     readonly files?: PlanFiles;
+    /** What the mock engine recorded (unredacted: for tests, never written as is). */
+    readonly records?: readonly RecordedResource[];
     readonly millis: number;
 }
 
@@ -76,7 +78,10 @@ function resourceEntry(r: RecordedResource, byUrn: ReadonlyMap<string, PlanRecor
 /** A one-line message for an error thrown by the program or the harness. */
 function describe(err: unknown, debug: boolean): string {
     const e = err as Error;
-    if (e?.name === "ConfigError") return e.message.replace(/\n\s*/g, " ");
+    if (e?.name === "ConfigError") {
+        const problems = (e as Error & { problems?: readonly string[] }).problems;
+        return problems && problems.length > 1 ? `Invalid stack configuration (${problems.length} problems): ${problems.join("; ")}` : e.message.replace(/\n\s*/g, " ");
+    }
     const message = String(e?.message ?? err)
         // Pulumi wraps resource errors: keep what the component said.
         .replace(/^failed to register new resource \S+ \[[^\]]+\]: /, "")
@@ -219,40 +224,64 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
             summary,
             spof,
             files,
+            records,
             millis: Date.now() - started,
         };
     }
-    return { exitCode: 0, summary, spof, files, millis: Date.now() - started };
+    return { exitCode: 0, summary, spof, files, records, millis: Date.now() - started };
 }
 
-/** Parse `--stack <name>`, `--stack=<name>`, `--out <dir>`, `--debug`, `--help`. */
-export function parseArgs(argv: readonly string[]): { stack: string; outDir?: string; debug: boolean; help: boolean } | { error: string } {
-    const out: { stack: string; outDir?: string; debug: boolean; help: boolean } = { stack: "dev", debug: false, help: false };
+export interface CliArgs {
+    readonly stack: string;
+    readonly outDir?: string;
+    /** `--config key=value` overrides (repeatable). */
+    readonly overrides: Readonly<Record<string, string>>;
+    readonly debug: boolean;
+    readonly help: boolean;
+}
+
+export const USAGE = "usage: npm run plan [-- --stack <name>] [--out <dir>] [--config <key>=<value> …] [--debug]";
+
+/** Parse `--stack <name>`/`--stack=<name>`, `--out <dir>`, `--config key=value`, `--debug`, `--help`. */
+export function parseArgs(argv: readonly string[]): CliArgs | { error: string } {
+    let stack = "dev";
+    let outDir: string | undefined;
+    const overrides: Record<string, string> = {};
+    let debug = false;
+    let help = false;
     for (let i = 0; i < argv.length; i++) {
-        const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+        const [flag, inline] = argv[i].startsWith("--") ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
         const value = () => inline ?? argv[++i];
         switch (flag) {
             case "--stack":
             case "-s":
-                out.stack = value() ?? "";
-                if (!out.stack) return { error: "--stack needs a stack name" };
+                stack = value() ?? "";
+                if (!stack) return { error: "--stack needs a stack name" };
                 break;
             case "--out":
-                out.outDir = value();
-                if (!out.outDir) return { error: "--out needs a directory" };
+                outDir = value();
+                if (!outDir) return { error: "--out needs a directory" };
                 break;
+            case "--config":
+            case "-c": {
+                const pair = value() ?? "";
+                const eq = pair.indexOf("=");
+                if (eq < 1) return { error: `--config needs <key>=<value> (got ${JSON.stringify(pair)})` };
+                overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
+                break;
+            }
             case "--debug":
-                out.debug = true;
+                debug = true;
                 break;
             case "--help":
             case "-h":
-                out.help = true;
+                help = true;
                 break;
             default:
-                return { error: `unknown argument ${JSON.stringify(argv[i])} (usage: npm run plan [-- --stack <name>] [--out <dir>])` };
+                return { error: `unknown argument ${JSON.stringify(argv[i])} (${USAGE})` };
         }
     }
-    return out;
+    return { stack, outDir, overrides, debug, help };
 }
 
 async function cli(): Promise<number> {
@@ -262,10 +291,12 @@ async function cli(): Promise<number> {
         return 2;
     }
     if (args.help) {
-        console.log("usage: npm run plan [-- --stack <name>] [--out <dir>] [--debug]\n\nRuns the stack program offline under the mock engine and writes <out>/<stack>/{resources.json,PLAN.md,architecture.html} (default out: plan/).");
+        console.log(
+            `${USAGE}\n\nRuns the stack program offline under the mock engine with Pulumi.<stack>.yaml (plus --config overrides)\nand writes <out>/<stack>/{resources.json,PLAN.md,architecture.html} (default out: plan/).`,
+        );
         return 0;
     }
-    const result = await plan({ stack: args.stack, outDir: args.outDir, debug: args.debug });
+    const result = await plan({ stack: args.stack, outDir: args.outDir, overrides: args.overrides, debug: args.debug });
     if (result.exitCode !== 0) console.error(`plan: ${result.error}`);
     return result.exitCode;
 }
