@@ -1,0 +1,485 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    AlarmSpec,
+    LABEL_PATTERN,
+    MAX_DESCRIPTION_LENGTH,
+    MonitoringThresholds,
+    ec2ActionArn,
+    healthCheckAlarm,
+    loadBalancerAlarms,
+    partitionOf,
+    primaryDbAlarms,
+    replicaAlarms,
+    resolveThresholds,
+    wafAlarms,
+    webServerAlarms,
+} from "./lib/alarms";
+import { DASHBOARD_NAME_PATTERN, buildDashboardBody, dashboardNameOf, dashboardUrl } from "./lib/dashboard";
+
+export type { MonitoringThresholds } from "./lib/alarms";
+
+/** Route 53 publishes health-check metrics only here, so the health-check alarm (and its topic) live here. */
+export const ROUTE53_METRICS_REGION = "us-east-1";
+
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const HOSTNAME_PATTERN = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
+
+export interface MonitoredLoadBalancer {
+    /** The ALB's `arnSuffix` (`app/<name>/<id>`), the CloudWatch `LoadBalancer` dimension. */
+    readonly arnSuffix: pulumi.Input<string>;
+    /** The target group's `arnSuffix` (`targetgroup/<name>/<id>`), the `TargetGroup` dimension. */
+    readonly targetGroupArnSuffix: pulumi.Input<string>;
+    /** How many web servers should be healthy: the redundancy alarm's threshold (the server count). */
+    readonly expectedHealthyHosts: number;
+}
+
+export interface MonitoredWebServer {
+    /** Stable label such as `web-1`: part of alarm names and descriptions (lower case, digits, `-`). */
+    readonly name: string;
+    readonly instanceId: pulumi.Input<string>;
+}
+
+export interface MonitoredDatabase {
+    /** The primary's RDS `identifier` (the `DBInstanceIdentifier` dimension), not its resource id. */
+    readonly primaryIdentifier: pulumi.Input<string>;
+    /** Read replicas, each with a stable label such as `replica-1` and its RDS `identifier`. */
+    readonly replicas: readonly { readonly name: string; readonly identifier: pulumi.Input<string> }[];
+}
+
+export interface MonitoredWaf {
+    /** Name of the REGIONAL web ACL in front of the load balancer (the `WebACL` dimension). */
+    readonly webAclName: pulumi.Input<string>;
+}
+
+export interface MonitoredHealthCheck {
+    /** Public name of the site, checked over HTTPS on 443 from Route 53's checkers outside the VPC. */
+    readonly domain: string;
+    /**
+     * Path requested; it must answer 2xx/3xx within 2 seconds without a login.
+     * @default "/health"
+     */
+    readonly path?: string;
+    /**
+     * Seconds between checks from each checker: 30 (standard) or 10 (fast, costs more).
+     * @default 30
+     */
+    readonly requestIntervalSeconds?: 10 | 30;
+    /**
+     * Consecutive failed checks before a checker calls the site unhealthy (1-10).
+     * @default 3
+     */
+    readonly failureThreshold?: number;
+}
+
+export interface MonitoringArgs {
+    /** The stack's region: where the watched resources and their alarms are, and the EC2 actions' region. */
+    readonly region: string;
+    /**
+     * Address that receives every alarm and recovery by e-mail (an SNS subscription the recipient must
+     * confirm, once per topic).
+     * @default - no subscription: alarms go only to the topic
+     */
+    readonly alertEmail?: string;
+    /**
+     * Alarm thresholds; missing keys take the defaults of `infra/settings.ts`.
+     * @default DEFAULT_THRESHOLDS (CPU 80 %, p99 1000 ms, 10 5xx/min, DB CPU 80 %, 2 GiB, 64 MiB, 60 connections, 30 s lag, 500 WAF blocks/5 min)
+     */
+    readonly thresholds?: Partial<MonitoringThresholds>;
+    /**
+     * The load balancer and its target group.
+     * @default - no load balancer alarms or widgets
+     */
+    readonly loadBalancer?: MonitoredLoadBalancer;
+    /**
+     * The web servers, each with system/instance status-check alarms (recover/reboot actions) and a CPU alarm.
+     * @default []
+     */
+    readonly webServers?: readonly MonitoredWebServer[];
+    /**
+     * The RDS primary and its read replicas.
+     * @default - no database alarms or widgets
+     */
+    readonly database?: MonitoredDatabase;
+    /**
+     * The web ACL, for a blocked-requests spike alarm.
+     * @default - no WAF alarm or widget
+     */
+    readonly waf?: MonitoredWaf;
+    /**
+     * An external HTTPS health check of the site by Route 53, with its own alarm in us-east-1.
+     * @default - no health check
+     */
+    readonly healthCheck?: MonitoredHealthCheck;
+    /**
+     * Reboot a web server whose instance status check fails for 3 minutes (once per failure).
+     * @default true
+     */
+    readonly rebootOnInstanceCheckFailure?: boolean;
+    /**
+     * Name of the CloudWatch dashboard (letters, digits, `-`, `_`; unique in the account).
+     * @default - `<project>-<stack>-<name>`
+     */
+    readonly dashboardName?: string;
+    /**
+     * Tags added to every taggable resource (on top of the provider's default tags).
+     * @default {}
+     */
+    readonly tags?: Record<string, string>;
+}
+
+/** The encrypted topic alarms publish to, in one region. */
+interface AlertTopic {
+    readonly key: aws.kms.Key;
+    readonly topic: aws.sns.Topic;
+}
+
+/**
+ * Alarms that reach a person, automatic recovery of web servers, a dashboard, and an external
+ * health check.
+ *
+ * - An SNS topic encrypted with its own customer-managed KMS key, a topic policy that lets only this
+ *   account's CloudWatch alarms publish (over TLS), and an e-mail subscription when `alertEmail` is
+ *   set.
+ * - A CloudWatch alarm per failure the architecture is built to survive (a server down, redundancy
+ *   lost, the primary in trouble, a replica lagging or stopped), each sending ALARM and OK to the
+ *   topic and describing what broke and what to do first. A web server whose host fails is recovered
+ *   by CloudWatch (`ec2:recover`); one whose OS hangs is rebooted (`ec2:reboot`).
+ * - A dashboard whose body comes from the pure `buildDashboardBody`.
+ * - With `healthCheck`: a Route 53 HTTPS health check from outside the VPC and its alarm, in
+ *   us-east-1 (where Route 53 publishes its metrics), notifying a second topic there when the stack
+ *   is elsewhere (an alarm can only notify a topic in its own region).
+ */
+export class Monitoring extends pulumi.ComponentResource {
+    /** The alert topic in the stack's region. */
+    public readonly topic: aws.sns.Topic;
+    public readonly topicArn: pulumi.Output<string>;
+    /** The us-east-1 topic of the health-check alarm; only when the stack is in another region. */
+    public readonly usEast1TopicArn?: pulumi.Output<string>;
+    /** Every alarm, in creation order (the health-check alarm last). */
+    public readonly alarms: aws.cloudwatch.MetricAlarm[];
+    public readonly alarmNames: pulumi.Output<string>[];
+    public readonly dashboard: aws.cloudwatch.Dashboard;
+    public readonly dashboardName: pulumi.Output<string>;
+    public readonly dashboardUrl: pulumi.Output<string>;
+    public readonly dashboardArn: pulumi.Output<string>;
+    /** The Route 53 health check, when `healthCheck` is set. */
+    public readonly healthCheckId?: pulumi.Output<string>;
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("web-infra:monitoring:Monitoring", name, {}, opts);
+
+        // ---- defaults ----
+        const region = args.region;
+        const webServers = args.webServers ?? [];
+        const replicas = args.database?.replicas ?? [];
+        const rebootOnInstanceCheckFailure = args.rebootOnInstanceCheckFailure ?? true;
+        const dashboardName = args.dashboardName ?? dashboardNameOf(pulumi.getProject(), pulumi.getStack(), name);
+        const tags = args.tags ?? {};
+        const hc = args.healthCheck && {
+            domain: args.healthCheck.domain,
+            path: args.healthCheck.path ?? "/health",
+            // 30 s is the standard interval; 10 s ("fast") detects sooner but is billed extra.
+            requestInterval: args.healthCheck.requestIntervalSeconds ?? 30,
+            // 3 × 30 s: about 90 s from the first failure to "unhealthy".
+            failureThreshold: args.healthCheck.failureThreshold ?? 3,
+        };
+        const { thresholds, problems } = resolveThresholds(args.thresholds);
+
+        // ---- validation (before any resource) ----
+        const fail = (message: string): never => {
+            throw new Error(`Monitoring ${name}: ${message}`);
+        };
+        if (!REGION_PATTERN.test(region ?? "")) fail(`\`region\` must be an AWS region such as eu-west-1 (got ${JSON.stringify(region)})`);
+        if (problems.length > 0) fail(problems.join("; "));
+        if (args.alertEmail !== undefined && !EMAIL_PATTERN.test(args.alertEmail)) {
+            fail(`\`alertEmail\` must be an e-mail address (got ${JSON.stringify(args.alertEmail)})`);
+        }
+        const expected = args.loadBalancer?.expectedHealthyHosts;
+        if (expected !== undefined && (!Number.isInteger(expected) || expected < 1)) {
+            fail(`\`loadBalancer.expectedHealthyHosts\` must be a whole number ≥ 1 (got ${expected})`);
+        }
+        const labels = [...webServers.map((s) => ({ arg: "webServers", name: s.name })), ...replicas.map((r) => ({ arg: "database.replicas", name: r.name }))];
+        for (const l of labels) {
+            if (!LABEL_PATTERN.test(l.name ?? "")) {
+                fail(`\`${l.arg}[].name\` must be 1-32 lower-case letters, digits or '-', starting and ending with a letter or digit, such as web-1 (got ${JSON.stringify(l.name)})`);
+            }
+        }
+        const seen = new Set<string>();
+        for (const l of labels) {
+            if (seen.has(l.name)) fail(`\`webServers[].name\` and \`database.replicas[].name\` must be distinct (got ${JSON.stringify(l.name)} twice)`);
+            seen.add(l.name);
+        }
+        if (hc) {
+            if (!HOSTNAME_PATTERN.test(hc.domain)) fail(`\`healthCheck.domain\` must be a lower-case DNS name such as www.example.com (got ${JSON.stringify(hc.domain)})`);
+            if (!/^\/[^\s?#]*(\?[^\s#]*)?$/.test(hc.path) || hc.path.length > 255) {
+                fail(`\`healthCheck.path\` must start with / and have no spaces, at most 255 characters (got ${JSON.stringify(hc.path)})`);
+            }
+            if (hc.requestInterval !== 10 && hc.requestInterval !== 30) fail(`\`healthCheck.requestIntervalSeconds\` must be 10 or 30 (got ${hc.requestInterval})`);
+            if (!Number.isInteger(hc.failureThreshold) || hc.failureThreshold < 1 || hc.failureThreshold > 10) {
+                fail(`\`healthCheck.failureThreshold\` must be a whole number from 1 to 10 (got ${hc.failureThreshold})`);
+            }
+        }
+        if (!DASHBOARD_NAME_PATTERN.test(dashboardName)) {
+            fail(`\`dashboardName\` must be 1-255 letters, digits, '-' or '_' (got ${JSON.stringify(dashboardName)})`);
+        }
+
+        const parent = { parent: this };
+        const partition = partitionOf(region);
+        const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+        const url = dashboardUrl(region, dashboardName);
+        const healthUrl = hc && `https://${hc.domain}${hc.path}`;
+
+        // ---- alert topics ----
+        const main = this.alertTopic(name, "alerts", undefined, region, partition, accountId, args.alertEmail, tags);
+        this.topic = main.topic;
+        this.topicArn = main.topic.arn;
+        // An alarm's actions must be in the alarm's region, and the health-check alarm must be in
+        // us-east-1: outside us-east-1 it needs a topic (and key, and subscription) of its own there.
+        let usEast1 = main;
+        if (hc && region !== ROUTE53_METRICS_REGION) {
+            usEast1 = this.alertTopic(name, "alerts-us-east-1", ROUTE53_METRICS_REGION, ROUTE53_METRICS_REGION, partition, accountId, args.alertEmail, tags);
+            this.usEast1TopicArn = usEast1.topic.arn;
+        }
+
+        // ---- alarms ----
+        type Spec = AlarmSpec<pulumi.Input<string>>;
+        const specs: Spec[] = [];
+        if (args.loadBalancer) {
+            specs.push(...loadBalancerAlarms({ loadBalancer: args.loadBalancer.arnSuffix, targetGroup: args.loadBalancer.targetGroupArnSuffix }, args.loadBalancer.expectedHealthyHosts, thresholds));
+        }
+        for (const server of webServers) specs.push(...webServerAlarms(server, thresholds, rebootOnInstanceCheckFailure));
+        if (args.database) {
+            specs.push(...primaryDbAlarms(args.database.primaryIdentifier, thresholds));
+            for (const replica of replicas) specs.push(...replicaAlarms(replica, thresholds));
+        }
+        if (args.waf) specs.push(...wafAlarms({ webAclName: args.waf.webAclName, region }, thresholds));
+
+        const alarm = (spec: Spec, topic: aws.sns.Topic, alarmRegion: string | undefined): aws.cloudwatch.MetricAlarm => {
+            const footer = `\nDashboard: ${url}`;
+            const description = spec.description.length + footer.length <= MAX_DESCRIPTION_LENGTH ? spec.description + footer : spec.description;
+            // EC2 actions act on the instance in the alarm's region; the topic both alarms and recoveries.
+            const alarmActions: pulumi.Input<string>[] = [...(spec.ec2Action ? [ec2ActionArn(spec.ec2Action, region)] : []), topic.arn];
+            return new aws.cloudwatch.MetricAlarm(
+                `${name}-${spec.role}`,
+                {
+                    ...(alarmRegion ? { region: alarmRegion } : {}),
+                    alarmDescription: description,
+                    namespace: spec.namespace,
+                    metricName: spec.metricName,
+                    dimensions: spec.dimensions,
+                    ...(spec.extendedStatistic ? { extendedStatistic: spec.extendedStatistic } : { statistic: spec.statistic }),
+                    ...(spec.evaluateLowSampleCountPercentiles ? { evaluateLowSampleCountPercentiles: spec.evaluateLowSampleCountPercentiles } : {}),
+                    period: spec.period,
+                    evaluationPeriods: spec.evaluationPeriods,
+                    datapointsToAlarm: spec.datapointsToAlarm,
+                    comparisonOperator: spec.comparisonOperator,
+                    threshold: spec.threshold,
+                    treatMissingData: spec.treatMissingData,
+                    actionsEnabled: true,
+                    alarmActions,
+                    // OK goes to the topic too, so whoever was paged learns that it recovered.
+                    okActions: [topic.arn],
+                    tags: { ...tags, Name: `${name}-${spec.role}` },
+                },
+                parent,
+            );
+        };
+        const stackAlarms = specs.map((s) => alarm(s, main.topic, undefined));
+        this.alarms = [...stackAlarms];
+
+        // ---- external health check ----
+        if (hc && healthUrl) {
+            const check = new aws.route53.HealthCheck(
+                `${name}-health-check`,
+                {
+                    type: "HTTPS",
+                    fqdn: hc.domain,
+                    port: 443,
+                    resourcePath: hc.path,
+                    // Send the name in the TLS handshake, so the load balancer presents the right certificate.
+                    enableSni: true,
+                    requestInterval: hc.requestInterval,
+                    failureThreshold: hc.failureThreshold,
+                    // Latency graphs per checker region; can only be chosen when the check is created.
+                    measureLatency: true,
+                    // `regions` left out: Route 53 checks from all its checker regions, the widest view.
+                    tags: { ...tags, Name: `${name} ${healthUrl}` },
+                },
+                parent,
+            );
+            this.healthCheckId = check.id;
+            this.alarms.push(alarm(healthCheckAlarm(check.id, healthUrl, region), usEast1.topic, ROUTE53_METRICS_REGION));
+        }
+        this.alarmNames = this.alarms.map((a) => a.name);
+
+        // ---- dashboard ----
+        const lb = args.loadBalancer;
+        // `pulumi.output` of a plain object waits for every Input inside it.
+        const body = pulumi
+            .output({
+                lb: lb ? { arnSuffix: lb.arnSuffix, targetGroupArnSuffix: lb.targetGroupArnSuffix } : undefined,
+                serverIds: webServers.map((s) => s.instanceId),
+                primary: args.database?.primaryIdentifier,
+                replicaIds: replicas.map((r) => r.identifier),
+                webAclName: args.waf?.webAclName,
+                healthCheckId: this.healthCheckId,
+                // The alarm status widget shows the alarms in this region (the health check has its own graph).
+                alarmArns: stackAlarms.map((a) => a.arn),
+            })
+            .apply((v) =>
+                buildDashboardBody({
+                    region,
+                    title: `${dashboardName}: web stack health`,
+                    thresholds,
+                    loadBalancer: lb && v.lb ? { ...v.lb, expectedHealthyHosts: lb.expectedHealthyHosts } : undefined,
+                    webServers: webServers.map((s, i) => ({ name: s.name, instanceId: v.serverIds[i] })),
+                    database:
+                        v.primary !== undefined ? { primaryIdentifier: v.primary, replicas: replicas.map((r, i) => ({ name: r.name, identifier: v.replicaIds[i] })) } : undefined,
+                    waf: v.webAclName !== undefined ? { webAclName: v.webAclName } : undefined,
+                    healthCheck: v.healthCheckId !== undefined && healthUrl ? { id: v.healthCheckId, url: healthUrl } : undefined,
+                    alarmArns: v.alarmArns,
+                }),
+            );
+        this.dashboard = new aws.cloudwatch.Dashboard(`${name}-dashboard`, { dashboardName, dashboardBody: body }, parent);
+        this.dashboardName = this.dashboard.dashboardName;
+        this.dashboardArn = this.dashboard.dashboardArn;
+        this.dashboardUrl = this.dashboard.dashboardName.apply((n) => dashboardUrl(region, n));
+
+        this.registerOutputs({
+            topicArn: this.topicArn,
+            usEast1TopicArn: this.usEast1TopicArn,
+            alarmNames: this.alarmNames,
+            dashboardName: this.dashboardName,
+            dashboardUrl: this.dashboardUrl,
+            healthCheckId: this.healthCheckId,
+        });
+    }
+
+    /**
+     * A KMS key, an SNS topic encrypted with it, the topic policy, and the e-mail subscription.
+     *
+     * The key is customer-managed because CloudWatch cannot publish to a topic encrypted with the
+     * AWS-managed `alias/aws/sns` (its key policy cannot be changed to let cloudwatch.amazonaws.com
+     * use it): the alarm history then shows a KMS AccessDeniedException and nobody is told.
+     * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+     * https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger, aws/aws-cdk#11121
+     *
+     * @param resourceRegion `region` of the resources (undefined: the provider's)
+     * @param region where they are, for ARNs in policies
+     */
+    private alertTopic(
+        name: string,
+        role: string,
+        resourceRegion: string | undefined,
+        region: string,
+        partition: string,
+        accountId: pulumi.Output<string>,
+        alertEmail: string | undefined,
+        tags: Record<string, string>,
+    ): AlertTopic {
+        const parent = { parent: this };
+        const inRegion = resourceRegion ? { region: resourceRegion } : {};
+        const root = pulumi.interpolate`arn:${partition}:iam::${accountId}:root`;
+        const key = new aws.kms.Key(
+            `${name}-${role}-key`,
+            {
+                ...inRegion,
+                description: `Encrypts the ${name} alarm topic (${role}) in ${region}; usable by CloudWatch alarms to publish`,
+                enableKeyRotation: true,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            // The default key policy: the account administers the key through IAM.
+                            Sid: "AccountAdministersKey",
+                            Effect: "Allow",
+                            Principal: { AWS: root },
+                            Action: "kms:*",
+                            Resource: "*",
+                        },
+                        {
+                            // What CloudWatch needs to publish to the encrypted topic. Left without
+                            // conditions, as AWS documents it: an over-tight condition fails silently
+                            // (alarms fire, nobody hears). The key serves this topic only, and the topic
+                            // policy limits publishing to this account's alarms.
+                            Sid: "CloudWatchAlarmsPublishToEncryptedTopic",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudwatch.amazonaws.com" },
+                            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                            Resource: "*",
+                        },
+                    ],
+                }),
+                tags: { ...tags, Name: `${name}-${role}-key` },
+            },
+            parent,
+        );
+        const topic = new aws.sns.Topic(
+            `${name}-${role}`,
+            {
+                ...inRegion,
+                // The sender name of the e-mails.
+                displayName: `${name} alarms`.slice(0, 100),
+                kmsMasterKeyId: key.arn,
+                tags: { ...tags, Name: `${name}-${role}` },
+            },
+            parent,
+        );
+        new aws.sns.TopicPolicy(
+            `${name}-${role}-policy`,
+            {
+                ...inRegion,
+                arn: topic.arn,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "AccountManagesTopic",
+                            Effect: "Allow",
+                            Principal: { AWS: root },
+                            Action: [
+                                "sns:GetTopicAttributes",
+                                "sns:SetTopicAttributes",
+                                "sns:AddPermission",
+                                "sns:RemovePermission",
+                                "sns:DeleteTopic",
+                                "sns:Subscribe",
+                                "sns:ListSubscriptionsByTopic",
+                                "sns:Publish",
+                            ],
+                            Resource: topic.arn,
+                        },
+                        {
+                            // Confused-deputy guard: only alarms of this account, in this region.
+                            Sid: "CloudWatchAlarmsPublish",
+                            Effect: "Allow",
+                            Principal: { Service: "cloudwatch.amazonaws.com" },
+                            Action: "sns:Publish",
+                            Resource: topic.arn,
+                            Condition: {
+                                StringEquals: { "aws:SourceAccount": accountId },
+                                ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*` },
+                            },
+                        },
+                        {
+                            Sid: "DenyPublishWithoutTls",
+                            Effect: "Deny",
+                            Principal: "*",
+                            Action: "sns:Publish",
+                            Resource: topic.arn,
+                            Condition: { Bool: { "aws:SecureTransport": "false" } },
+                        },
+                    ],
+                }),
+            },
+            parent,
+        );
+        if (alertEmail !== undefined) {
+            // Stays "pending confirmation" until the recipient clicks the link AWS e-mails them.
+            new aws.sns.TopicSubscription(`${name}-${role}-email`, { ...inRegion, topic: topic.arn, protocol: "email", endpoint: alertEmail }, parent);
+        }
+        return { key, topic };
+    }
+}
