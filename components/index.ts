@@ -11,3 +11,7 @@ export { AccessLogBucket } from "./accessLogs";
 export type { AccessLogBucketArgs } from "./accessLogs";
 export * as wafRules from "./lib/wafRules";
 export * as elbLogDelivery from "./lib/elbLogDelivery";
+export { Monitoring, ROUTE53_METRICS_REGION } from "./monitoring";
+export type { MonitoringArgs, MonitoringThresholds, MonitoredLoadBalancer, MonitoredWebServer, MonitoredDatabase, MonitoredWaf, MonitoredHealthCheck } from "./monitoring";
+export * as alarms from "./lib/alarms";
+export * as dashboard from "./lib/dashboard";
