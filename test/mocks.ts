@@ -57,6 +57,8 @@ export interface RecordedResource {
     readonly provider?: string;
     readonly protect: boolean;
     readonly ignoreChanges: readonly string[];
+    /** Input paths whose change replaces the resource (the `replaceOnChanges` option). */
+    readonly replaceOnChanges: readonly string[];
     readonly dependencies: readonly string[];
     /** Dotted paths of inputs that arrived as Pulumi secrets, e.g. `password`, `tags.Secret`. */
     readonly secretPaths: readonly string[];
@@ -77,6 +79,7 @@ interface RegistrationMeta {
     parentUrn?: string;
     protect: boolean;
     ignoreChanges: string[];
+    replaceOnChanges: string[];
     dependencies: string[];
     secretPaths: string[];
     provider?: string;
@@ -588,7 +591,9 @@ export function invokeResult(token: string, inputs: Record<string, any>): Record
                 throw new Error(`test/mocks.ts: no SSM parameter ${name} (only the public AL2023 AMI parameters are modelled)`);
             }
             const arch = name.endsWith("arm64") ? "a" : "b";
-            return { id: name, name, type: "String", value: `ami-0${arch}${fakeHex(name, 15)}`, version: 1, arn: arn("ssm", `parameter${name}`), insecureValue: "" };
+            const amiId = `ami-0${arch}${fakeHex(name, 15)}`;
+            // Like the provider: `value` (always marked secret) and `insecureValue` (not) both hold it.
+            return { id: name, name, type: "String", value: amiId, version: 1, arn: arn("ssm", `parameter${name}`), insecureValue: amiId };
         }
         case "aws:route53/getZone:getZone": {
             const zoneName = String(inputs.name).replace(/\.$/, "");
@@ -676,6 +681,7 @@ export async function setupMocks(options: MockOptions = {}): Promise<void> {
                     provider: args.provider,
                     protect: meta?.protect ?? false,
                     ignoreChanges: meta?.ignoreChanges ?? [],
+                    replaceOnChanges: meta?.replaceOnChanges ?? [],
                     dependencies: meta?.dependencies ?? [],
                     secretPaths: meta?.secretPaths ?? [],
                     propertyDependencies: meta?.propertyDependencies ?? {},
@@ -710,6 +716,7 @@ export async function setupMocks(options: MockOptions = {}): Promise<void> {
             parentUrn: req.getParent() || undefined,
             protect: Boolean(req.getProtect()),
             ignoreChanges: req.getIgnorechangesList(),
+            replaceOnChanges: req.getReplaceonchangesList(),
             dependencies: req.getDependenciesList(),
             secretPaths: secretPathsOf(req.getObject()?.toJavaScript() ?? {}),
             provider: req.getProvider() || undefined,
