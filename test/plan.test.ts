@@ -1,0 +1,231 @@
+/**
+ * `npm run plan`: the real stacks planned in-process into a temp dir (files, redaction, SPOF report,
+ * diagram, HTML), the error paths (config error, unknown stack, mandatory policy violation) and the
+ * CLI's exit status and one-line messages.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PlanResult, parseArgs, plan } from "../scripts/plan";
+import { REDACTED, redactInputs, secretValues } from "../scripts/lib/redact";
+import { PlanRecord } from "../scripts/lib/records";
+import { stackNames } from "./mocks";
+
+const ROOT = path.resolve(__dirname, "..");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
+const quiet = () => undefined;
+const read = (file: string) => fs.readFileSync(file, "utf8");
+
+const results: Record<string, PlanResult> = {};
+
+beforeAll(async () => {
+    // Sequential: the mock engine is process-global.
+    for (const stack of stackNames()) results[stack] = await plan({ stack, outDir: tmp, log: quiet, policy: undefined });
+});
+
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe.each(["dev", "prod"])("plan of the %s stack", (stack) => {
+    const result = () => results[stack];
+
+    it("succeeds and writes resources.json, PLAN.md and architecture.html under <out>/<stack>", () => {
+        expect(result().error).toBeUndefined();
+        expect(result().exitCode).toBe(0);
+        const dir = path.join(tmp, stack);
+        expect(fs.readdirSync(dir).sort()).toEqual(["PLAN.md", "architecture.html", "resources.json"]);
+        expect(result().files).toEqual({
+            dir,
+            resources: path.join(dir, "resources.json"),
+            planMd: path.join(dir, "PLAN.md"),
+            html: path.join(dir, "architecture.html"),
+        });
+    });
+
+    it("resources.json lists every recorded resource with its component and inputs", () => {
+        const json = JSON.parse(read(result().files!.resources));
+        const records = result().records!;
+        expect(json.stack).toBe(stack);
+        expect(json.count).toBe(records.length);
+        expect(json.resources.map((r: { type: string; name: string }) => `${r.type}::${r.name}`)).toEqual(records.map((r) => `${r.type}::${r.name}`));
+        const vpc = json.resources.find((r: { type: string }) => r.type === "aws:ec2/vpc:Vpc");
+        expect(vpc.component).toBe("network (web-infra:network:Network)");
+        expect(vpc.inputs.cidrBlock).toBe(stack === "prod" ? "10.20.0.0/16" : "10.0.0.0/16");
+    });
+
+    it("resources.json holds no secret value; secret inputs read \"[secret]\"", () => {
+        const text = read(result().files!.resources);
+        const records = result().records!;
+        for (const secret of secretValues(records)) expect(text).not.toContain(secret);
+        const json = JSON.parse(text);
+        for (const r of records.filter((x) => x.secretPaths.length > 0 && !x.secretPaths.includes("(root)"))) {
+            const entry = json.resources.find((e: { urn: string }) => e.urn === r.urn);
+            for (const p of r.secretPaths) expect([r.name, p, p.split(".").reduce((o: any, k) => o?.[k], entry.inputs)]).toEqual([r.name, p, REDACTED]);
+        }
+    });
+
+    it("PLAN.md has the summary, the SPOF table and a Mermaid diagram", () => {
+        const md = read(result().files!.planMd);
+        expect(md).toContain(`## Plan: stack \`${stack}\``);
+        expect(md).toContain("| tier | survives losing one server | survives losing one zone | why |");
+        for (const tier of ["DNS/edge", "load balancer", "web servers", "NAT/egress", "database writer", "database readers", "monitoring"]) {
+            expect(md).toMatch(new RegExp(`^\\| ${tier} \\| (yes|n/a|\\*\\*NO\\*\\*) \\| (yes|n/a|\\*\\*NO\\*\\*) \\|`, "m"));
+        }
+        expect(md).toMatch(/```mermaid\nflowchart TD\n[\s\S]+?\n```/);
+        expect(md).toMatch(/^\| policy \| policy pack/m);
+    });
+
+    it("architecture.html inlines mermaid and the diagram, and loads nothing", () => {
+        const html = read(result().files!.html);
+        const bundle = read(require.resolve("mermaid/dist/mermaid.min.js"));
+        expect(html.length).toBeGreaterThan(bundle.length);
+        expect(html).toContain(bundle.slice(0, 2000));
+        expect(html).toContain(bundle.slice(-2000));
+        // Exactly the two <script> blocks we wrote: the bundle cannot close its own element early.
+        expect(html.match(/<script\b/g)?.length).toBe(2);
+        expect(html.match(/<\/script>/gi)?.length).toBe(2);
+        // Outside the scripts, nothing that would fetch: no src=, <link>, <img>, CSS @import or url().
+        const page = html.replace(/<script>[\s\S]*?<\/script>/g, "<script></script>");
+        expect(page.match(/\bsrc=|<link\b|<img\b|@import|url\(/g)).toBeNull();
+        expect(html).toContain('<pre class="mermaid" id="diagram">\nflowchart TD\n');
+        expect(html).toContain("mermaid.initialize(");
+        expect(html).toContain("mermaid\n    .run(");
+    });
+});
+
+describe("the SPOF report on the real stacks (from the declared resources)", () => {
+    it("dev: the single NAT gateway is named", () => {
+        expect(results.dev.spof!.spofs).toContainEqual({ tier: "NAT/egress", loss: "zone", reason: "single NAT gateway in us-east-1a: private egress lost if that zone fails" });
+    });
+
+    it("prod: no NAT single point of failure, and none at all", () => {
+        expect(results.prod.spof!.spofs).toEqual([]);
+        expect(results.prod.spof!.tiers.find((t) => t.tier === "NAT/egress")).toMatchObject({ survivesServer: true, survivesZone: true });
+    });
+});
+
+describe("every stack config in the repository", () => {
+    it.each(stackNames())("%s plans without error and without a mandatory policy violation", (stack) => {
+        expect([stack, results[stack].error]).toEqual([stack, undefined]);
+        const policy = results[stack].summary!.policy;
+        if (policy.available) expect(policy.violations.filter((v) => v.mandatory)).toEqual([]);
+    });
+});
+
+describe("errors give one clear line and exit status 1", () => {
+    it("a config error names the key, the value and what is allowed, and writes nothing", async () => {
+        const out = path.join(tmp, "config-error");
+        const r = await plan({ stack: "dev", outDir: out, overrides: { natStrategy: "bogus" }, log: quiet });
+        expect(r.exitCode).toBe(1);
+        expect(r.error).toBe('Invalid stack configuration: `natStrategy` must be one of none, single, perAz (got "bogus")');
+        expect(fs.existsSync(out)).toBe(false);
+    });
+
+    it("several config problems are listed on one line", async () => {
+        const r = await plan({ stack: "dev", outDir: path.join(tmp, "x"), overrides: { natStrategy: "bogus", owner: undefined }, log: quiet });
+        expect(r.error).toMatch(/^Invalid stack configuration \(2 problems\): `owner` is required: .*; `natStrategy` must be one of none, single, perAz \(got "bogus"\)$/);
+        expect(r.error).not.toContain("\n");
+    });
+
+    it("an unknown stack lists the stacks there are", async () => {
+        const r = await plan({ stack: "nope", outDir: tmp, log: quiet });
+        expect(r).toMatchObject({ exitCode: 1, error: `no stack config Pulumi.nope.yaml (stacks: ${stackNames().join(", ")})` });
+    });
+
+    it("a mandatory policy violation fails the plan (files still written for review); an advisory one does not", async () => {
+        const violation = (mandatory: boolean) => ({ policy: "rds-no-public-access", resource: "db-primary", message: "publiclyAccessible must be false", mandatory });
+        const failing = await plan({ stack: "dev", outDir: path.join(tmp, "policy"), log: quiet, policy: () => ({ pack: "web-infra", policies: 3, violations: [violation(true), violation(false)] }) });
+        expect(failing.exitCode).toBe(1);
+        expect(failing.error).toBe("1 mandatory policy violation(s): rds-no-public-access (db-primary): publiclyAccessible must be false");
+        expect(read(failing.files!.planMd)).toContain("| policy | policy pack web-infra: FAILED (3 policies; 1 mandatory, 1 advisory violation(s)) |");
+
+        const advisory = await plan({ stack: "dev", outDir: path.join(tmp, "policy"), log: quiet, policy: () => ({ pack: "web-infra", policies: 3, violations: [violation(false)] }) });
+        expect(advisory.exitCode).toBe(0);
+        expect(read(advisory.files!.planMd)).toContain("- **advisory** `rds-no-public-access` (db-primary): publiclyAccessible must be false");
+    });
+
+    it("without a policy evaluator the plan says so and succeeds", async () => {
+        const r = await plan({ stack: "dev", outDir: path.join(tmp, "nopolicy"), log: quiet, policy: null });
+        expect(r.exitCode).toBe(0);
+        expect(r.summary!.policy).toEqual({ available: false, reason: "policy/evaluate.ts not found" });
+        expect(read(r.files!.planMd)).toContain("| policy | policy pack: not available (policy/evaluate.ts not found) |");
+    });
+
+    it("an evaluator that throws is an error, not a pass", async () => {
+        const r = await plan({
+            stack: "dev",
+            outDir: path.join(tmp, "x"),
+            log: quiet,
+            policy: () => {
+                throw new Error("boom");
+            },
+        });
+        expect(r).toMatchObject({ exitCode: 1, error: "policy pack evaluation failed: boom" });
+    });
+});
+
+describe("the CLI", () => {
+    const cli = (...args: string[]) =>
+        spawnSync(process.execPath, ["-r", "./scripts/register.js", "scripts/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", timeout: 60000 });
+
+    it("prints the summary and the SPOF report and exits 0", () => {
+        const r = cli("--stack", "dev", "--out", path.join(tmp, "cli"));
+        expect(r.stderr).toBe("");
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain("web-infra plan — stack dev (offline, mock engine)");
+        expect(r.stdout).toContain("Single points of failure (from the declared resources):");
+        expect(r.stdout).toMatch(/wrote .*resources\.json, .*PLAN\.md, .*architecture\.html in \d+ ms/);
+    });
+
+    it("a config error is one line on stderr, exit 1, no stack trace", () => {
+        const r = cli("--config", "natStrategy=bogus", "--out", path.join(tmp, "cli"));
+        expect(r.status).toBe(1);
+        expect(r.stderr).toBe('plan: Invalid stack configuration: `natStrategy` must be one of none, single, perAz (got "bogus")\n');
+    });
+
+    it.each([
+        [[], { stack: "dev", outDir: undefined, overrides: {}, debug: false, help: false }],
+        [["--stack", "prod"], { stack: "prod", outDir: undefined, overrides: {}, debug: false, help: false }],
+        [["--stack=prod", "--out=x", "-c", "a=b=c", "--config", "d="], { stack: "prod", outDir: "x", overrides: { a: "b=c", d: "" }, debug: false, help: false }],
+        [["--stack"], { error: "--stack needs a stack name" }],
+        [["--config", "novalue"], { error: '--config needs <key>=<value> (got "novalue")' }],
+        [["prod"], { error: 'unknown argument "prod" (usage: npm run plan [-- --stack <name>] [--out <dir>] [--config <key>=<value> …] [--debug])' }],
+    ])("parseArgs(%j)", (argv, expected) => {
+        expect(parseArgs(argv)).toEqual(expected);
+    });
+});
+
+describe("redaction", () => {
+    const records: PlanRecord[] = [
+        { type: "random:index/randomPassword:RandomPassword", name: "pw", inputs: { length: 24 }, state: { result: "S3cr3t-Passw0rd-xyz", bcryptHash: "$2a$10$abcdefgh" } },
+        { type: "aws:rds/instance:Instance", name: "db", inputs: { password: "S3cr3t-Passw0rd-xyz", tags: { a: "b" } }, secretPaths: ["password"] },
+        {
+            type: "aws:secretsmanager/secretVersion:SecretVersion",
+            name: "v",
+            inputs: { secretString: '{"username":"admin","password":"S3cr3t-Passw0rd-xyz"}' },
+            secretPaths: ["secretString"],
+        },
+        // A component bug: the password copied into a plain input. Scrubbed all the same.
+        { type: "aws:ssm/parameter:Parameter", name: "leak", inputs: { value: "jdbc://admin:S3cr3t-Passw0rd-xyz@db" } },
+        { type: "aws:ec2/instance:Instance", name: "nested", inputs: { list: [{ token: "tok-123456" }] }, secretPaths: ["list.0.token"] },
+    ];
+    const secrets = secretValues(records);
+
+    it("collects secret inputs and known secret outputs, longest first", () => {
+        expect(secrets).toEqual(['{"username":"admin","password":"S3cr3t-Passw0rd-xyz"}', "S3cr3t-Passw0rd-xyz", "$2a$10$abcdefgh", "tok-123456"]);
+    });
+
+    it.each([
+        ["a secret input", records[1], { password: REDACTED, tags: { a: "b" } }],
+        ["a secret JSON document", records[2], { secretString: REDACTED }],
+        ["a secret copied into a plain input", records[3], { value: `jdbc://admin:${REDACTED}@db` }],
+        ["a secret inside an array", records[4], { list: [{ token: REDACTED }] }],
+    ])("redacts %s", (_what, r, expected) => {
+        expect(redactInputs(r.inputs, r.secretPaths ?? [], secrets)).toEqual(expected);
+        expect(r.inputs).not.toEqual(expected); // the record itself is not modified
+    });
+
+    it("a secret root hides all inputs", () => {
+        expect(redactInputs({ a: 1 }, ["(root)"], [])).toEqual({ [REDACTED]: true });
+    });
+});
