@@ -56,12 +56,17 @@ describe("thresholds", () => {
         expect(thresholds).toEqual({ ...DEFAULT_THRESHOLDS, webCpuPercent: 90 });
     });
 
+    it("takes the stack's cfg.monitoring as is: keys other than thresholds (alertEmail) are not read", () => {
+        const cfgMonitoring = { ...DEFAULT_THRESHOLDS, alertEmail: "oncall@example.com", dbConnections: 120 };
+        expect(resolveThresholds(cfgMonitoring)).toEqual({ thresholds: { ...DEFAULT_THRESHOLDS, dbConnections: 120 }, problems: [] });
+    });
+
     it.each([
         [{ webCpuPercent: 0 }, "`thresholds.webCpuPercent` must be a number from above 0 to 100 (got 0)"],
         [{ dbCpuPercent: 101 }, "`thresholds.dbCpuPercent` must be a number from above 0 to 100 (got 101)"],
         [{ dbConnections: -5 }, "`thresholds.dbConnections` must be a number above 0 (got -5)"],
         [{ p99LatencyMs: Number.NaN }, "`thresholds.p99LatencyMs` must be a number above 0 (got null)"],
-        [{ bogus: 3 } as Partial<MonitoringThresholds>, "`thresholds.bogus` is not a threshold; known: webCpuPercent, p99LatencyMs, http5xxPerMinute, dbCpuPercent, dbFreeStorageGiB, dbFreeableMemoryMiB, dbConnections, replicaLagSeconds, wafBlockedPer5Min"],
+        [{ wafBlockedPer5Min: "500" } as unknown as Partial<MonitoringThresholds>, "`thresholds.wafBlockedPer5Min` must be a number above 0 (got \"500\")"],
     ])("rejects %p", (partial, message) => {
         expect(resolveThresholds(partial).problems).toEqual([message]);
     });

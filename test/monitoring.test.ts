@@ -1,4 +1,5 @@
 import type * as awsTypes from "@pulumi/aws";
+import { parseConfig } from "../infra/config";
 import { RecordedResource, allResources, awaitOutput, descendantsOf, resourceNamed, resourcesOf, settle, setupMocks } from "./mocks";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -80,7 +81,9 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
             }),
         );
         const w3 = watchedStack("three", 3, 0);
-        mon3 = new mod.Monitoring("mon3", monitoringArgs("eu-west-1", w3));
+        // As the stack passes it: cfg.monitoring, which also holds alertEmail (not a threshold).
+        const cfg = parseConfig({ owner: "sre", costCenter: "cc-1", alertEmail: "cfg@example.com", alarmDbConnections: "120" }, "test");
+        mon3 = new mod.Monitoring("mon3", monitoringArgs("eu-west-1", w3, { thresholds: cfg.monitoring }));
         await awaitOutput(mon.dashboardUrl);
         await awaitOutput(mon3.dashboardUrl);
         await settle();
@@ -265,6 +268,7 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
             expect(alarm("mon", "db-primary-free-storage").inputs.threshold).toBe(5 * 1024 ** 3);
             expect(alarm("mon3", "lb-elb-5xx").inputs.threshold).toBe(10);
             expect(alarm("mon3", "web-1-cpu").inputs.threshold).toBe(80);
+            expect(alarm("mon3", "db-primary-connections").inputs.threshold).toBe(120);
         });
     });
 

@@ -110,16 +110,16 @@ export function ec2ActionArn(action: Ec2Action, region: string): string {
     return `arn:${partitionOf(region)}:automate:${region}:ec2:${action}`;
 }
 
-/** Complete thresholds from defaults; returns the problems (one line each) with the values. */
+/**
+ * Complete thresholds from defaults; returns the problems (one line each) with the values. Only the
+ * threshold keys are read, so the stack can pass `cfg.monitoring` as is (it also holds `alertEmail`).
+ */
 export function resolveThresholds(partial: Partial<MonitoringThresholds> = {}): { thresholds: MonitoringThresholds; problems: string[] } {
     const thresholds: Record<keyof MonitoringThresholds, number> = { ...DEFAULT_THRESHOLDS };
     const problems: string[] = [];
-    for (const [key, value] of Object.entries(partial) as [keyof MonitoringThresholds, number | undefined][]) {
+    for (const key of Object.keys(DEFAULT_THRESHOLDS) as (keyof MonitoringThresholds)[]) {
+        const value: unknown = partial[key];
         if (value === undefined) continue;
-        if (!(key in DEFAULT_THRESHOLDS)) {
-            problems.push(`\`thresholds.${key}\` is not a threshold; known: ${Object.keys(DEFAULT_THRESHOLDS).join(", ")}`);
-            continue;
-        }
         const percent = key === "webCpuPercent" || key === "dbCpuPercent";
         if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || (percent && value > 100)) {
             problems.push(`\`thresholds.${key}\` must be a number ${percent ? "from above 0 to 100" : "above 0"} (got ${JSON.stringify(value)})`);
