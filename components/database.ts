@@ -1,0 +1,747 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import {
+    COMPONENT_NAME_PATTERN,
+    DNS_NAME_PATTERN,
+    ENGINE_VERSION_PATTERN,
+    GENERATED_PASSWORD_LENGTH,
+    MAX_BACKUP_RETENTION_DAYS,
+    MAX_REPLICAS,
+    MAX_STORAGE_GIB,
+    MIN_BACKUP_RETENTION_DAYS,
+    MIN_STORAGE_GIB,
+    MONITORING_INTERVALS,
+    MYSQL_PORT,
+    PASSWORD_SPECIAL_CHARACTERS,
+    defaultPrivateZoneName,
+    parameterGroupFamily,
+    replicaZoneIndexes,
+    snapshotIdentifier,
+    supportsPerformanceInsights,
+    windowProblems,
+} from "./lib/rds";
+
+export interface DatabaseArgs {
+    /** VPC of the database subnets; the security group and the private hosted zone belong to it. */
+    readonly vpcId: pulumi.Input<string>;
+    /**
+     * The database subnets (isolated, no route out of the VPC), one per zone, at least two: RDS requires a
+     * DB subnet group to span two zones, and a replica needs a zone other than the primary's.
+     */
+    readonly subnetIds: pulumi.Input<string>[];
+    /**
+     * Zone of each subnet, same order as `subnetIds`. The primary goes to zone 0 (unless Multi-AZ, where
+     * RDS places it), replica i round robin over the other zones.
+     */
+    readonly availabilityZones: readonly string[];
+    /**
+     * MySQL version: `8.0` or `8.4` lets RDS pick the newest minor and upgrade it in the maintenance window
+     * (`autoMinorVersionUpgrade`); a full minor such as `8.0.39` pins it until the next auto-upgrade.
+     * @default "8.0"
+     */
+    readonly engineVersion?: string;
+    /**
+     * DB parameter group family; must match the engine's major version.
+     * @default - derived from `engineVersion`, e.g. "mysql8.0"
+     */
+    readonly parameterGroupFamily?: string;
+    /**
+     * Instance class of every instance (a replica should keep up with its primary, and a promoted replica
+     * becomes the primary). Performance Insights is turned on only where the class supports it.
+     * @default "db.t4g.micro"
+     */
+    readonly instanceClass?: string;
+    /**
+     * Initial gp3 storage of the primary, GiB (20 to 65536). Replicas start with the primary's size.
+     * @default 20
+     */
+    readonly allocatedStorageGiB?: number;
+    /**
+     * Storage autoscaling limit, GiB, greater than `allocatedStorageGiB`; RDS grows storage up to it when
+     * free space runs low.
+     * @default 100
+     */
+    readonly maxAllocatedStorageGiB?: number;
+    /**
+     * Multi-AZ writer: a synchronous standby in another zone that RDS fails over to by itself (the
+     * endpoint's DNS moves in 1-2 minutes, no data lost). Doubles the writer's instance cost.
+     * @default false
+     */
+    readonly multiAz?: boolean;
+    /**
+     * Automated backup retention of every instance, in days (7 to 35): point-in-time recovery reaches
+     * back this far, and RDS creates read replicas only from a source with backups on.
+     * @default 7
+     */
+    readonly backupRetentionDays?: number;
+    /**
+     * Daily backup window, UTC `hh24:mi-hh24:mi`, at least 30 minutes, not overlapping `maintenanceWindow`.
+     * @default "03:00-04:00"
+     */
+    readonly backupWindow?: string;
+    /**
+     * Weekly maintenance window (minor upgrades, pending changes), UTC `ddd:hh24:mi-ddd:hh24:mi`, at
+     * least 30 minutes, not overlapping `backupWindow`.
+     * @default "sun:04:30-sun:05:30"
+     */
+    readonly maintenanceWindow?: string;
+    /**
+     * Number of read replicas (0 to 5), each in a zone other than the primary's.
+     * @default 1
+     */
+    readonly replicaCount?: number;
+    /**
+     * Promote read replica N (1-based) to a standalone primary and point the `writer` name at it. The
+     * other replicas are re-created as replicas of it; the former primary is left alone (see
+     * `retireFormerPrimary`). One-way: never unset it once applied. See the README's failover runbook.
+     * @default - no promotion: `primary` is the writer
+     */
+    readonly promoteReplica?: number;
+    /**
+     * With `promoteReplica`: stop declaring the former primary, so that Pulumi deletes it (taking a final
+     * snapshot, keeping its automated backups). Set it only after recovering anything the former primary
+     * holds that never reached the replica. In production first lift its deletion protection and `protect`.
+     * @default false
+     */
+    readonly retireFormerPrimary?: boolean;
+    /**
+     * Name of the database created on the primary (letters, digits, `_`). Fixed at creation: changing it
+     * replaces the primary with an empty one.
+     * @default "app"
+     */
+    readonly dbName?: string;
+    /**
+     * Master user name (1-16 letters, digits, `_`). Fixed at creation, like `dbName`. Its password is
+     * generated and kept in Secrets Manager.
+     * @default "dbadmin"
+     */
+    readonly username?: string;
+    /**
+     * Enhanced Monitoring granularity of every instance, seconds (0 turns it off; 1, 5, 10, 15, 30, 60).
+     * @default 60
+     */
+    readonly monitoringIntervalSeconds?: number;
+    /**
+     * Deletion protection on every instance that takes or took writes (the primary, a promoted replica),
+     * plus Pulumi's `protect` on them. Replicas hold no data of their own and stay replaceable.
+     * @default false
+     */
+    readonly deletionProtection?: boolean;
+    /**
+     * A production database: requires `deletionProtection`. (A final snapshot is taken in every
+     * environment.)
+     * @default false
+     */
+    readonly production?: boolean;
+    /**
+     * Private hosted zone (associated with the VPC) holding the `writer` and `reader` names.
+     * @default - "<name>.db.internal"
+     */
+    readonly privateZoneName?: string;
+    /**
+     * Tags added to every resource (on top of the provider's default tags).
+     * @default {}
+     */
+    readonly tags?: Record<string, string>;
+}
+
+/** What an application needs to reach the database; the shape WebServers takes as its `database`. */
+export interface DatabaseConnectionInfo {
+    /** Stable name of the instance that takes writes (`writer.<zone>`). */
+    readonly writerHost: pulumi.Output<string>;
+    /** Stable name that spreads reads over the replicas (`reader.<zone>`); the writer when there are none. */
+    readonly readerHost: pulumi.Output<string>;
+    readonly port: number;
+    /** The application database. */
+    readonly name: string;
+    /** Secrets Manager secret with the credentials as JSON {engine, host, port, username, password, dbname}. */
+    readonly secretArn: pulumi.Output<string>;
+}
+
+/** Instance slots: `primary` and `replica-1` … `replica-5`. Slot names are part of resource names. */
+type Slot = string;
+
+interface ResolvedArgs {
+    readonly engineVersion: string;
+    readonly family: string;
+    readonly instanceClass: string;
+    readonly allocatedStorageGiB: number;
+    readonly maxAllocatedStorageGiB: number;
+    readonly multiAz: boolean;
+    readonly backupRetentionDays: number;
+    readonly backupWindow: string;
+    readonly maintenanceWindow: string;
+    readonly replicaCount: number;
+    readonly promoteReplica?: number;
+    readonly retireFormerPrimary: boolean;
+    readonly dbName: string;
+    readonly username: string;
+    readonly monitoringIntervalSeconds: number;
+    readonly deletionProtection: boolean;
+    readonly privateZoneName: string;
+    readonly tags: Record<string, string>;
+}
+
+const isWhole = (n: unknown): n is number => typeof n === "number" && Number.isInteger(n);
+const show = (v: unknown) => JSON.stringify(v);
+
+/** Defaults, then every rule, before anything is registered. Throws naming the arg and what is allowed. */
+function resolveDatabaseArgs(name: string, args: DatabaseArgs): ResolvedArgs {
+    const engineVersion = args.engineVersion ?? "8.0";
+    const r = {
+        engineVersion,
+        family: args.parameterGroupFamily ?? (ENGINE_VERSION_PATTERN.test(engineVersion) ? parameterGroupFamily(engineVersion) : ""),
+        // The cheapest Graviton class; no Performance Insights on it (see lib/rds.ts).
+        instanceClass: args.instanceClass ?? "db.t4g.micro",
+        // 20 GiB is the gp3 minimum for MySQL.
+        allocatedStorageGiB: args.allocatedStorageGiB ?? 20,
+        maxAllocatedStorageGiB: args.maxAllocatedStorageGiB ?? 100,
+        multiAz: args.multiAz ?? false,
+        backupRetentionDays: args.backupRetentionDays ?? 7,
+        // Night in Europe and evening in the Americas; the maintenance window starts 30 minutes after the
+        // backup window ends, so a long backup doesn't push into maintenance.
+        backupWindow: args.backupWindow ?? "03:00-04:00",
+        maintenanceWindow: args.maintenanceWindow ?? "sun:04:30-sun:05:30",
+        replicaCount: args.replicaCount ?? 1,
+        promoteReplica: args.promoteReplica,
+        retireFormerPrimary: args.retireFormerPrimary ?? false,
+        dbName: args.dbName ?? "app",
+        username: args.username ?? "dbadmin",
+        monitoringIntervalSeconds: args.monitoringIntervalSeconds ?? 60,
+        deletionProtection: args.deletionProtection ?? false,
+        privateZoneName: args.privateZoneName ?? defaultPrivateZoneName(name),
+        tags: args.tags ?? {},
+    };
+
+    const fail = (message: string): never => {
+        throw new Error(`Database ${name}: ${message}`);
+    };
+    if (!COMPONENT_NAME_PATTERN.test(name)) {
+        fail(`the component name must be 1-40 letters, digits or single hyphens, starting with a letter (got ${show(name)}): it prefixes the RDS instance identifiers`);
+    }
+    if (args.subnetIds.length < 2) {
+        fail(`\`subnetIds\` must list at least 2 database subnets in different zones (got ${args.subnetIds.length}): RDS requires a DB subnet group to span two zones`);
+    }
+    if (args.availabilityZones.length !== args.subnetIds.length) {
+        fail(`\`availabilityZones\` must name the zone of each subnet, in the order of \`subnetIds\` (got ${args.availabilityZones.length} zones for ${args.subnetIds.length} subnets)`);
+    }
+    if (new Set(args.availabilityZones).size !== args.availabilityZones.length) {
+        fail(`\`availabilityZones\` must be distinct (got ${args.availabilityZones.join(", ")})`);
+    }
+    if (!ENGINE_VERSION_PATTERN.test(r.engineVersion)) {
+        fail(`\`engineVersion\` must be a MySQL 8.0 or 8.4 version such as 8.0, 8.0.39 or 8.4 (got ${show(r.engineVersion)})`);
+    }
+    if (r.family !== parameterGroupFamily(r.engineVersion)) {
+        fail(`\`parameterGroupFamily\` must be ${parameterGroupFamily(r.engineVersion)} for engine version ${r.engineVersion} (got ${show(r.family)})`);
+    }
+    if (!/^db\.[a-z0-9-]+\.[a-z0-9]+$/.test(r.instanceClass)) {
+        fail(`\`instanceClass\` must be an RDS instance class such as db.t4g.micro or db.r7g.large (got ${show(r.instanceClass)})`);
+    }
+    if (!isWhole(r.allocatedStorageGiB) || r.allocatedStorageGiB < MIN_STORAGE_GIB || r.allocatedStorageGiB > MAX_STORAGE_GIB) {
+        fail(`\`allocatedStorageGiB\` must be a whole number from ${MIN_STORAGE_GIB} to ${MAX_STORAGE_GIB} (got ${r.allocatedStorageGiB}): gp3 for MySQL starts at 20 GiB`);
+    }
+    if (!isWhole(r.maxAllocatedStorageGiB) || r.maxAllocatedStorageGiB <= r.allocatedStorageGiB || r.maxAllocatedStorageGiB > MAX_STORAGE_GIB) {
+        fail(`\`maxAllocatedStorageGiB\` must be greater than \`allocatedStorageGiB\` (${r.allocatedStorageGiB}) and at most ${MAX_STORAGE_GIB} for storage autoscaling (got ${r.maxAllocatedStorageGiB})`);
+    }
+    if (!isWhole(r.replicaCount) || r.replicaCount < 0 || r.replicaCount > MAX_REPLICAS) {
+        fail(`\`replicaCount\` must be a whole number from 0 to ${MAX_REPLICAS} (got ${r.replicaCount})`);
+    }
+    if (r.backupRetentionDays === 0 && r.replicaCount > 0) {
+        fail(`\`backupRetentionDays\` must be at least ${MIN_BACKUP_RETENTION_DAYS} when \`replicaCount\` is ${r.replicaCount} (got 0): RDS creates read replicas only from a primary with automated backups`);
+    }
+    if (!isWhole(r.backupRetentionDays) || r.backupRetentionDays < MIN_BACKUP_RETENTION_DAYS || r.backupRetentionDays > MAX_BACKUP_RETENTION_DAYS) {
+        fail(`\`backupRetentionDays\` must be from ${MIN_BACKUP_RETENTION_DAYS} to ${MAX_BACKUP_RETENTION_DAYS} (got ${r.backupRetentionDays}): a week of point-in-time recovery is the floor`);
+    }
+    const windows = windowProblems(r.backupWindow, r.maintenanceWindow);
+    if (windows.length > 0) fail(windows.join("; "));
+    if (r.promoteReplica !== undefined) {
+        if (r.replicaCount === 0) {
+            fail(`\`promoteReplica\` is ${r.promoteReplica} but \`replicaCount\` is 0: there is no replica to promote`);
+        }
+        if (!isWhole(r.promoteReplica) || r.promoteReplica < 1 || r.promoteReplica > r.replicaCount) {
+            fail(`\`promoteReplica\` must be the number of an existing replica, 1 to ${r.replicaCount} (got ${r.promoteReplica})`);
+        }
+    }
+    if (r.retireFormerPrimary && r.promoteReplica === undefined) {
+        fail("`retireFormerPrimary` is true but `promoteReplica` is not set: only a primary replaced by a promoted replica can be retired");
+    }
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(r.dbName)) {
+        fail(`\`dbName\` must be 1-64 letters, digits or underscores, starting with a letter (got ${show(r.dbName)})`);
+    }
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,15}$/.test(r.username) || r.username.toLowerCase() === "rdsadmin") {
+        fail(`\`username\` must be 1-16 letters, digits or underscores, starting with a letter, and not rdsadmin (got ${show(r.username)})`);
+    }
+    if (!MONITORING_INTERVALS.includes(r.monitoringIntervalSeconds)) {
+        fail(`\`monitoringIntervalSeconds\` must be one of ${MONITORING_INTERVALS.join(", ")} (got ${r.monitoringIntervalSeconds})`);
+    }
+    if (args.production && !r.deletionProtection) {
+        fail("`deletionProtection` must be true when `production` is true (got false)");
+    }
+    if (!DNS_NAME_PATTERN.test(r.privateZoneName)) {
+        fail(`\`privateZoneName\` must be a lower-case DNS name of at least two labels such as app.db.internal (got ${show(r.privateZoneName)})`);
+    }
+    return r;
+}
+
+/**
+ * RDS for MySQL: a primary that takes every write and up to five read replicas in other zones that
+ * serve reads and can be promoted, behind stable `writer` and `reader` names in a private hosted zone.
+ *
+ * - One security group for every instance, with no rules until `allowConnectionsFrom` admits a client
+ *   security group on 3306 (and gives that group the matching egress rule).
+ * - A parameter group that requires TLS, logs row-based binlogs and slow queries.
+ * - Encrypted gp3 storage with autoscaling, automated backups (7-35 days, also on replicas so that a
+ *   promoted replica is ready), a final snapshot on deletion in every environment, Enhanced Monitoring,
+ *   Performance Insights where the class has it, error and slow-query logs in CloudWatch Logs, IAM
+ *   database authentication.
+ * - The master password is generated, stored in Secrets Manager as JSON and otherwise only ever a Pulumi
+ *   secret (RDS-managed passwords can't be used: they rule out read replicas).
+ * - `promoteReplica` promotes a replica in place, moves `writer` to it and re-creates the other replicas
+ *   from it.
+ */
+export class Database extends pulumi.ComponentResource {
+    public readonly securityGroupId: pulumi.Output<string>;
+    public readonly subnetGroupName: pulumi.Output<string>;
+    public readonly parameterGroupName: pulumi.Output<string>;
+    /** The instance that takes writes: the primary, or the promoted replica after `promoteReplica`. */
+    public readonly primary: aws.rds.Instance;
+    /** The read replicas of `primary`, in slot order (after a promotion, the promoted one is not among them). */
+    public readonly replicas: aws.rds.Instance[];
+    /** After `promoteReplica`: the original primary, standalone and out of the names (unless retired). */
+    public readonly formerPrimary?: aws.rds.Instance;
+    /** Every instance by slot: `primary`, `replica-1`, … */
+    public readonly instances: Readonly<Record<Slot, aws.rds.Instance>>;
+    /** Slot of the writer: `primary`, or `replica-N` after `promoteReplica: N`. */
+    public readonly writerSlot: Slot;
+    /** Slots of `replicas`, e.g. `replica-1`; the labels in `monitoringTargets`. */
+    public readonly replicaSlots: readonly Slot[];
+    /** RDS `identifier` of the writer (the CloudWatch `DBInstanceIdentifier` dimension; not the resource id). */
+    public readonly primaryIdentifier: pulumi.Output<string>;
+    /** Same as `primaryIdentifier`: which instance the `writer` name points at. */
+    public readonly writerIdentifier: pulumi.Output<string>;
+    /** RDS `identifier` of each of `replicas`. */
+    public readonly replicaIdentifiers: pulumi.Output<string>[];
+    /** `address:port` of every instance by slot, for operators; applications use the names. */
+    public readonly instanceEndpoints: Readonly<Record<Slot, pulumi.Output<string>>>;
+    /** `writer.<zone>`: always the instance that takes writes. */
+    public readonly writerEndpoint: pulumi.Output<string>;
+    /** `reader.<zone>`: weighted over the replicas of the writer; the writer itself when there are none. */
+    public readonly readerEndpoint: pulumi.Output<string>;
+    public readonly port: number = MYSQL_PORT;
+    public readonly dbName: string;
+    public readonly username: string;
+    /** The credentials secret (JSON {engine, host, port, username, password, dbname}). */
+    public readonly secretArn: pulumi.Output<string>;
+    public readonly privateZoneId: pulumi.Output<string>;
+    public readonly privateZoneName: string;
+    public readonly connectionInfo: DatabaseConnectionInfo;
+    /** What the Monitoring component's `database` arg takes: the writer and its replicas, by identifier. */
+    public readonly monitoringTargets: {
+        readonly primaryIdentifier: pulumi.Output<string>;
+        readonly replicas: readonly { readonly name: string; readonly identifier: pulumi.Output<string> }[];
+    };
+
+    private readonly resourceName: string;
+    private readonly tags: Record<string, string>;
+    private readonly clients = new Set<string>();
+
+    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Validate before registering anything, the component included.
+        const cfg = resolveDatabaseArgs(name, args);
+        super("web-infra:database:Database", name, {}, opts);
+
+        const parent = { parent: this };
+        const tags = cfg.tags;
+        this.resourceName = name;
+        this.tags = tags;
+        this.dbName = cfg.dbName;
+        this.username = cfg.username;
+        this.privateZoneName = cfg.privateZoneName;
+
+        // ---- network ----
+        const sg = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            {
+                vpcId: args.vpcId,
+                // No inline rules: with none declared the provider also removes AWS's default allow-all
+                // egress. RDS needs no egress (replication and backups don't go through this group).
+                description: `MySQL instances of ${name}: port ${MYSQL_PORT} only from the clients admitted by allowConnectionsFrom`,
+                tags: { ...tags, Name: `${name}-sg` },
+            },
+            parent,
+        );
+        this.securityGroupId = sg.id;
+
+        const subnetGroup = new aws.rds.SubnetGroup(
+            `${name}-subnets`,
+            { subnetIds: args.subnetIds, description: `Database subnets of ${name} (no route out of the VPC)`, tags: { ...tags, Name: `${name}-subnets` } },
+            parent,
+        );
+        this.subnetGroupName = subnetGroup.name;
+
+        // ---- parameters ----
+        // All five are dynamic in RDS for MySQL 8.0 and 8.4, so "immediate" applies them without a reboot.
+        const params = new aws.rds.ParameterGroup(
+            `${name}-params`,
+            {
+                family: cfg.family,
+                description: `MySQL parameters of ${name}: TLS required, row-based binlog, slow query log`,
+                parameters: [
+                    // Refuse unencrypted connections: credentials and data never cross the VPC in clear.
+                    { name: "require_secure_transport", value: "1", applyMethod: "immediate" },
+                    // Row-based replication is deterministic (no drift from NOW(), UUID(), LIMIT without
+                    // ORDER BY…) and what change-data-capture tools need. AWS's default is MIXED.
+                    { name: "binlog_format", value: "ROW", applyMethod: "immediate" },
+                    // Slow queries to the slow log, exported to CloudWatch Logs (`slowquery`).
+                    { name: "slow_query_log", value: "1", applyMethod: "immediate" },
+                    // Seconds: a web request's query that takes a second is worth a look.
+                    { name: "long_query_time", value: "1", applyMethod: "immediate" },
+                    // CloudWatch Logs export reads the log files; with TABLE output nothing is exported.
+                    { name: "log_output", value: "FILE", applyMethod: "immediate" },
+                ],
+                tags: { ...tags, Name: `${name}-params` },
+            },
+            parent,
+        );
+        this.parameterGroupName = params.name;
+
+        // ---- Enhanced Monitoring role ----
+        let monitoringRoleArn: pulumi.Output<string> | undefined;
+        const monitoringDeps: pulumi.Resource[] = [];
+        if (cfg.monitoringIntervalSeconds > 0) {
+            const caller = aws.getCallerIdentityOutput({}, parent);
+            const region = aws.getRegionOutput({}, parent);
+            const partition = aws.getPartitionOutput({}, parent);
+            const role = new aws.iam.Role(
+                `${name}-monitoring-role`,
+                {
+                    description: `Lets RDS Enhanced Monitoring publish OS metrics of ${name}'s instances to CloudWatch Logs`,
+                    assumeRolePolicy: pulumi.jsonStringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Principal: { Service: "monitoring.rds.amazonaws.com" },
+                                Action: "sts:AssumeRole",
+                                // Confused-deputy guard: only RDS instances of this account and region.
+                                Condition: {
+                                    StringEquals: { "aws:SourceAccount": caller.accountId },
+                                    ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition.partition}:rds:${region.region}:${caller.accountId}:db:*` },
+                                },
+                            },
+                        ],
+                    }),
+                    tags: { ...tags, Name: `${name}-monitoring-role` },
+                },
+                parent,
+            );
+            monitoringDeps.push(
+                new aws.iam.RolePolicyAttachment(
+                    `${name}-monitoring-policy`,
+                    { role: role.name, policyArn: pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole` },
+                    parent,
+                ),
+            );
+            monitoringRoleArn = role.arn;
+        }
+
+        // ---- master password ----
+        // RDS-managed master passwords (`manageMasterUserPassword`) would be simpler, but RDS refuses to
+        // create a read replica of a MySQL instance whose password it manages (terraform-aws-rds #512,
+        // #532; AWS-NOTES.md). So we generate it, hand it to RDS as a Pulumi secret, and keep it in our
+        // own Secrets Manager secret.
+        const password = new random.RandomPassword(
+            `${name}-master-password`,
+            {
+                length: GENERATED_PASSWORD_LENGTH,
+                special: true,
+                overrideSpecial: PASSWORD_SPECIAL_CHARACTERS,
+                minUpper: 2,
+                minLower: 2,
+                minNumeric: 2,
+                minSpecial: 2,
+            },
+            parent,
+        );
+        const masterPassword = pulumi.secret(password.result);
+
+        // ---- instances ----
+        const zone = (i: number) => args.availabilityZones[i];
+        const replicaZones = replicaZoneIndexes(args.availabilityZones.length, cfg.replicaCount);
+        const performanceInsights = supportsPerformanceInsights(cfg.instanceClass);
+        const writerSlot: Slot = cfg.promoteReplica === undefined ? "primary" : `replica-${cfg.promoteReplica}`;
+        const replicaSlots = Array.from({ length: cfg.replicaCount }, (_, i) => `replica-${i + 1}`);
+
+        const common = (slot: Slot, role: string): aws.rds.InstanceArgs => ({
+            instanceClass: cfg.instanceClass,
+            engineVersion: cfg.engineVersion,
+            storageType: "gp3",
+            // Replicas inherit the primary's encryption; declaring it on them too keeps the provider from
+            // seeing a difference (storageEncrypted forces replacement).
+            storageEncrypted: true,
+            maxAllocatedStorage: cfg.maxAllocatedStorageGiB,
+            port: MYSQL_PORT,
+            parameterGroupName: params.name,
+            vpcSecurityGroupIds: [sg.id],
+            publiclyAccessible: false,
+            iamDatabaseAuthenticationEnabled: true,
+            autoMinorVersionUpgrade: true,
+            caCertIdentifier: "rds-ca-rsa2048-g1",
+            enabledCloudwatchLogsExports: ["error", "slowquery"],
+            monitoringInterval: cfg.monitoringIntervalSeconds,
+            monitoringRoleArn,
+            // Performance Insights' console becomes CloudWatch Database Insights (standard mode, free, 7 days);
+            // the API and this flag stay. Not available on micro/small burstable classes.
+            performanceInsightsEnabled: performanceInsights,
+            performanceInsightsRetentionPeriod: performanceInsights ? 7 : undefined,
+            // Backups on replicas too: AWS recommends them before a promotion (none is then taken during
+            // it), and a replica with backups can itself be a replication source.
+            backupRetentionPeriod: cfg.backupRetentionDays,
+            backupWindow: cfg.backupWindow,
+            maintenanceWindow: cfg.maintenanceWindow,
+            copyTagsToSnapshot: true,
+            tags: { ...tags, Name: `${name}-${slot}`, Role: role },
+        });
+
+        // An instance that takes (or took) writes: Multi-AZ as asked, deletion protection, a final snapshot
+        // and kept automated backups, so that deleting it never loses data.
+        const writerSettings = (slot: Slot, zoneName: string): Partial<aws.rds.InstanceArgs> => {
+            const suffix = new random.RandomId(`${name}-${slot}-final-snapshot-suffix`, { byteLength: 4 }, parent);
+            return {
+                multiAz: cfg.multiAz,
+                // RDS places a Multi-AZ instance itself (CreateDBInstance rejects AvailabilityZone with MultiAZ).
+                availabilityZone: cfg.multiAz ? undefined : zoneName,
+                deletionProtection: cfg.deletionProtection,
+                skipFinalSnapshot: false,
+                // Unique per instance: a second deletion under the same name would fail on the existing snapshot.
+                finalSnapshotIdentifier: pulumi.interpolate`${snapshotIdentifier(name, slot, "final")}-${suffix.hex}`,
+                deleteAutomatedBackups: false,
+                password: masterPassword,
+            };
+        };
+        const writerOptions = (): pulumi.CustomResourceOptions => ({
+            parent: this,
+            dependsOn: monitoringDeps,
+            protect: cfg.deletionProtection,
+            // After a Multi-AZ failover RDS reports the standby's zone; availabilityZone forces replacement,
+            // so without this a later plan would replace the database that takes the writes.
+            ignoreChanges: ["availabilityZone"],
+        });
+
+        const instances: Record<Slot, aws.rds.Instance> = {};
+        const declarePrimary = !(cfg.promoteReplica !== undefined && cfg.retireFormerPrimary);
+        if (declarePrimary) {
+            instances.primary = new aws.rds.Instance(
+                `${name}-primary`,
+                {
+                    ...common("primary", cfg.promoteReplica === undefined ? "writer" : "former-primary"),
+                    ...writerSettings("primary", zone(0)),
+                    engine: "mysql",
+                    // Replicas inherit the source's subnet group; a promoted replica keeps it.
+                    dbSubnetGroupName: subnetGroup.name,
+                    allocatedStorage: cfg.allocatedStorageGiB,
+                    dbName: cfg.dbName,
+                    username: cfg.username,
+                },
+                writerOptions(),
+            );
+        }
+        if (cfg.promoteReplica !== undefined) {
+            // Promotion in place: the same resource without `replicateSourceDb` (the provider then calls
+            // PromoteReadReplica), plus the writer's settings — none of which forces replacement. Never add
+            // username, dbName or engine here: they force replacement, i.e. a new, empty database.
+            instances[writerSlot] = new aws.rds.Instance(
+                `${name}-${writerSlot}`,
+                { ...common(writerSlot, "writer"), ...writerSettings(writerSlot, zone(replicaZones[cfg.promoteReplica - 1])) },
+                writerOptions(),
+            );
+        }
+        const writer = instances[writerSlot];
+
+        const readers: Slot[] = [];
+        replicaSlots.forEach((slot, i) => {
+            if (slot === writerSlot) return;
+            readers.push(slot);
+            instances[slot] = new aws.rds.Instance(
+                `${name}-${slot}`,
+                {
+                    ...common(slot, "replica"),
+                    // Same region: the source's identifier. (The ARN would be needed only with
+                    // dbSubnetGroupName, which a same-region replica inherits from its source.)
+                    replicateSourceDb: writer.identifier,
+                    availabilityZone: zone(replicaZones[i]),
+                    multiAz: false,
+                    // A replica holds nothing the writer doesn't: RDS takes no final snapshot of a replica,
+                    // and it must stay deletable so that it can be re-created after a promotion.
+                    deletionProtection: false,
+                    skipFinalSnapshot: true,
+                    deleteAutomatedBackups: true,
+                },
+                {
+                    parent: this,
+                    dependsOn: monitoringDeps,
+                    // RDS can't re-point a replica to another source ("cannot elect new source database for
+                    // replication"): after a promotion, replace the other replicas with replicas of the new
+                    // writer. Not before one: a replica whose source changed for another reason (someone
+                    // unsetting `promoteReplica`) must fail rather than be deleted.
+                    replaceOnChanges: cfg.promoteReplica === undefined ? [] : ["replicateSourceDb"],
+                },
+            );
+        });
+
+        // ---- stable names ----
+        const zoneResource = new aws.route53.Zone(
+            `${name}-zone`,
+            {
+                name: cfg.privateZoneName,
+                comment: `Stable writer/reader names of the ${name} database; resolvable only inside the VPC`,
+                vpcs: [{ vpcId: args.vpcId }],
+                tags: { ...tags, Name: `${name}-zone` },
+            },
+            parent,
+        );
+        // 30 s: after a promotion clients reach the new writer within half a minute of the record change
+        // (RDS's own endpoints use 5 s); longer would stretch every failover.
+        const ttl = 30;
+        const writerRecord = new aws.route53.Record(
+            `${name}-writer`,
+            { zoneId: zoneResource.zoneId, name: `writer.${cfg.privateZoneName}`, type: "CNAME", ttl, records: [writer.address] },
+            parent,
+        );
+        // Weighted records, one per replica with equal weights, so resolvers spread reads. Always weighted,
+        // even with one target: Route 53 refuses a simple and a weighted record set of the same name, so
+        // switching between them would fail while both exist.
+        const readerTargets: [string, aws.rds.Instance][] = readers.length > 0 ? readers.map((s) => [s, instances[s]]) : [["writer", writer]];
+        const readerRecords = readerTargets.map(
+            ([id, instance]) =>
+                new aws.route53.Record(
+                    `${name}-reader-${id}`,
+                    {
+                        zoneId: zoneResource.zoneId,
+                        name: `reader.${cfg.privateZoneName}`,
+                        type: "CNAME",
+                        ttl,
+                        setIdentifier: id,
+                        weightedRoutingPolicies: [{ weight: 1 }],
+                        records: [instance.address],
+                    },
+                    parent,
+                ),
+        );
+        // The names as outputs of the records, so that whoever uses them waits for the records to exist.
+        this.writerEndpoint = writerRecord.fqdn;
+        this.readerEndpoint = pulumi.all(readerRecords.map((r) => r.fqdn)).apply((names) => names[0]);
+        this.privateZoneId = zoneResource.zoneId;
+
+        // ---- credentials secret ----
+        const secret = new aws.secretsmanager.Secret(
+            `${name}-credentials`,
+            {
+                description: `Master credentials of the ${name} MySQL database: JSON {engine, host (the writer name), port, username, password, dbname}`,
+                // A deleted secret can be restored for a week; 0 would delete it at once.
+                recoveryWindowInDays: 7,
+                tags: { ...tags, Name: `${name}-credentials` },
+            },
+            parent,
+        );
+        new aws.secretsmanager.SecretVersion(
+            `${name}-credentials-value`,
+            {
+                secretId: secret.id,
+                // The field names of the RDS MySQL rotation functions, so rotation can be added later.
+                secretString: pulumi.secret(
+                    pulumi.jsonStringify({
+                        engine: "mysql",
+                        host: this.writerEndpoint,
+                        port: MYSQL_PORT,
+                        username: cfg.username,
+                        password: masterPassword,
+                        dbname: cfg.dbName,
+                    }),
+                ),
+            },
+            parent,
+        );
+        this.secretArn = secret.arn;
+
+        // ---- outputs ----
+        this.primary = writer;
+        this.replicas = readers.map((s) => instances[s]);
+        this.formerPrimary = cfg.promoteReplica !== undefined ? instances.primary : undefined;
+        this.instances = instances;
+        this.writerSlot = writerSlot;
+        this.replicaSlots = readers;
+        this.primaryIdentifier = writer.identifier;
+        this.writerIdentifier = writer.identifier;
+        this.replicaIdentifiers = this.replicas.map((r) => r.identifier);
+        this.instanceEndpoints = Object.fromEntries(Object.entries(instances).map(([slot, i]) => [slot, i.endpoint]));
+        this.connectionInfo = {
+            writerHost: this.writerEndpoint,
+            readerHost: this.readerEndpoint,
+            port: MYSQL_PORT,
+            name: cfg.dbName,
+            secretArn: this.secretArn,
+        };
+        this.monitoringTargets = {
+            primaryIdentifier: this.primaryIdentifier,
+            replicas: readers.map((slot, i) => ({ name: slot, identifier: this.replicaIdentifiers[i] })),
+        };
+
+        this.registerOutputs({
+            securityGroupId: this.securityGroupId,
+            writerEndpoint: this.writerEndpoint,
+            readerEndpoint: this.readerEndpoint,
+            primaryIdentifier: this.primaryIdentifier,
+            replicaIdentifiers: this.replicaIdentifiers,
+            secretArn: this.secretArn,
+            privateZoneId: this.privateZoneId,
+        });
+    }
+
+    /**
+     * Admit MySQL connections from the security group `sourceSecurityGroupId`: an ingress rule on the
+     * database group from it on 3306, and an egress rule on it to the database group on 3306 (so the
+     * client group needs no open egress). Both are children of the Database, named `<db>-from-<name>` and
+     * `<db>-to-db-from-<name>`.
+     *
+     * @param name short label of the client, such as `web` (lower-case letters, digits, `-`); part of
+     *   resource names, so keep it stable
+     */
+    public allowConnectionsFrom(name: string, sourceSecurityGroupId: pulumi.Input<string>): void {
+        const db = this.resourceName;
+        if (!/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/.test(name)) {
+            throw new Error(`Database ${db}: allowConnectionsFrom \`name\` must be 1-32 lower-case letters, digits or '-' such as web (got ${show(name)})`);
+        }
+        if (this.clients.has(name)) {
+            throw new Error(`Database ${db}: allowConnectionsFrom \`name\` ${show(name)} is already used; each client needs its own name`);
+        }
+        this.clients.add(name);
+        new aws.vpc.SecurityGroupIngressRule(
+            `${db}-from-${name}`,
+            {
+                securityGroupId: this.securityGroupId,
+                referencedSecurityGroupId: sourceSecurityGroupId,
+                ipProtocol: "tcp",
+                fromPort: MYSQL_PORT,
+                toPort: MYSQL_PORT,
+                description: `MySQL from ${name} to the ${db} database instances`,
+                tags: { ...this.tags, Name: `${db}-from-${name}` },
+            },
+            { parent: this },
+        );
+        new aws.vpc.SecurityGroupEgressRule(
+            `${db}-to-db-from-${name}`,
+            {
+                securityGroupId: sourceSecurityGroupId,
+                referencedSecurityGroupId: this.securityGroupId,
+                ipProtocol: "tcp",
+                fromPort: MYSQL_PORT,
+                toPort: MYSQL_PORT,
+                description: `MySQL from ${name} to the ${db} database instances`,
+                tags: { ...this.tags, Name: `${db}-to-db-from-${name}` },
+            },
+            { parent: this },
+        );
+    }
+}

@@ -1,0 +1,529 @@
+import { isValidMasterPassword } from "../components/lib/rds";
+import { RecordedResource, allResources, awaitOutput, descendantsOf, resourceNamed, resourcesOf, settle, setupMocks } from "./mocks";
+
+const RDS = "aws:rds/instance:Instance";
+const SG = "aws:ec2/securityGroup:SecurityGroup";
+const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+const RECORD = "aws:route53/record:Record";
+const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
+
+type DatabaseModule = typeof import("../components/database");
+type Database = InstanceType<DatabaseModule["Database"]>;
+let mod: DatabaseModule;
+let network: InstanceType<typeof import("../components/network")["Network"]>;
+let webSg: RecordedResource;
+let webSgId: import("@pulumi/pulumi").Output<string>;
+const db: Record<string, Database> = {};
+let baseArgs: import("../components/database").DatabaseArgs;
+
+beforeAll(async () => {
+    await setupMocks({ config: { "aws:region": "us-east-1" } });
+    const aws = await import("@pulumi/aws");
+    const { Network } = await import("../components/network");
+    mod = await import("../components/database");
+    network = new Network("net", { availabilityZones: ZONES, natStrategy: "none" });
+    const web = new aws.ec2.SecurityGroup("web-sg", { vpcId: network.vpcId, description: "web servers" });
+    webSgId = web.id;
+    baseArgs = { vpcId: network.vpcId, subnetIds: network.databaseSubnetIds, availabilityZones: ZONES };
+
+    // The stack's shape: 2 replicas, production.
+    db.main = new mod.Database("db", { ...baseArgs, replicaCount: 2, deletionProtection: true, production: true, tags: { Team: "data" } });
+    db.main.allowConnectionsFrom("web", web.id);
+    // After a failover: replica 2 of 3 promoted, Multi-AZ writer, a class with Performance Insights.
+    db.promoted = new mod.Database("promoted", { ...baseArgs, replicaCount: 3, promoteReplica: 2, multiAz: true, instanceClass: "db.m7g.large", deletionProtection: true });
+    // Smallest: no replicas, no Enhanced Monitoring, no deletion protection.
+    db.single = new mod.Database("single", { ...baseArgs, replicaCount: 0, monitoringIntervalSeconds: 0, privateZoneName: "mysql.example.internal" });
+    // A promotion whose former primary was retired.
+    db.retired = new mod.Database("retired", { ...baseArgs, replicaCount: 1, promoteReplica: 1, retireFormerPrimary: true });
+
+    await awaitOutput(db.main.connectionInfo.readerHost);
+    await settle();
+    webSg = resourceNamed(SG, "web-sg");
+});
+
+const instance = (name: string) => resourceNamed(RDS, name);
+const instancesOf = (prefix: string) => resourcesOf(RDS, new RegExp(`^${prefix}-`));
+const recordsOf = (prefix: string, host: "writer" | "reader") => resourcesOf(RECORD, new RegExp(`^${prefix}-${host}`));
+const generatedPassword = (prefix: string) => resourceNamed("random:index/randomPassword:RandomPassword", `${prefix}-master-password`).state.result as string;
+
+/** Inputs of `r` with every secret path removed: what would show in plain text in a plan or state. */
+function plainInputs(r: RecordedResource): unknown {
+    const copy = JSON.parse(JSON.stringify(r.inputs ?? {}));
+    for (const path of r.secretPaths) {
+        if (path === "(root)") return {};
+        const keys = path.split(".");
+        let node = copy;
+        for (const k of keys.slice(0, -1)) node = node?.[k];
+        if (node) delete node[keys[keys.length - 1]];
+    }
+    return copy;
+}
+
+describe("security group", () => {
+    it("the DB SG has no inline rules and admits only the web SG, on 3306, by reference", () => {
+        const sg = resourceNamed(SG, "db-sg");
+        expect(sg.inputs.vpcId).toBe(resourceNamed("aws:ec2/vpc:Vpc", "net-vpc").id);
+        expect(sg.inputs).not.toHaveProperty("ingress");
+        expect(sg.inputs).not.toHaveProperty("egress");
+        const ingress = resourcesOf(INGRESS).filter((r) => r.inputs.securityGroupId === sg.id);
+        expect(ingress).toHaveLength(1);
+        expect(ingress[0].inputs).toEqual({
+            securityGroupId: sg.id,
+            referencedSecurityGroupId: webSg.id,
+            ipProtocol: "tcp",
+            fromPort: 3306,
+            toPort: 3306,
+            description: "MySQL from web to the db database instances",
+            tags: { Team: "data", Name: "db-from-web" },
+        });
+    });
+
+    it("the DB SG has no egress rule at all (RDS needs none)", () => {
+        const sg = resourceNamed(SG, "db-sg");
+        expect(resourcesOf(EGRESS).filter((r) => r.inputs.securityGroupId === sg.id)).toEqual([]);
+    });
+
+    it("the web SG gets egress to the DB SG on 3306 only", () => {
+        const sg = resourceNamed(SG, "db-sg");
+        const egress = resourcesOf(EGRESS).filter((r) => r.inputs.securityGroupId === webSg.id);
+        expect(egress).toHaveLength(1);
+        expect(egress[0].inputs).toMatchObject({ referencedSecurityGroupId: sg.id, ipProtocol: "tcp", fromPort: 3306, toPort: 3306 });
+        expect(egress[0].inputs.description).toMatch(/web/);
+    });
+
+    it("both rules are children of the Database", () => {
+        const component = resourceNamed("web-infra:database:Database", "db");
+        const children = descendantsOf(component.urn).map((r) => r.name);
+        expect(children).toEqual(expect.arrayContaining(["db-from-web", "db-to-db-from-web"]));
+    });
+
+    it("no other variant has any rule: a database admits nobody until allowConnectionsFrom", () => {
+        for (const name of ["promoted", "single", "retired"]) {
+            const sg = resourceNamed(SG, `${name}-sg`);
+            expect(resourcesOf(INGRESS).filter((r) => r.inputs.securityGroupId === sg.id)).toEqual([]);
+        }
+    });
+
+    it("refuses a repeated or malformed client name, with the exact message", () => {
+        expect(() => db.main.allowConnectionsFrom("web", webSgId)).toThrow(
+            'Database db: allowConnectionsFrom `name` "web" is already used; each client needs its own name',
+        );
+        expect(() => db.main.allowConnectionsFrom("Web Servers", webSgId)).toThrow(
+            "Database db: allowConnectionsFrom `name` must be 1-32 lower-case letters, digits or '-' such as web (got \"Web Servers\")",
+        );
+    });
+});
+
+describe("subnet group and parameters", () => {
+    it("the subnet group spans the network's database subnets, and the primary uses it", () => {
+        const group = resourceNamed("aws:rds/subnetGroup:SubnetGroup", "db-subnets");
+        const dbSubnets = resourcesOf("aws:ec2/subnet:Subnet", /^net-database-/).map((s) => s.id);
+        expect(group.inputs.subnetIds).toEqual(dbSubnets);
+        expect(dbSubnets).toHaveLength(3);
+        expect(instance("db-primary").inputs.dbSubnetGroupName).toBe(group.state.name);
+    });
+
+    it("the parameter group requires TLS, logs row-based binlogs and slow queries to files", () => {
+        const pg = resourceNamed("aws:rds/parameterGroup:ParameterGroup", "db-params");
+        expect(pg.inputs.family).toBe("mysql8.0");
+        expect(pg.inputs.parameters).toEqual([
+            { name: "require_secure_transport", value: "1", applyMethod: "immediate" },
+            { name: "binlog_format", value: "ROW", applyMethod: "immediate" },
+            { name: "slow_query_log", value: "1", applyMethod: "immediate" },
+            { name: "long_query_time", value: "1", applyMethod: "immediate" },
+            { name: "log_output", value: "FILE", applyMethod: "immediate" },
+        ]);
+        for (const i of instancesOf("db")) expect(i.inputs.parameterGroupName).toBe(pg.state.name);
+    });
+
+    it("an 8.4 engine gets the mysql8.4 family", async () => {
+        const pgBefore = resourcesOf("aws:rds/parameterGroup:ParameterGroup").length;
+        new mod.Database("v84", { ...baseArgs, engineVersion: "8.4", replicaCount: 0 });
+        await settle();
+        expect(resourcesOf("aws:rds/parameterGroup:ParameterGroup")).toHaveLength(pgBefore + 1);
+        expect(resourceNamed("aws:rds/parameterGroup:ParameterGroup", "v84-params").inputs.family).toBe("mysql8.4");
+    });
+});
+
+describe("primary", () => {
+    it("is MySQL on encrypted gp3 with autoscaling, private, IAM auth, TLS-era CA, logs exported", () => {
+        const p = instance("db-primary").inputs;
+        expect(p).toMatchObject({
+            engine: "mysql",
+            engineVersion: "8.0",
+            instanceClass: "db.t4g.micro",
+            storageType: "gp3",
+            storageEncrypted: true,
+            allocatedStorage: 20,
+            maxAllocatedStorage: 100,
+            multiAz: false,
+            availabilityZone: "us-east-1a",
+            port: 3306,
+            publiclyAccessible: false,
+            iamDatabaseAuthenticationEnabled: true,
+            autoMinorVersionUpgrade: true,
+            caCertIdentifier: "rds-ca-rsa2048-g1",
+            enabledCloudwatchLogsExports: ["error", "slowquery"],
+            copyTagsToSnapshot: true,
+            dbName: "app",
+            username: "dbadmin",
+        });
+        expect(p.vpcSecurityGroupIds).toEqual([resourceNamed(SG, "db-sg").id]);
+        expect(p).not.toHaveProperty("manageMasterUserPassword");
+    });
+
+    it("keeps ≥ 7 days of backups in windows that don't overlap maintenance", () => {
+        const p = instance("db-primary").inputs;
+        expect(p.backupRetentionPeriod).toBeGreaterThanOrEqual(7);
+        expect(p.backupWindow).toBe("03:00-04:00");
+        expect(p.maintenanceWindow).toBe("sun:04:30-sun:05:30");
+    });
+
+    it("production: deletion protection, protect, and a unique final snapshot; automated backups kept", () => {
+        const p = instance("db-primary");
+        expect(p.inputs.deletionProtection).toBe(true);
+        expect(p.protect).toBe(true);
+        expect(p.inputs.skipFinalSnapshot).toBe(false);
+        const suffix = resourceNamed("random:index/randomId:RandomId", "db-primary-final-snapshot-suffix").state.hex;
+        expect(p.inputs.finalSnapshotIdentifier).toBe(`db-primary-final-${suffix}`);
+        expect(p.inputs.finalSnapshotIdentifier).toMatch(/^[a-z][a-z0-9-]*[a-z0-9]$/);
+        expect(p.inputs.deleteAutomatedBackups).toBe(false);
+    });
+
+    it("a final snapshot is taken outside production too", () => {
+        const p = instance("single-primary");
+        expect(p.inputs.skipFinalSnapshot).toBe(false);
+        expect(p.inputs.finalSnapshotIdentifier).toMatch(/^single-primary-final-[0-9a-f]{8}$/);
+        expect(p.inputs.deletionProtection).toBe(false);
+        expect(p.protect).toBe(false);
+    });
+
+    it("ignores availabilityZone drift (a Multi-AZ failover moves it; the property forces replacement)", () => {
+        expect(instance("db-primary").ignoreChanges).toEqual(["availabilityZone"]);
+    });
+
+    it("Enhanced Monitoring through a role only RDS monitoring of this account can assume", () => {
+        const role = resourceNamed("aws:iam/role:Role", "db-monitoring-role");
+        const trust = JSON.parse(role.inputs.assumeRolePolicy);
+        expect(trust.Statement).toEqual([
+            {
+                Effect: "Allow",
+                Principal: { Service: "monitoring.rds.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": "123456789012" },
+                    ArnLike: { "aws:SourceArn": "arn:aws:rds:us-east-1:123456789012:db:*" },
+                },
+            },
+        ]);
+        const attachment = resourceNamed("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "db-monitoring-policy");
+        expect(attachment.inputs).toEqual({ role: role.state.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" });
+        for (const i of instancesOf("db")) {
+            expect(i.inputs).toMatchObject({ monitoringInterval: 60, monitoringRoleArn: role.state.arn });
+            expect(i.dependencies).toContain(attachment.urn);
+        }
+    });
+
+    it("monitoring interval 0: no role, no role ARN", () => {
+        expect(resourcesOf("aws:iam/role:Role", /^single-/)).toEqual([]);
+        expect(instance("single-primary").inputs.monitoringInterval).toBe(0);
+        expect(instance("single-primary").inputs).not.toHaveProperty("monitoringRoleArn");
+    });
+
+    it("Performance Insights only where the class supports it", () => {
+        for (const i of instancesOf("db")) {
+            expect(i.inputs.performanceInsightsEnabled).toBe(false);
+            expect(i.inputs).not.toHaveProperty("performanceInsightsRetentionPeriod");
+        }
+        for (const i of instancesOf("promoted")) expect(i.inputs).toMatchObject({ performanceInsightsEnabled: true, performanceInsightsRetentionPeriod: 7 });
+    });
+});
+
+describe("replicas", () => {
+    const replicas = () => [instance("db-replica-1"), instance("db-replica-2")];
+
+    it("replicate from the primary's identifier (not its resource id)", () => {
+        const primary = instance("db-primary");
+        expect(primary.state.identifier).not.toBe(primary.id);
+        for (const r of replicas()) expect(r.inputs.replicateSourceDb).toBe(primary.state.identifier);
+    });
+
+    it("each in a zone of the network other than the primary's", () => {
+        const primaryZone = instance("db-primary").inputs.availabilityZone;
+        expect(replicas().map((r) => r.inputs.availabilityZone)).toEqual(["us-east-1b", "us-east-1c"]);
+        for (const r of replicas()) expect(r.inputs.availabilityZone).not.toBe(primaryZone);
+    });
+
+    it("carry no username, password, dbName, character set, engine or subnet group (the provider rejects or inherits them)", () => {
+        for (const r of replicas()) {
+            for (const key of ["username", "password", "dbName", "characterSetName", "engine", "dbSubnetGroupName", "allocatedStorage"]) {
+                expect(r.inputs).not.toHaveProperty(key);
+            }
+        }
+    });
+
+    it("are encrypted, private, monitored and backed up like the primary", () => {
+        const p = instance("db-primary").inputs;
+        for (const r of replicas()) {
+            expect(r.inputs).toMatchObject({
+                storageEncrypted: true,
+                storageType: "gp3",
+                publiclyAccessible: false,
+                iamDatabaseAuthenticationEnabled: true,
+                instanceClass: p.instanceClass,
+                parameterGroupName: p.parameterGroupName,
+                vpcSecurityGroupIds: p.vpcSecurityGroupIds,
+                monitoringInterval: p.monitoringInterval,
+                monitoringRoleArn: p.monitoringRoleArn,
+                enabledCloudwatchLogsExports: p.enabledCloudwatchLogsExports,
+                backupRetentionPeriod: p.backupRetentionPeriod,
+                backupWindow: p.backupWindow,
+                multiAz: false,
+            });
+        }
+    });
+
+    it("hold no unique data: no final snapshot, no deletion protection, replaceable", () => {
+        for (const r of replicas()) {
+            expect(r.inputs).toMatchObject({ skipFinalSnapshot: true, deletionProtection: false, deleteAutomatedBackups: true });
+            expect(r.inputs).not.toHaveProperty("finalSnapshotIdentifier");
+            expect(r.protect).toBe(false);
+            // Before any promotion a changed source must fail, not replace.
+            expect(r.replaceOnChanges).toEqual([]);
+        }
+    });
+});
+
+describe("credentials", () => {
+    it("the generated password is 40 characters RDS accepts", () => {
+        const pw = generatedPassword("db");
+        expect(pw).toHaveLength(40);
+        expect(isValidMasterPassword(pw)).toBe(true);
+        expect(resourceNamed("random:index/randomPassword:RandomPassword", "db-master-password").inputs).toMatchObject({ overrideSpecial: "!*-_.~^=", special: true });
+    });
+
+    // The SDK itself wraps `password` and `secretString` in pulumi.secret (they are secret in the schema);
+    // what these tests guard is that the password goes nowhere else in plain text.
+    it("reaches the primary as a secret", () => {
+        const p = instance("db-primary");
+        expect(p.inputs.password).toBe(generatedPassword("db"));
+        expect(p.secretPaths).toContain("password");
+    });
+
+    it("is stored as secret JSON {engine, host = writer name, port, username, password, dbname}", () => {
+        const version = resourceNamed("aws:secretsmanager/secretVersion:SecretVersion", "db-credentials-value");
+        const secret = resourceNamed("aws:secretsmanager/secret:Secret", "db-credentials");
+        expect(version.inputs.secretId).toBe(secret.id);
+        expect(version.secretPaths).toContain("secretString");
+        expect(JSON.parse(version.inputs.secretString)).toEqual({
+            engine: "mysql",
+            host: "writer.db.db.internal",
+            port: 3306,
+            username: "dbadmin",
+            password: generatedPassword("db"),
+            dbname: "app",
+        });
+        expect(secret.inputs.recoveryWindowInDays).toBe(7);
+    });
+
+    it("never appears in plain text in any resource's inputs", () => {
+        const all = allResources();
+        for (const prefix of ["db", "promoted", "single", "retired"]) {
+            const pw = generatedPassword(prefix);
+            // The check can fail: the password is in the raw inputs of the instances and the secret.
+            expect(all.filter((r) => JSON.stringify(r.inputs).includes(pw)).length).toBeGreaterThanOrEqual(2);
+            for (const r of all) expect({ resource: r.name, plain: JSON.stringify(plainInputs(r)).includes(pw) }).toEqual({ resource: r.name, plain: false });
+        }
+    });
+
+    it("grants nobody access itself: no resource policy, no IAM policy on the secret (the web tier's role gets its own grant)", () => {
+        const component = resourceNamed("web-infra:database:Database", "db");
+        const types = descendantsOf(component.urn).map((r) => r.type);
+        expect(types).not.toContain("aws:secretsmanager/secretPolicy:SecretPolicy");
+        expect(types).not.toContain("aws:iam/rolePolicy:RolePolicy");
+        expect(types).not.toContain("aws:iam/policy:Policy");
+        expect(resourceNamed("aws:secretsmanager/secret:Secret", "db-credentials").inputs).not.toHaveProperty("policy");
+    });
+});
+
+describe("stable names", () => {
+    it("a private hosted zone associated with the VPC", () => {
+        const zone = resourceNamed("aws:route53/zone:Zone", "db-zone");
+        expect(zone.inputs.name).toBe("db.db.internal");
+        expect(zone.inputs.vpcs).toEqual([{ vpcId: resourceNamed("aws:ec2/vpc:Vpc", "net-vpc").id }]);
+        expect(resourceNamed("aws:route53/zone:Zone", "single-zone").inputs.name).toBe("mysql.example.internal");
+    });
+
+    it("writer: one CNAME to the primary's address, 30 s TTL", () => {
+        const zone = resourceNamed("aws:route53/zone:Zone", "db-zone");
+        const [writer] = recordsOf("db", "writer");
+        expect(recordsOf("db", "writer")).toHaveLength(1);
+        expect(writer.inputs).toEqual({ zoneId: zone.state.zoneId, name: "writer.db.db.internal", type: "CNAME", ttl: 30, records: [instance("db-primary").state.address] });
+    });
+
+    it("reader: equal-weight CNAMEs, one per replica, in the same zone and name", () => {
+        const reader = recordsOf("db", "reader");
+        expect(reader.map((r) => r.inputs.setIdentifier)).toEqual(["replica-1", "replica-2"]);
+        expect(reader.map((r) => r.inputs.records)).toEqual([[instance("db-replica-1").state.address], [instance("db-replica-2").state.address]]);
+        for (const r of reader) {
+            expect(r.inputs).toMatchObject({ name: "reader.db.db.internal", type: "CNAME", ttl: 30, weightedRoutingPolicies: [{ weight: 1 }] });
+        }
+    });
+
+    it("reader without replicas: the writer, still as a weighted record (a simple one would clash when replicas come)", () => {
+        const reader = recordsOf("single", "reader");
+        expect(reader).toHaveLength(1);
+        expect(reader[0].inputs).toMatchObject({ setIdentifier: "writer", records: [instance("single-primary").state.address], weightedRoutingPolicies: [{ weight: 1 }] });
+    });
+
+    it("outputs: names, connection info for the web tier, identifiers for monitoring", async () => {
+        const secret = resourceNamed("aws:secretsmanager/secret:Secret", "db-credentials");
+        const c = db.main.connectionInfo;
+        expect(await awaitOutput(c.writerHost)).toBe("writer.db.db.internal");
+        expect(await awaitOutput(c.readerHost)).toBe("reader.db.db.internal");
+        expect(c.port).toBe(3306);
+        expect(c.name).toBe("app");
+        expect(await awaitOutput(c.secretArn)).toBe(secret.state.arn);
+        expect(await awaitOutput(db.main.primaryIdentifier)).toBe(instance("db-primary").state.identifier);
+        expect(await awaitOutput(db.main.writerIdentifier)).toBe(instance("db-primary").state.identifier);
+        expect(await Promise.all(db.main.replicaIdentifiers.map(awaitOutput))).toEqual([instance("db-replica-1").state.identifier, instance("db-replica-2").state.identifier]);
+        expect(db.main.writerSlot).toBe("primary");
+        expect(db.main.formerPrimary).toBeUndefined();
+        expect(db.main.monitoringTargets.replicas.map((r) => r.name)).toEqual(["replica-1", "replica-2"]);
+        expect(await awaitOutput(db.main.instanceEndpoints["replica-2"])).toBe(instance("db-replica-2").state.endpoint);
+        expect(await awaitOutput(db.main.privateZoneId)).toBe(resourceNamed("aws:route53/zone:Zone", "db-zone").state.zoneId);
+    });
+});
+
+describe("promotion (promoteReplica: 2 of 3)", () => {
+    it("the chosen replica has no replicateSourceDb and gets the writer's settings, same resource name", () => {
+        const w = instance("promoted-replica-2");
+        expect(w.inputs).not.toHaveProperty("replicateSourceDb");
+        expect(w.inputs).toMatchObject({
+            multiAz: true,
+            deletionProtection: true,
+            skipFinalSnapshot: false,
+            deleteAutomatedBackups: false,
+            backupRetentionPeriod: 7,
+            storageEncrypted: true,
+        });
+        expect(w.inputs.finalSnapshotIdentifier).toMatch(/^promoted-replica-2-final-[0-9a-f]{8}$/);
+        expect(w.protect).toBe(true);
+        expect(w.replaceOnChanges).toEqual([]);
+    });
+
+    it("gets the master password as a secret, but never properties that would replace it (username, dbName, engine)", () => {
+        const w = instance("promoted-replica-2");
+        expect(w.inputs.password).toBe(generatedPassword("promoted"));
+        expect(w.secretPaths).toContain("password");
+        for (const key of ["username", "dbName", "engine", "characterSetName", "snapshotIdentifier"]) expect(w.inputs).not.toHaveProperty(key);
+        // Multi-AZ writer: RDS places it, so no zone is asked for (and drift is ignored).
+        expect(w.inputs).not.toHaveProperty("availabilityZone");
+        expect(w.ignoreChanges).toEqual(["availabilityZone"]);
+    });
+
+    it("writer resolves to the promoted replica", async () => {
+        const w = instance("promoted-replica-2");
+        expect(recordsOf("promoted", "writer")[0].inputs.records).toEqual([w.state.address]);
+        expect(await awaitOutput(db.promoted.primaryIdentifier)).toBe(w.state.identifier);
+        expect(await awaitOutput(db.promoted.writerIdentifier)).toBe(w.state.identifier);
+        expect(db.promoted.writerSlot).toBe("replica-2");
+        const secret = JSON.parse(resourceNamed("aws:secretsmanager/secretVersion:SecretVersion", "promoted-credentials-value").inputs.secretString);
+        expect(secret.host).toBe("writer.promoted.db.internal");
+    });
+
+    it("the other replicas are replicas of the new writer, re-created (replaceOnChanges) since RDS can't re-point them", () => {
+        const w = instance("promoted-replica-2");
+        for (const name of ["promoted-replica-1", "promoted-replica-3"]) {
+            const r = instance(name);
+            expect(r.inputs.replicateSourceDb).toBe(w.state.identifier);
+            expect(r.replaceOnChanges).toEqual(["replicateSourceDb"]);
+            expect(r.protect).toBe(false);
+        }
+        // Zones are per slot and don't move with the promotion (availabilityZone forces replacement).
+        expect(["promoted-replica-1", "promoted-replica-3"].map((n) => instance(n).inputs.availabilityZone)).toEqual(["us-east-1b", "us-east-1b"]);
+    });
+
+    it("reader moves to the writer's replicas; the former primary is out of both names but kept, protected", async () => {
+        expect(recordsOf("promoted", "reader").map((r) => r.inputs.setIdentifier)).toEqual(["replica-1", "replica-3"]);
+        expect(recordsOf("promoted", "reader").map((r) => r.inputs.records[0])).toEqual([instance("promoted-replica-1").state.address, instance("promoted-replica-3").state.address]);
+        const former = instance("promoted-primary");
+        expect(former.inputs.tags.Role).toBe("former-primary");
+        expect(former.protect).toBe(true);
+        expect(former.inputs.skipFinalSnapshot).toBe(false);
+        expect(await awaitOutput(db.promoted.formerPrimary!.identifier)).toBe(former.state.identifier);
+        expect(db.promoted.monitoringTargets.replicas.map((r) => r.name)).toEqual(["replica-1", "replica-3"]);
+        expect(db.promoted.replicas).toHaveLength(2);
+    });
+
+    it("retireFormerPrimary: the former primary is no longer declared; reader falls back to the writer", () => {
+        expect(resourcesOf(RDS, "retired-primary")).toEqual([]);
+        expect(resourcesOf("random:index/randomId:RandomId", /^retired-primary/)).toEqual([]);
+        const w = instance("retired-replica-1");
+        expect(w.inputs).not.toHaveProperty("replicateSourceDb");
+        expect(w.inputs.availabilityZone).toBe("us-east-1b");
+        expect(recordsOf("retired", "writer")[0].inputs.records).toEqual([w.state.address]);
+        expect(recordsOf("retired", "reader").map((r) => [r.inputs.setIdentifier, r.inputs.records[0]])).toEqual([["writer", w.state.address]]);
+        expect(db.retired.formerPrimary).toBeUndefined();
+    });
+});
+
+describe("argument validation (before anything is registered)", () => {
+    const cases: [string, Partial<import("../components/database").DatabaseArgs>, string][] = [
+        ["too many replicas", { replicaCount: 6 }, "Database bad: `replicaCount` must be a whole number from 0 to 5 (got 6)"],
+        [
+            "no backups with replicas",
+            { backupRetentionDays: 0, replicaCount: 2 },
+            "Database bad: `backupRetentionDays` must be at least 7 when `replicaCount` is 2 (got 0): RDS creates read replicas only from a primary with automated backups",
+        ],
+        ["short retention", { backupRetentionDays: 3, replicaCount: 0 }, "Database bad: `backupRetentionDays` must be from 7 to 35 (got 3): a week of point-in-time recovery is the floor"],
+        ["unknown replica to promote", { replicaCount: 2, promoteReplica: 3 }, "Database bad: `promoteReplica` must be the number of an existing replica, 1 to 2 (got 3)"],
+        ["promotion without replicas", { replicaCount: 0, promoteReplica: 1 }, "Database bad: `promoteReplica` is 1 but `replicaCount` is 0: there is no replica to promote"],
+        [
+            "retire without promotion",
+            { retireFormerPrimary: true },
+            "Database bad: `retireFormerPrimary` is true but `promoteReplica` is not set: only a primary replaced by a promoted replica can be retired",
+        ],
+        ["production without deletion protection", { production: true }, "Database bad: `deletionProtection` must be true when `production` is true (got false)"],
+        [
+            "overlapping windows",
+            { maintenanceWindow: "mon:03:30-mon:04:30" },
+            "Database bad: `backupWindow` (03:00-04:00) and `maintenanceWindow` (mon:03:30-mon:04:30) must not overlap: RDS rejects overlapping windows",
+        ],
+        ["unsupported engine", { engineVersion: "5.7" }, 'Database bad: `engineVersion` must be a MySQL 8.0 or 8.4 version such as 8.0, 8.0.39 or 8.4 (got "5.7")'],
+        ["family mismatch", { engineVersion: "8.0.39", parameterGroupFamily: "mysql8.4" }, 'Database bad: `parameterGroupFamily` must be mysql8.0 for engine version 8.0.39 (got "mysql8.4")'],
+        [
+            "no autoscaling room",
+            { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 100 },
+            "Database bad: `maxAllocatedStorageGiB` must be greater than `allocatedStorageGiB` (100) and at most 65536 for storage autoscaling (got 100)",
+        ],
+        ["monitoring interval", { monitoringIntervalSeconds: 2 }, "Database bad: `monitoringIntervalSeconds` must be one of 0, 1, 5, 10, 15, 30, 60 (got 2)"],
+        ["bad username", { username: "rdsadmin" }, 'Database bad: `username` must be 1-16 letters, digits or underscores, starting with a letter, and not rdsadmin (got "rdsadmin")'],
+        ["bad zone name", { privateZoneName: "DB" }, 'Database bad: `privateZoneName` must be a lower-case DNS name of at least two labels such as app.db.internal (got "DB")'],
+    ];
+
+    it.each(cases)("%s", (_, extra, message) => {
+        const before = allResources().length;
+        expect(() => new mod.Database("bad", { ...baseArgs, ...extra })).toThrow(message);
+        expect(allResources()).toHaveLength(before);
+    });
+
+    it("one subnet", () => {
+        expect(() => new mod.Database("bad", { ...baseArgs, subnetIds: [network.databaseSubnetIds[0]], availabilityZones: ["us-east-1a"] })).toThrow(
+            "Database bad: `subnetIds` must list at least 2 database subnets in different zones (got 1): RDS requires a DB subnet group to span two zones",
+        );
+    });
+
+    it("zones not matching subnets", () => {
+        expect(() => new mod.Database("bad", { ...baseArgs, availabilityZones: ["us-east-1a", "us-east-1b"] })).toThrow(
+            "Database bad: `availabilityZones` must name the zone of each subnet, in the order of `subnetIds` (got 2 zones for 3 subnets)",
+        );
+    });
+
+    it("a name that can't prefix an RDS identifier", () => {
+        expect(() => new mod.Database("my_db", baseArgs)).toThrow(
+            'Database my_db: the component name must be 1-40 letters, digits or single hyphens, starting with a letter (got "my_db"): it prefixes the RDS instance identifiers',
+        );
+    });
+});
