@@ -3,8 +3,16 @@
  */
 export { Network, NAT_STRATEGIES, ZONE_QUERY } from "./network";
 export type { NetworkArgs, NatStrategy } from "./network";
+export { WebServers, WEB_SERVER_MANAGED_POLICIES } from "./webServer";
+export type { WebServersArgs, WebServersDatabaseArgs, CpuCredits } from "./webServer";
+export { LoadBalancer, LB_ALGORITHMS, DEFAULT_SSL_POLICY, HSTS_HEADER, HEALTH_CHECK } from "./loadBalancer";
+export type { LoadBalancerArgs, LoadBalancerHttpsArgs, LoadBalancerAccessLogsArgs, LbAlgorithm } from "./loadBalancer";
+export { Database } from "./database";
+export type { DatabaseArgs, DatabaseConnectionInfo } from "./database";
+export * as userData from "./lib/userData";
 export * as cidr from "./lib/cidr";
 export * as naming from "./lib/naming";
+export * as rds from "./lib/rds";
 export { WebAcl, REDACTED_HEADERS } from "./waf";
 export type { WebAclArgs } from "./waf";
 export { AccessLogBucket } from "./accessLogs";
