@@ -305,7 +305,8 @@ export class Monitoring extends pulumi.ComponentResource {
                     // Latency graphs per checker region; can only be chosen when the check is created.
                     measureLatency: true,
                     // `regions` left out: Route 53 checks from all its checker regions, the widest view.
-                    tags: { ...tags, Name: `${name} ${healthUrl}` },
+                    // The console lists checks by this tag; tag values can't hold `?`, `&` and the like.
+                    tags: { ...tags, Name: `${name} ${healthUrl}`.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, "_").slice(0, 256) },
                 },
                 parent,
             );

@@ -358,7 +358,7 @@ describe("a stack in us-east-1 (one topic for everything)", () => {
         aws = await import("@pulumi/aws");
         mod = await import("../components/monitoring");
         const w = watchedStack("east", 2, 1);
-        east = new mod.Monitoring("east", monitoringArgs("us-east-1", w, { alertEmail: "oncall@example.com", healthCheck: { domain: "shop.example.org", path: "/healthz" } }));
+        east = new mod.Monitoring("east", monitoringArgs("us-east-1", w, { alertEmail: "oncall@example.com", healthCheck: { domain: "shop.example.org", path: "/healthz?deep=1" } }));
         await awaitOutput(east.dashboardUrl);
         await settle();
     });
@@ -374,9 +374,11 @@ describe("a stack in us-east-1 (one topic for everything)", () => {
     });
 
     it("checks the configured path, and recovers servers with the us-east-1 action", () => {
-        expect(resourceNamed(HEALTH_CHECK, "east-health-check").inputs).toMatchObject({ fqdn: "shop.example.org", resourcePath: "/healthz" });
+        expect(resourceNamed(HEALTH_CHECK, "east-health-check").inputs).toMatchObject({ fqdn: "shop.example.org", resourcePath: "/healthz?deep=1" });
+        // A valid AWS tag value (no `?`).
+        expect(resourceNamed(HEALTH_CHECK, "east-health-check").inputs.tags.Name).toBe("east https://shop.example.org/healthz_deep=1");
         expect(alarm("east", "web-1-system-check").inputs.alarmActions[0]).toBe("arn:aws:automate:us-east-1:ec2:recover");
-        expect(alarm("east", "health-check").inputs.alarmDescription).toContain("https://shop.example.org/healthz");
+        expect(alarm("east", "health-check").inputs.alarmDescription).toContain("https://shop.example.org/healthz?deep=1");
     });
 
     it("without a WAF, no WAF alarm or widget", () => {
