@@ -5,7 +5,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LoadBalancer } from "../components/loadBalancer";
 import { Network, ZONE_QUERY } from "../components/network";
+import { WebServers } from "../components/webServer";
 import { ConfigError, StackConfig, parseConfig, projectSettings } from "./config";
 
 /** Read the stack's settings; throws a `ConfigError` before anything is declared. */
@@ -44,6 +46,42 @@ export async function main(): Promise<Record<string, unknown>> {
         opts,
     );
 
+    // database tier wired here: Database (its own SG) before the servers, so they get
+    // `database: db.connectionInfo`; then `db.allowConnectionsFrom("web", webServers.securityGroupId)`.
+
+    // ---- web tier: servers round robin over the private subnets, all behind one load balancer ----
+    const webServers = new WebServers(
+        "web",
+        {
+            vpcId: network.vpcId,
+            subnetIds: network.privateSubnetIds,
+            availabilityZones: zoneNames,
+            count: cfg.web.serverCount,
+            instanceType: cfg.web.instanceType,
+            rootVolumeSizeGiB: cfg.web.rootVolumeSizeGiB,
+            appPort: cfg.web.appPort,
+        },
+        opts,
+    );
+    const loadBalancer = new LoadBalancer(
+        "lb",
+        {
+            vpcId: network.vpcId,
+            subnetIds: network.publicSubnetIds,
+            targetInstanceIds: webServers.instanceIds,
+            targetSecurityGroupId: webServers.securityGroupId,
+            targetPort: webServers.appPort,
+            algorithm: cfg.web.lbAlgorithm,
+            deletionProtection: cfg.deletionProtection,
+            // The public subnets carry IPv6 when the network has it: serve both families then.
+            ipAddressType: network.ipv6Enabled ? "dualstack" : "ipv4",
+            https: cfg.https.enabled
+                ? { domain: cfg.https.domain, hostedZoneName: cfg.https.hostedZone, certificateArn: cfg.https.certificateArn }
+                : undefined,
+        },
+        opts,
+    );
+
     return {
         environment: cfg.environment,
         availabilityZones: zoneNames,
@@ -53,5 +91,11 @@ export async function main(): Promise<Record<string, unknown>> {
         databaseSubnetIds: network.databaseSubnetIds,
         natGatewayIds: network.natGateways.map((n) => n.id),
         flowLogGroupName: network.flowLogGroupName,
+        url: loadBalancer.url,
+        albDnsName: loadBalancer.dnsName,
+        httpsEnabled: loadBalancer.httpsEnabled,
+        targetGroupArn: loadBalancer.targetGroupArn,
+        webServerIds: webServers.instanceIds,
+        webServerZones: webServers.instanceAvailabilityZones,
     };
 }

@@ -1,0 +1,107 @@
+// The web tier as the stack program builds it from Pulumi.dev.yaml (plus overrides): infra/main.ts
+// under the mocks.
+import { RecordedResource, StackRun, resourceNamed, resourcesOf, runStack } from "./mocks";
+
+const INSTANCE = "aws:ec2/instance:Instance";
+const LB = "aws:lb/loadBalancer:LoadBalancer";
+const TG = "aws:lb/targetGroup:TargetGroup";
+const LISTENER = "aws:lb/listener:Listener";
+const ATTACH = "aws:lb/targetGroupAttachment:TargetGroupAttachment";
+const SG = "aws:ec2/securityGroup:SecurityGroup";
+const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+const RECORD = "aws:route53/record:Record";
+const CERT = "aws:acm/certificate:Certificate";
+
+const subnetIds = (tier: string) =>
+    resourcesOf("aws:ec2/subnet:Subnet")
+        .filter((s) => s.inputs.tags.Tier === tier)
+        .map((s) => s.id);
+const covers = (r: RecordedResource, port: number) => r.inputs.ipProtocol === "-1" || (r.inputs.fromPort <= port && port <= r.inputs.toPort);
+
+describe("dev stack (HTTP only)", () => {
+    let run: StackRun;
+    beforeAll(async () => {
+        run = await runStack("dev");
+    });
+
+    it("runs 2 web servers in the private subnets of 2 distinct zones and exports their ids and zones", () => {
+        const instances = resourcesOf(INSTANCE);
+        expect(instances.map((i) => i.name)).toEqual(["web-1", "web-2"]);
+        expect(instances.map((i) => i.inputs.subnetId)).toEqual(subnetIds("private"));
+        expect(run.outputs.webServerIds).toEqual(instances.map((i) => i.id));
+        expect(run.outputs.webServerZones).toEqual(["us-east-1a", "us-east-1b"]);
+        for (const i of instances) expect(i.inputs).toMatchObject({ instanceType: "t4g.micro", associatePublicIpAddress: false, metadataOptions: { httpTokens: "required" } });
+    });
+
+    it("puts an internet-facing, dual-stack ALB in the public subnets, round robin over every server", () => {
+        const alb = resourceNamed(LB, "lb-alb");
+        expect(alb.inputs).toMatchObject({ internal: false, subnets: subnetIds("public"), ipAddressType: "dualstack", enableDeletionProtection: false, dropInvalidHeaderFields: true });
+        expect(resourceNamed(TG, "lb-tg").inputs).toMatchObject({ loadBalancingAlgorithmType: "round_robin", port: 80 });
+        expect(resourcesOf(ATTACH).map((a) => a.inputs.targetId)).toEqual(run.outputs.webServerIds);
+        expect(run.outputs.albDnsName).toBe(alb.state.dnsName);
+        expect(run.outputs.targetGroupArn).toBe(resourceNamed(TG, "lb-tg").state.arn);
+    });
+
+    it("says HTTPS is off: no 443 listener, an http:// URL", () => {
+        expect(run.outputs.httpsEnabled).toBe(false);
+        expect(run.outputs.url).toBe(`http://${run.outputs.albDnsName}`);
+        expect(resourcesOf(LISTENER).map((l) => l.inputs.port)).toEqual([80]);
+        expect(resourcesOf(CERT)).toEqual([]);
+    });
+
+    it("chains the firewall: internet → LB SG (80 only) → web SG (app port, by reference)", () => {
+        const lbSg = resourceNamed(SG, "lb-sg");
+        const webSg = resourceNamed(SG, "web-sg");
+        const internet = resourcesOf(INGRESS).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0");
+        expect(internet.map((r) => `${r.inputs.securityGroupId === lbSg.id ? "lb" : r.name} ${r.inputs.fromPort}-${r.inputs.toPort}`).sort()).toEqual(["lb 80-80", "lb 80-80"]);
+        const toWeb = resourcesOf(INGRESS).filter((r) => r.inputs.securityGroupId === webSg.id);
+        expect(toWeb.map((r) => r.inputs)).toEqual([expect.objectContaining({ fromPort: 80, toPort: 80, referencedSecurityGroupId: lbSg.id })]);
+        expect(resourcesOf(EGRESS).filter((r) => r.inputs.securityGroupId === lbSg.id).map((r) => r.inputs.referencedSecurityGroupId)).toEqual([webSg.id]);
+    });
+
+    it("opens port 22 or 3389 nowhere in the stack", () => {
+        for (const r of [...resourcesOf(INGRESS), ...resourcesOf(EGRESS)]) {
+            expect({ rule: r.name, opens22: covers(r, 22), opens3389: covers(r, 3389) }).toEqual({ rule: r.name, opens22: false, opens3389: false });
+        }
+    });
+});
+
+describe("dev stack with a domain", () => {
+    let run: StackRun;
+    beforeAll(async () => {
+        run = await runStack("dev", { domain: "www.example.com", deletionProtection: "true", lbAlgorithm: "least_outstanding_requests", webServerCount: "3" });
+    });
+
+    it("serves HTTPS on 443 with the TLS 1.3 policy and a validated certificate; 80 answers 301", () => {
+        expect(run.outputs.httpsEnabled).toBe(true);
+        expect(run.outputs.url).toBe("https://www.example.com");
+        const https = resourcesOf(LISTENER).find((l) => l.inputs.port === 443)!;
+        expect(https.inputs).toMatchObject({ protocol: "HTTPS", sslPolicy: expect.stringMatching(/^ELBSecurityPolicy-TLS13-/), certificateArn: resourceNamed(CERT, "lb-cert").state.arn });
+        expect(https.inputs.routingHttpResponseStrictTransportSecurityHeaderValue).toMatch(/^max-age=\d+/);
+        expect(resourcesOf(LISTENER).find((l) => l.inputs.port === 80)!.inputs.defaultActions).toEqual([
+            { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+        ]);
+    });
+
+    it("publishes the domain as A and AAAA aliases of the ALB, and validates the certificate in the same zone", () => {
+        const aliases = resourcesOf(RECORD).filter((r) => r.inputs.aliases);
+        expect(aliases.map((r) => `${r.inputs.type} ${r.inputs.name}`).sort()).toEqual(["A www.example.com", "AAAA www.example.com"]);
+        const zoneIds = new Set(resourcesOf(RECORD).map((r) => r.inputs.zoneId));
+        expect(zoneIds.size).toBe(1);
+    });
+
+    it("takes deletion protection, the algorithm and the server count from config", () => {
+        expect(resourceNamed(LB, "lb-alb").inputs.enableDeletionProtection).toBe(true);
+        expect(resourceNamed(TG, "lb-tg").inputs.loadBalancingAlgorithmType).toBe("least_outstanding_requests");
+        expect(run.outputs.webServerZones).toEqual(["us-east-1a", "us-east-1b", "us-east-1a"]);
+        expect(resourcesOf(ATTACH)).toHaveLength(3);
+    });
+
+    it("admits 443 as well as 80 from the internet, on the LB SG only", () => {
+        const lbSg = resourceNamed(SG, "lb-sg");
+        const internet = resourcesOf(INGRESS).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0" || r.inputs.cidrIpv6 === "::/0");
+        expect(internet.every((r) => r.inputs.securityGroupId === lbSg.id)).toBe(true);
+        expect(internet.map((r) => r.inputs.fromPort).sort()).toEqual([443, 443, 80, 80]);
+    });
+});
