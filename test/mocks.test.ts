@@ -95,3 +95,10 @@ describe("stack config files", () => {
         expect(dev["web-infra:deletionProtection"]).toBe("false");
     });
 });
+
+describe("per-resource region (pulumi-aws v7)", () => {
+    it("a resource with its own region gets ARNs in that region", () => {
+        expect(computedOutputs("aws:sns/topic:Topic", "alerts", { name: "alerts", region: "us-east-1" }).state.arn).toBe("arn:aws:sns:us-east-1:123456789012:alerts");
+        expect(computedOutputs("aws:cloudwatch/metricAlarm:MetricAlarm", "a", { name: "a", region: "eu-west-1" }).state.arn).toBe("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:a");
+    });
+});

@@ -188,8 +188,21 @@ function subnetZone(subnetId: string | undefined): string | undefined {
     return subnet?.inputs.availabilityZone;
 }
 
-/** Computed outputs a real provider returns for `type`; throws on a type the harness doesn't model. */
+/**
+ * Computed outputs a real provider returns for `type`; throws on a type the harness doesn't model.
+ * A resource with its own `region` input (pulumi-aws v7) gets ARNs and names in that region.
+ */
 export function computedOutputs(type: string, name: string, inputs: Record<string, any>): Outputs {
+    const stackRegion = state.region;
+    if (typeof inputs.region === "string") state.region = inputs.region;
+    try {
+        return computedOutputsInRegion(type, name, inputs);
+    } finally {
+        state.region = stackRegion;
+    }
+}
+
+function computedOutputsInRegion(type: string, name: string, inputs: Record<string, any>): Outputs {
     const seed = `${type}::${name}`;
     const hex = (n: number) => fakeHex(seed, n);
     const region = state.region;
