@@ -9,5 +9,8 @@ module.exports = {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: false }],
   },
   moduleFileExtensions: ["ts", "js", "json"],
+  // examples/ import the library by its package name, as another team's program would; in this repo
+  // that name is the source (tsconfig.json `paths` says the same to tsc).
+  moduleNameMapper: { "^web-infra$": "<rootDir>/components/index.ts" },
   testTimeout: 30000,
 };
