@@ -604,10 +604,16 @@ export class Database extends pulumi.ComponentResource {
         // 30 s: after a promotion clients reach the new writer within half a minute of the record change
         // (RDS's own endpoints use 5 s); longer would stretch every failover.
         const ttl = 30;
+        // The writer name moves only after the instances it could move between are settled: before a
+        // promotion, all of them, so that a refused change (someone unsetting `promoteReplica`: RDS can't
+        // demote the writer) stops the update before the name moves back to the old primary; after one,
+        // only the writer and the former primary, so that the name doesn't wait for the re-created replicas.
+        const writerDependsOn =
+            cfg.promoteReplica === undefined ? Object.values(instances) : [writer, ...(instances.primary ? [instances.primary] : [])];
         const writerRecord = new aws.route53.Record(
             `${name}-writer`,
             { zoneId: zoneResource.zoneId, name: `writer.${cfg.privateZoneName}`, type: "CNAME", ttl, records: [writer.address] },
-            parent,
+            { parent: this, dependsOn: writerDependsOn },
         );
         // Weighted records, one per replica with equal weights, so resolvers spread reads. Always weighted,
         // even with one target: Route 53 refuses a simple and a weighted record set of the same name, so

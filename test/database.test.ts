@@ -362,6 +362,15 @@ describe("stable names", () => {
         expect(writer.inputs).toEqual({ zoneId: zone.state.zoneId, name: "writer.db.db.internal", type: "CNAME", ttl: 30, records: [instance("db-primary").state.address] });
     });
 
+    it("writer moves only once every instance is settled (a refused change stops it), or after a promotion once the writer is", () => {
+        const deps = (n: string) => recordsOf(n, "writer")[0].dependencies;
+        for (const i of instancesOf("db")) expect(deps("db")).toContain(i.urn);
+        expect(deps("promoted")).toEqual(expect.arrayContaining([instance("promoted-replica-2").urn, instance("promoted-primary").urn]));
+        // ...but not on the replicas being re-created, which take 10-30 minutes.
+        expect(deps("promoted")).not.toContain(instance("promoted-replica-1").urn);
+        expect(deps("promoted")).not.toContain(instance("promoted-replica-3").urn);
+    });
+
     it("reader: equal-weight CNAMEs, one per replica, in the same zone and name", () => {
         const reader = recordsOf("db", "reader");
         expect(reader.map((r) => r.inputs.setIdentifier)).toEqual(["replica-1", "replica-2"]);
