@@ -495,8 +495,8 @@ export class Database extends pulumi.ComponentResource {
             // the API and this flag stay. Not available on micro/small burstable classes.
             performanceInsightsEnabled: performanceInsights,
             performanceInsightsRetentionPeriod: performanceInsights ? 7 : undefined,
-            // Backups on replicas too: AWS recommends them before a promotion (none is then taken during
-            // it), and a replica with backups can itself be a replication source.
+            // Backups on replicas too: AWS recommends backups, and one completed backup, on a replica
+            // before promoting it (PromoteReadReplica), and a replica with backups can be a source itself.
             backupRetentionPeriod: cfg.backupRetentionDays,
             backupWindow: cfg.backupWindow,
             maintenanceWindow: cfg.maintenanceWindow,
