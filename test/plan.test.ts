@@ -10,6 +10,7 @@ import * as path from "path";
 import { PlanResult, parseArgs, plan } from "../scripts/plan";
 import { REDACTED, redactInputs, secretValues } from "../scripts/lib/redact";
 import { PlanRecord } from "../scripts/lib/records";
+import { adaptEvaluator } from "../scripts/lib/policy";
 import { stackNames } from "./mocks";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -161,6 +162,32 @@ describe("errors give one clear line and exit status 1", () => {
             },
         });
         expect(r).toMatchObject({ exitCode: 1, error: "policy pack evaluation failed: boom" });
+    });
+});
+
+describe("the policy pack adapter (policy/evaluate.ts → the plan)", () => {
+    it("maps the pack's violations: enforcement level → mandatory, URN → resource name", async () => {
+        const evaluatePolicies = async () => [
+            { policy: "rds-storage-encrypted", enforcementLevel: "mandatory", message: "encrypt it", urn: "urn:pulumi:dev::web-infra::web-infra:database:Database$aws:rds/instance:Instance::db-primary" },
+            { policy: "alb-http-only", enforcementLevel: "advisory", message: "use HTTPS" },
+        ];
+        const evaluator = adaptEvaluator({ evaluatePolicies }, { pack: "guardrails", policies: 16 })!;
+        expect(await evaluator({ stack: "dev", records: [], outputs: {}, config: {} })).toEqual({
+            pack: "guardrails",
+            policies: 16,
+            violations: [
+                { policy: "rds-storage-encrypted", message: "encrypt it", resource: "db-primary", mandatory: true },
+                { policy: "alb-http-only", message: "use HTTPS", mandatory: false },
+            ],
+        });
+    });
+
+    it("a module without evaluatePolicies gives no evaluator", () => {
+        expect(adaptEvaluator({ evaluate: () => [] }, { pack: "x", policies: 0 })).toBeNull();
+    });
+
+    it("the real pack is loaded and run by default", () => {
+        expect(results.dev.summary!.policy).toMatchObject({ available: true, pack: "web-infra-guardrails" });
     });
 });
 

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { PlanRecord } from "./records";
-import type { PolicyResult, PolicyViolation } from "./summary";
+import type { PolicyResult } from "./summary";
 
 export interface PolicyInput {
     readonly stack: string;
@@ -26,32 +26,50 @@ export function loadPolicyEvaluator(root: string): PolicyEvaluator | null {
     const file = path.join(root, "policy", "evaluate.ts");
     if (!fs.existsSync(file)) return null;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(file);
-    return adaptEvaluator(mod);
+    const evaluate = require(file);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { policies } = require(path.join(root, "policy", "policies.ts"));
+    return adaptEvaluator(evaluate, { pack: packName(root), policies: Array.isArray(policies) ? policies.length : 0 });
+}
+
+/** The pack's name as `new PolicyPack("<name>", …)` in policy/index.ts declares it. */
+function packName(root: string): string {
+    try {
+        return /new PolicyPack\(\s*["']([^"']+)["']/.exec(fs.readFileSync(path.join(root, "policy", "index.ts"), "utf8"))?.[1] ?? "policy";
+    } catch {
+        return "policy";
+    }
+}
+
+/** The shape of a violation `evaluatePolicies` reports (policy/evaluate.ts). */
+interface PackViolation {
+    readonly policy: string;
+    readonly enforcementLevel: string;
+    readonly message: string;
+    readonly urn?: string;
 }
 
 /**
- * Wrap whatever `policy/evaluate.ts` exports into a `PolicyEvaluator`. Returns null when it exports
- * no usable function.
+ * Wrap policy/evaluate.ts's `evaluatePolicies(records, options)` — which runs every guardrail as
+ * `pulumi preview --policy-pack policy` would, with the pack's own enforcement levels — into a
+ * `PolicyEvaluator`. Null when the module has no such function.
  */
-export function adaptEvaluator(mod: Record<string, unknown>): PolicyEvaluator | null {
-    const fn = (mod.evaluate ?? mod.evaluateResources ?? mod.evaluatePolicies ?? mod.default) as ((...args: any[]) => unknown) | undefined;
-    if (typeof fn !== "function") return null;
-    return async (input) => normalize(await fn(input.records, { stack: input.stack, config: input.config }));
-}
-
-function normalize(raw: any): Omit<Extract<PolicyResult, { available: true }>, "available"> {
-    const list: any[] = Array.isArray(raw) ? raw : (raw?.violations ?? []);
-    const violations: PolicyViolation[] = list.map((v) => ({
-        policy: String(v.policy ?? v.policyName ?? v.name ?? "?"),
-        message: String(v.message ?? v.description ?? ""),
-        resource: v.resource ?? v.urn ?? v.resourceName,
-        mandatory: v.mandatory ?? (String(v.enforcementLevel ?? v.level ?? "mandatory") === "mandatory"),
-    }));
-    return {
-        pack: String(raw?.pack ?? raw?.packName ?? "policy"),
-        policies: Number(raw?.policies ?? raw?.policyCount ?? 0),
-        violations,
+export function adaptEvaluator(mod: Record<string, unknown>, about: { pack: string; policies: number }): PolicyEvaluator | null {
+    const evaluatePolicies = mod.evaluatePolicies as ((records: readonly PlanRecord[]) => Promise<PackViolation[]>) | undefined;
+    if (typeof evaluatePolicies !== "function") return null;
+    return async (input) => {
+        const found = await evaluatePolicies(input.records);
+        return {
+            pack: about.pack,
+            policies: about.policies,
+            violations: found.map((v) => ({
+                policy: v.policy,
+                message: v.message,
+                // The resource's name: the last URN segment (`…::aws:rds/instance:Instance::db-primary`).
+                ...(v.urn ? { resource: v.urn.slice(v.urn.lastIndexOf("::") + 2) } : {}),
+                mandatory: v.enforcementLevel === "mandatory",
+            })),
+        };
     };
 }
 
