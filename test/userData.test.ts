@@ -30,7 +30,7 @@ import {
 // ---- helpers ------------------------------------------------------------------------------------
 
 /** Debian package that provides each tool (what `.ci/run` installs). */
-const PACKAGES: Record<string, string> = { "cloud-init": "cloud-init", nginx: "nginx-light", shellcheck: "shellcheck", python3: "cloud-init (brings python3 and python3-yaml)", curl: "curl" };
+const PACKAGES: Record<string, string> = { "cloud-init": "cloud-init", nginx: "nginx-light", shellcheck: "shellcheck", python3: "python3-yaml", curl: "curl" };
 
 function findTool(command: string): string | undefined {
     const dirs = [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/sbin", "/usr/local/sbin"];
