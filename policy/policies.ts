@@ -1,0 +1,484 @@
+/**
+ * web-infra's guardrails as CrossGuard policy objects. `policy/index.ts` puts them in a PolicyPack;
+ * tests and `evaluatePolicies` (policy/evaluate.ts) call them directly, without the engine.
+ *
+ * Resource policies see a resource's inputs as it is registered (they can block a preview early);
+ * stack policies see every resource's outputs at the end of a preview or update and handle what links
+ * resources together (which security group belongs to a load balancer, which bucket a public access
+ * block protects, which provider tags a resource). Stack policies read through `peek` because outputs
+ * of resources not created yet are unknown during a preview.
+ */
+import { PolicyResource, Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import {
+    DEFAULT_REQUIRED_TAGS,
+    IngressPermission,
+    T,
+    UNKNOWN,
+    admitsPort,
+    describePorts,
+    ingressPermissions,
+    isApplicationLb,
+    isInternetFacing,
+    isTaggable,
+    isTls12Policy,
+    isWorld,
+    items,
+    ofTypes,
+    onTypes,
+    ownTagKeys,
+    peek,
+    providerDefaultTags,
+    referencedBy,
+} from "./lib";
+
+const SECURITY_GROUP_TYPES = [T.securityGroup, T.defaultSecurityGroup] as const;
+const isGroup = (r: PolicyResource) => (SECURITY_GROUP_TYPES as readonly string[]).includes(r.type);
+
+function sourcesOf(perm: IngressPermission): string {
+    return [...perm.cidrs, ...perm.otherSources].join(", ") || "any source";
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Security groups.
+
+/** Remote-administration ports that must never be open, whatever the source. */
+const ADMIN_PORTS: readonly { protocol: "tcp" | "udp"; port: number; service: string }[] = [
+    { protocol: "tcp", port: 22, service: "SSH" },
+    { protocol: "tcp", port: 3389, service: "RDP" },
+    { protocol: "udp", port: 3389, service: "RDP" },
+];
+
+export const noRemoteAdminPorts: ResourceValidationPolicy = {
+    name: "security-group-no-remote-admin-ports",
+    description: "No security group admits SSH (22) or RDP (3389) from any source, all-traffic rules included: shell access is SSM Session Manager.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    validateResource: onTypes([T.securityGroup, T.defaultSecurityGroup, T.ingressRule, T.securityGroupRule], (props, args, report) => {
+        for (const perm of ingressPermissions(args.type, props)) {
+            const open = ADMIN_PORTS.filter((p) => admitsPort(perm, p.protocol, p.port));
+            if (open.length === 0) continue;
+            const what = [...new Set(open.map((p) => `${p.service} (${p.protocol}/${p.port})`))].join(" and ");
+            report(
+                `${args.name} admits ${describePorts(perm)} from ${sourcesOf(perm)}, which opens ${what}. Remote administration goes through SSM Session Manager; narrow the rule to the ports the service needs.`,
+            );
+        }
+    }),
+};
+
+export const noPublicIngress: StackValidationPolicy = {
+    name: "security-group-no-public-ingress",
+    description: "No security group admits traffic from 0.0.0.0/0 or ::/0, except TCP 80 and 443 on an internet-facing load balancer's group.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    validateStack: (args, report) => {
+        const groups = args.resources.filter(isGroup);
+        // The groups of internet-facing load balancers, found through the LB's `securityGroups`.
+        const lbGroups = new Set<string>();
+        for (const lb of ofTypes(args.resources, T.loadBalancers)) {
+            if (!isInternetFacing(lb.props)) continue;
+            for (const group of referencedBy(lb, "securityGroups", groups)) lbGroups.add(group.urn);
+        }
+        for (const resource of args.resources) {
+            const permissions = ingressPermissions(resource.type, resource.props);
+            if (permissions.length === 0) continue;
+            const owners = isGroup(resource) ? [resource] : referencedBy(resource, "securityGroupId", groups);
+            for (const perm of permissions) {
+                const world = perm.cidrs.filter(isWorld);
+                if (world.length === 0) continue;
+                const webPort = perm.protocol === "tcp" && perm.fromPort === perm.toPort && (perm.fromPort === 80 || perm.fromPort === 443);
+                // An owner we cannot identify is not known to be a load balancer's: fail closed.
+                const onLbGroup = owners.length > 0 && owners.every((o) => lbGroups.has(o.urn));
+                if (webPort && onLbGroup) continue;
+                const why = webPort
+                    ? "its security group is not an internet-facing load balancer's. Only the load balancer faces the internet: admit traffic from the load balancer's security group instead"
+                    : "only TCP 80 and 443 to the load balancer's security group may be open to the internet";
+                report(`${resource.name} admits ${describePorts(perm)} from ${world.join(", ")}: ${why}.`, resource.urn);
+            }
+        }
+    },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// RDS.
+
+/** A read replica (`replicateSourceDb` set; an unknown value is set too). */
+function isReplica(props: Record<string, any>): boolean {
+    const source = peek(() => props.replicateSourceDb);
+    return source === UNKNOWN || (typeof source === "string" && source !== "");
+}
+
+export const rdsStorageEncrypted: ResourceValidationPolicy = {
+    name: "rds-storage-encrypted",
+    description: "RDS instances are encrypted at rest (read replicas inherit their source's encryption and must not turn it off).",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: onTypes([T.rdsInstance], (props, args, report) => {
+        if (isReplica(props)) {
+            if (props.storageEncrypted === false) {
+                report(`${args.name} is a read replica with storageEncrypted: false; leave it unset (a replica inherits its source's encryption) or true.`);
+            }
+            return;
+        }
+        if (props.storageEncrypted !== true) {
+            report(
+                `${args.name} must set storageEncrypted: true. An unencrypted instance has unencrypted backups, snapshots and replicas, and can only be encrypted later by restoring a snapshot into a new instance.`,
+            );
+        }
+    }),
+};
+
+export const rdsNotPublic: ResourceValidationPolicy = {
+    name: "rds-not-publicly-accessible",
+    description: "RDS instances are not publicly accessible.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    validateResource: onTypes([T.rdsInstance], (props, args, report) => {
+        if (props.publiclyAccessible === true) {
+            report(`${args.name} sets publiclyAccessible: true, which gives it a public DNS name and address; databases are reached only from the web tier's security group.`);
+        }
+    }),
+};
+
+export const rdsBackupRetention: ResourceValidationPolicy = {
+    name: "rds-backup-retention",
+    description: "RDS instances other than read replicas keep automated backups for at least 7 days.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    configSchema: { properties: { minimumDays: { type: "integer", minimum: 1, maximum: 35, default: 7 } } },
+    validateResource: onTypes([T.rdsInstance], (props, args, report) => {
+        if (isReplica(props)) {
+            args.notApplicable("read replicas are restored from their source's backups");
+        }
+        const minimum = args.getConfig<{ minimumDays?: number }>().minimumDays ?? 7;
+        const days = props.backupRetentionPeriod;
+        if (typeof days !== "number" || days < minimum) {
+            report(
+                `${args.name} keeps automated backups ${typeof days === "number" ? `${days} days` : "for an unset number of days"}; set backupRetentionPeriod to at least ${minimum} (point-in-time recovery, and read replicas need backups on).`,
+            );
+        }
+    }),
+};
+
+// ---------------------------------------------------------------------------------------------------
+// EC2.
+
+const isTrue = (v: unknown) => v === true || v === "true";
+
+export const ebsEncrypted: ResourceValidationPolicy = {
+    name: "ebs-volumes-encrypted",
+    description: "EBS volumes are encrypted: instance root and data volumes, standalone volumes, launch-template mappings.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: onTypes([T.instance, T.volume, T.launchTemplate], (props, args, report) => {
+        switch (args.type) {
+            case T.instance: {
+                const root = props.rootBlockDevice;
+                if (root === undefined || root === null) {
+                    report(
+                        `${args.name} declares no rootBlockDevice, so its root volume is encrypted only if the AMI's snapshot or the account's EBS default says so; declare rootBlockDevice with encrypted: true.`,
+                    );
+                } else if (root.encrypted !== true) {
+                    report(`${args.name} must set rootBlockDevice.encrypted: true.`);
+                }
+                (props.ebsBlockDevices ?? []).forEach((d: any, i: number) => {
+                    if (d?.encrypted !== true) report(`${args.name} must set ebsBlockDevices[${i}] (${d?.deviceName}).encrypted: true.`);
+                });
+                return;
+            }
+            case T.volume:
+                if (props.encrypted !== true) report(`${args.name} must set encrypted: true.`);
+                return;
+            case T.launchTemplate:
+                (props.blockDeviceMappings ?? []).forEach((m: any, i: number) => {
+                    if (m?.ebs && !isTrue(m.ebs.encrypted)) {
+                        report(`${args.name} must set blockDeviceMappings[${i}] (${m.deviceName}).ebs.encrypted: "true".`);
+                    }
+                });
+                return;
+        }
+    }),
+};
+
+export const imdsv2Required: ResourceValidationPolicy = {
+    name: "ec2-imdsv2-required",
+    description: "EC2 instances and launch templates require IMDSv2 session tokens (or turn the metadata service off).",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: onTypes([T.instance, T.launchTemplate], (props, args, report) => {
+        const options = props.metadataOptions;
+        if (options?.httpEndpoint === "disabled") return;
+        if (options?.httpTokens !== "required") {
+            report(
+                `${args.name} must set metadataOptions.httpTokens: "required" (IMDSv2). With IMDSv1 a server-side request forgery in the app can read the instance role's credentials from 169.254.169.254.`,
+            );
+        }
+    }),
+};
+
+export const noPublicIp: ResourceValidationPolicy = {
+    name: "ec2-no-public-ip",
+    description: "EC2 instances get no public IP address: not asked for, not by launch template, not by a subnet that assigns one on launch.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: onTypes([T.instance, T.launchTemplate, T.subnet], (props, args, report) => {
+        switch (args.type) {
+            case T.instance:
+                if (props.associatePublicIpAddress === true) {
+                    report(`${args.name} sets associatePublicIpAddress: true; servers sit in private subnets behind the load balancer and reach out through NAT.`);
+                }
+                return;
+            case T.launchTemplate:
+                (props.networkInterfaces ?? []).forEach((n: any, i: number) => {
+                    if (isTrue(n?.associatePublicIpAddress)) report(`${args.name} sets networkInterfaces[${i}].associatePublicIpAddress; instances get no public IP.`);
+                });
+                return;
+            case T.subnet:
+                if (props.mapPublicIpOnLaunch === true) {
+                    report(`${args.name} sets mapPublicIpOnLaunch: true, which gives every instance launched in it a public IPv4 address; set it to false (the load balancer and NAT gateways bring their own).`);
+                }
+                if (props.assignIpv6AddressOnCreation === true) {
+                    report(`${args.name} sets assignIpv6AddressOnCreation: true, which gives every instance launched in it a globally routable IPv6 address; set it to false.`);
+                }
+                return;
+        }
+    }),
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Load balancers.
+
+export const albDropInvalidHeaders: ResourceValidationPolicy = {
+    name: "alb-drop-invalid-header-fields",
+    description: "Application load balancers drop HTTP headers with invalid names instead of passing them to the servers.",
+    enforcementLevel: "mandatory",
+    severity: "medium",
+    validateResource: onTypes(T.loadBalancers, (props, args, report) => {
+        if (!isApplicationLb(props)) args.notApplicable("only application load balancers parse HTTP headers");
+        if (props.dropInvalidHeaderFields !== true) {
+            report(`${args.name} must set dropInvalidHeaderFields: true: malformed header names are a request-smuggling and header-injection vector against the servers behind it.`);
+        }
+    }),
+};
+
+export const albAccessLogs: ResourceValidationPolicy = {
+    name: "alb-access-logs-enabled",
+    description: "Application load balancers write access logs to S3.",
+    enforcementLevel: "mandatory",
+    severity: "medium",
+    validateResource: onTypes(T.loadBalancers, (props, args, report) => {
+        if (!isApplicationLb(props)) args.notApplicable("access logs are checked on application load balancers");
+        const logs = props.accessLogs;
+        // An unknown bucket name (a bucket created in the same preview) will be set: accept it.
+        const bucket = logs ? peek(() => logs.bucket) : undefined;
+        if (!logs || logs.enabled !== true || !(bucket === UNKNOWN || (typeof bucket === "string" && bucket !== ""))) {
+            report(`${args.name} must set accessLogs: { enabled: true, bucket } (an AccessLogBucket): without them there is no record of who sent what, for incident response.`);
+        }
+    }),
+};
+
+export const httpsTlsPolicy: ResourceValidationPolicy = {
+    name: "alb-https-tls12-policy",
+    description: "HTTPS and TLS listeners use a security policy whose minimum is TLS 1.2.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: onTypes(T.listeners, (props, args, report) => {
+        const protocol = String(props.protocol ?? "").toUpperCase();
+        if (protocol !== "HTTPS" && protocol !== "TLS") args.notApplicable("not an HTTPS or TLS listener");
+        if (!isTls12Policy(props.sslPolicy)) {
+            report(
+                `${args.name} uses ${props.sslPolicy === undefined ? "no sslPolicy (AWS then applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0)" : `sslPolicy ${props.sslPolicy}, which accepts TLS below 1.2`}; use ELBSecurityPolicy-TLS13-1-2-2021-06 or another TLS13-1-2/1-3, TLS-1-2 or FS-1-2 policy.`,
+            );
+        }
+    }),
+};
+
+/** Upper-cased protocol of a listener, or UNKNOWN. */
+function listenerProtocol(listener: PolicyResource): string | typeof UNKNOWN | undefined {
+    const p = peek(() => listener.props.protocol);
+    return typeof p === "string" ? p.toUpperCase() : p === UNKNOWN ? UNKNOWN : undefined;
+}
+
+/** The listeners of each load balancer (key: the LB's URN, or "" when the LB can't be identified). */
+function listenersByLb(resources: readonly PolicyResource[]): Map<string, { lb?: PolicyResource; listeners: PolicyResource[] }> {
+    const lbs = ofTypes(resources, T.loadBalancers).filter((lb) => isApplicationLb(lb.props));
+    const groups = new Map<string, { lb?: PolicyResource; listeners: PolicyResource[] }>(lbs.map((lb) => [lb.urn, { lb, listeners: [] }]));
+    for (const listener of ofTypes(resources, T.listeners)) {
+        const lb = referencedBy(listener, "loadBalancerArn", lbs)[0];
+        const key = lb?.urn ?? "";
+        if (!groups.has(key)) groups.set(key, { listeners: [] });
+        groups.get(key)!.listeners.push(listener);
+    }
+    return groups;
+}
+
+/** Why a set of listener actions is not a redirect to one of `httpsPorts` over HTTPS (undefined: it is). */
+function redirectProblem(actionsOf: () => unknown, httpsPorts: ReadonlySet<string>): string | undefined {
+    const actions = items(actionsOf);
+    if (actions === UNKNOWN) return undefined;
+    const kinds = actions.map((a) => (a === UNKNOWN ? "unknown" : String(peek(() => (a as any).type))));
+    if (actions.length !== 1 || kinds[0] !== "redirect") return `its action is ${kinds.join(" + ") || "missing"}, not a redirect`;
+    const redirect = peek(() => (actions[0] as any).redirect);
+    if (redirect === UNKNOWN) return undefined;
+    const protocol = peek(() => redirect?.protocol);
+    if (protocol !== "HTTPS" && protocol !== UNKNOWN) return `it redirects to ${protocol ?? "the same protocol (#{protocol})"}, not HTTPS`;
+    const port = peek(() => redirect?.port);
+    if (port !== UNKNOWN && httpsPorts.size > 0 && !httpsPorts.has(String(port))) {
+        return `it redirects to port ${port ?? "#{port} (the default: the HTTP port itself)"}, not the HTTPS listener's ${[...httpsPorts].join("/")}`;
+    }
+    return undefined;
+}
+
+export const httpRedirectsToHttps: StackValidationPolicy = {
+    name: "alb-http-redirects-to-https",
+    description: "Where HTTPS is configured (an HTTPS listener or a certificate in the stack), plain HTTP only redirects to it.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateStack: (args, report) => {
+        const certificates = args.resources.filter((r) => r.type === T.certificate);
+        const listenerRules = ofTypes(args.resources, T.listenerRules);
+        for (const { lb, listeners } of listenersByLb(args.resources).values()) {
+            const https = listeners.filter((l) => listenerProtocol(l) === "HTTPS");
+            if (https.length === 0) {
+                // A certificate means a domain is configured: then serving plain HTTP only is a mistake.
+                if (lb && isInternetFacing(lb.props) && certificates.length > 0) {
+                    report(
+                        `${lb.name} has no HTTPS listener although the stack declares certificate ${certificates.map((c) => c.name).join(", ")}: serve HTTPS on 443 and redirect HTTP to it.`,
+                        lb.urn,
+                    );
+                }
+                continue;
+            }
+            const httpsPorts = new Set(https.map((l) => peek(() => l.props.port)).filter((p) => typeof p === "number").map(String));
+            for (const http of listeners.filter((l) => listenerProtocol(l) === "HTTP")) {
+                const problem = redirectProblem(() => http.props.defaultActions, httpsPorts);
+                if (problem) report(`${http.name} serves plain HTTP next to an HTTPS listener: ${problem}. Redirect HTTP to HTTPS (HTTP_301, port 443).`, http.urn);
+                for (const rule of listenerRules.filter((r) => referencedBy(r, "listenerArn", [http]).length > 0)) {
+                    const ruleProblem = redirectProblem(() => rule.props.actions, httpsPorts);
+                    if (ruleProblem) report(`${rule.name} on HTTP listener ${http.name} bypasses the HTTPS redirect: ${ruleProblem}.`, rule.urn);
+                }
+            }
+        }
+    },
+};
+
+export const httpOnlyAdvisory: StackValidationPolicy = {
+    name: "alb-http-only",
+    description: "An internet-facing load balancer without an HTTPS listener (no domain configured) is reported.",
+    // Advisory: a stack without `domain`/`certificateArn` cannot have HTTPS (an ALB needs a certificate
+    // for a name it serves), and dev stacks are HTTP-only by design. Raise it to mandatory for a stack
+    // with `--policy-pack-config` ({"alb-http-only": "mandatory"}).
+    enforcementLevel: "advisory",
+    severity: "medium",
+    validateStack: (args, report) => {
+        for (const { lb, listeners } of listenersByLb(args.resources).values()) {
+            if (!lb || !isInternetFacing(lb.props) || listeners.length === 0) continue;
+            if (listeners.some((l) => listenerProtocol(l) === "HTTPS" || listenerProtocol(l) === UNKNOWN)) continue;
+            report(
+                `${lb.name} serves the internet over plain HTTP only: requests, cookies and credentials cross the network in clear text. Configure \`domain\` (or \`certificateArn\`) to serve HTTPS.`,
+                lb.urn,
+            );
+        }
+    },
+};
+
+export const wafAssociatedAdvisory: StackValidationPolicy = {
+    name: "alb-waf-associated",
+    description: "An internet-facing application load balancer has a WAF web ACL associated.",
+    // Advisory: `wafEnabled: false` is allowed for throwaway stacks (config.ts requires the WAF in production).
+    enforcementLevel: "advisory",
+    severity: "medium",
+    validateStack: (args, report) => {
+        const associations = args.resources.filter((r) => r.type === T.wafAssociation);
+        for (const lb of ofTypes(args.resources, T.loadBalancers)) {
+            if (!isApplicationLb(lb.props) || !isInternetFacing(lb.props)) continue;
+            if (associations.some((a) => referencedBy(a, "resourceArn", [lb], ["arn", "id"]).length > 0)) continue;
+            report(`${lb.name} faces the internet without a WAF web ACL (set \`wafEnabled: true\`).`, lb.urn);
+        }
+    },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// S3.
+
+const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "ignorePublicAcls", "blockPublicPolicy", "restrictPublicBuckets"] as const;
+
+export const s3BlockPublicAccess: StackValidationPolicy = {
+    name: "s3-block-public-access",
+    description: "Every S3 bucket has a public access block with all four settings on (or the account has one).",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    validateStack: (args, report) => {
+        const offFlags = (block: PolicyResource) => PUBLIC_ACCESS_FLAGS.filter((f) => peek(() => block.props[f]) !== true);
+        // The account-level block overrides every bucket's settings.
+        if (args.resources.some((r) => r.type === T.accountPublicAccessBlock && offFlags(r).length === 0)) return;
+        const blocks = args.resources.filter((r) => r.type === T.bucketPublicAccessBlock);
+        for (const bucket of ofTypes(args.resources, T.buckets)) {
+            const own = blocks.filter((b) => referencedBy(b, "bucket", [bucket], ["id", "bucket"]).length > 0);
+            if (own.length === 0) {
+                report(`${bucket.name} has no aws.s3.BucketPublicAccessBlock: add one with ${PUBLIC_ACCESS_FLAGS.join(", ")} all true.`, bucket.urn);
+                continue;
+            }
+            for (const block of own) {
+                const off = offFlags(block);
+                if (off.length > 0) report(`${block.name} (public access block of ${bucket.name}) must set ${off.join(", ")} to true.`, block.urn);
+            }
+        }
+    },
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Tags.
+
+export const requiredTags: StackValidationPolicy = {
+    name: "required-tags",
+    description: "Every taggable AWS resource carries the Project, Stack, Owner and CostCenter tags (its own or the provider's default tags).",
+    enforcementLevel: "mandatory",
+    severity: "low",
+    configSchema: { properties: { requiredTags: { type: "array", items: { type: "string" }, default: [...DEFAULT_REQUIRED_TAGS] } } },
+    // A stack policy, because the tags that matter are the effective ones: a resource's own `tags`
+    // plus its provider's `defaultTags`. `tagsAll` (the provider's sum) is computed, so it is unknown in
+    // a preview and absent from a resource policy's inputs; the provider resource's inputs, which a stack
+    // policy sees as `resource.provider`, are known. A resource passes when own ∪ default ∪ known
+    // `tagsAll` has every required key with a non-empty value.
+    validateStack: (args, report) => {
+        const required = args.getConfig<{ requiredTags?: string[] }>().requiredTags ?? [...DEFAULT_REQUIRED_TAGS];
+        for (const resource of args.resources) {
+            if (!isTaggable(resource.type, resource.props)) continue;
+            const own = ownTagKeys(resource.props);
+            const defaults = Object.entries(providerDefaultTags(resource.provider?.props))
+                .filter(([, v]) => v.trim() !== "")
+                .map(([k]) => k);
+            const all = peek(() => resource.props.tagsAll);
+            const effective = new Set([...defaults, ...(own === UNKNOWN ? [] : own), ...(all !== UNKNOWN && all && typeof all === "object" ? Object.keys(all) : [])]);
+            const missing = required.filter((k) => !effective.has(k));
+            // Own tags unknown (computed in this preview): they may supply what is missing.
+            if (missing.length === 0 || own === UNKNOWN) continue;
+            report(
+                `${resource.name} (${resource.type}) would lack the tag${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: set them in the AWS provider's defaultTags (infra/main.ts does, from the stack config) or in the resource's tags.`,
+                resource.urn,
+            );
+        }
+    },
+};
+
+// ---------------------------------------------------------------------------------------------------
+
+/** Every guardrail, in the order a report lists them. */
+export const policies: Policies = [
+    noRemoteAdminPorts,
+    noPublicIngress,
+    rdsStorageEncrypted,
+    rdsNotPublic,
+    rdsBackupRetention,
+    ebsEncrypted,
+    imdsv2Required,
+    noPublicIp,
+    albDropInvalidHeaders,
+    albAccessLogs,
+    httpsTlsPolicy,
+    httpRedirectsToHttps,
+    httpOnlyAdvisory,
+    wafAssociatedAdvisory,
+    s3BlockPublicAccess,
+    requiredTags,
+];
