@@ -214,7 +214,7 @@ export class WebServers extends pulumi.ComponentResource {
             `${name}-role`,
             {
                 description: `web-infra web servers (${name}): SSM Session Manager, CloudWatch agent${args.database ? ", the database secret" : ""}`,
-                assumeRolePolicy: JSON.stringify({
+                assumeRolePolicy: pulumi.jsonStringify({
                     Version: "2012-10-17",
                     Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
                 }),
@@ -305,6 +305,9 @@ export class WebServers extends pulumi.ComponentResource {
                         volumeSize: r.rootVolumeSizeGiB,
                         encrypted: true,
                         deleteOnTermination: true,
+                        // Here rather than `volumeTags`: these also receive the provider's default tags
+                        // (Project, Owner, CostCenter…), so the volume's cost is attributed like the instance's.
+                        tags: { ...r.tags, Name: `${serverName}-root` },
                     },
                     monitoring: true,
                     // Simplified automatic recovery: EC2 moves the instance to healthy hardware when a
@@ -314,7 +317,6 @@ export class WebServers extends pulumi.ComponentResource {
                     userData,
                     // cloud-init applies user data at first boot only: a changed document needs a new server.
                     userDataReplaceOnChange: true,
-                    volumeTags: { ...r.tags, Name: `${serverName}-root` },
                     tags: { ...r.tags, Name: serverName, Zone: args.availabilityZones[i % zones], Role: "web" },
                 },
                 // The role's policies must exist before the first boot, or the SSM agent registers

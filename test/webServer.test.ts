@@ -92,7 +92,11 @@ describe("every server", () => {
     });
 
     it("has an encrypted gp3 root volume of the configured size, deleted with the instance", () => {
-        expect(instancesOf("web").map((i) => i.inputs.rootBlockDevice)).toEqual(Array(2).fill({ volumeType: "gp3", volumeSize: 8, encrypted: true, deleteOnTermination: true }));
+        expect(instancesOf("web").map((i) => i.inputs.rootBlockDevice)).toEqual(
+            [1, 2].map((n) => ({ volumeType: "gp3", volumeSize: 8, encrypted: true, deleteOnTermination: true, tags: { Name: `web-${n}-root` } })),
+        );
+        expect(instancesOf("big")[0].inputs.rootBlockDevice.tags).toEqual({ Team: "web", Name: "big-1-root" });
+        expect(instancesOf("big")[0].inputs).not.toHaveProperty("volumeTags");
         expect(instancesOf("big").map((i) => i.inputs.rootBlockDevice.volumeSize)).toEqual([20, 20, 20]);
         for (const i of resourcesOf(INSTANCE)) expect(i.inputs.rootBlockDevice.encrypted).toBe(true);
     });
