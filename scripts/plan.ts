@@ -13,6 +13,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { RecordedResource } from "../test/mocks";
+import { costMarkdown, estimateCost } from "./lib/cost";
 import { architectureHtml, markdownToHtml } from "./lib/html";
 import { mermaidDiagram } from "./lib/mermaid";
 import { PolicyEvaluator, evaluatePolicy, loadPolicyEvaluator } from "./lib/policy";
@@ -138,7 +139,8 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
         return fail(`policy pack evaluation failed: ${describe(err, options.debug ?? false)}`);
     }
 
-    const summary = summarize({ stack, records, outputs: run.outputs, policy, region });
+    const cost = estimateCost(records);
+    const summary = summarize({ stack, records, outputs: run.outputs, policy, region, cost });
     const spof = analyseSpof(records);
     const diagram = mermaidDiagram(records);
 
@@ -187,6 +189,10 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
         diagram,
         "```",
         "",
+        "### Estimated monthly cost",
+        "",
+        costMarkdown(cost),
+        "",
         // Collapsed: on a pull request the table is long and the facts above matter more.
         "<details>",
         `<summary>Resources by component and type (${summary.total})</summary>`,
@@ -203,7 +209,23 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
             title: `web-infra — stack ${stack}`,
             diagram,
             bodyHtml: markdownToHtml(
-                ["## Single points of failure", "", spofMd, "", "## Summary", "", summaryMd, "", `## Resources (${summary.total})`, "", resourcesMd].join("\n"),
+                [
+                    "## Single points of failure",
+                    "",
+                    spofMd,
+                    "",
+                    "## Summary",
+                    "",
+                    summaryMd,
+                    "",
+                    "## Estimated monthly cost",
+                    "",
+                    costMarkdown(cost),
+                    "",
+                    `## Resources (${summary.total})`,
+                    "",
+                    resourcesMd,
+                ].join("\n"),
             ),
         }),
     );

@@ -11,6 +11,7 @@ import { PlanResult, parseArgs, plan } from "../scripts/plan";
 import { REDACTED, redactInputs, secretValues } from "../scripts/lib/redact";
 import { PlanRecord } from "../scripts/lib/records";
 import { adaptEvaluator } from "../scripts/lib/policy";
+import { costMarkdown, estimateCost } from "../scripts/lib/cost";
 import { stackNames } from "./mocks";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -254,5 +255,43 @@ describe("redaction", () => {
 
     it("a secret root hides all inputs", () => {
         expect(redactInputs({ a: 1 }, ["(root)"], [])).toEqual({ [REDACTED]: true });
+    });
+});
+
+describe("cost estimate (from the declared resources)", () => {
+    const r = (type: string, name: string, inputs: Record<string, any>): PlanRecord => ({ type, name, inputs, state: inputs, id: `${name}-id` });
+    const records: PlanRecord[] = [
+        r("aws:ec2/instance:Instance", "web-1", { instanceType: "t4g.micro" }),
+        r("aws:ec2/instance:Instance", "web-2", { instanceType: "t4g.micro", rootBlockDevice: { volumeSize: 12 } }),
+        r("aws:ec2/instance:Instance", "odd", { instanceType: "x9z.huge" }),
+        r("aws:rds/instance:Instance", "db-primary", { instanceClass: "db.t4g.small", multiAz: true, allocatedStorage: 50 }),
+        r("aws:rds/instance:Instance", "db-replica-1", { instanceClass: "db.t4g.small", replicateSourceDb: "db-primary" }),
+        r("aws:route53/healthCheck:HealthCheck", "site", { type: "HTTPS_STR_MATCH", requestInterval: 30 }),
+        r("aws:ec2/natGateway:NatGateway", "nat", {}),
+    ];
+    const cost = estimateCost(records);
+    const line = (item: string) => cost.lines.filter((l) => l.item === item);
+
+    it.each([
+        ["EC2 instances", 12.26], // 2 × $0.0084 × 730 h
+        ["EBS gp3", 2.24], // (8 + 12 + 8) GiB × $0.08
+        ["RDS MySQL primary", 58.22], // Multi-AZ doubles: 2 × ($0.032 × 730 + 50 GiB × $0.115)
+        ["RDS MySQL replica", 29.11], // the replica starts with the primary's 50 GiB
+        ["Route 53 health checks", 2.5], // $0.50 + HTTPS $1 + string match $1
+        ["NAT gateways", 33.3], // $0.045 × 730 + 10 GB × $0.045
+        ["Public IPv4 addresses", 0], // no EIP or ALB declared: no line at all
+    ])("%s: $%d", (item, monthly) => {
+        expect(line(item).reduce((s, l) => s + l.monthly, 0)).toBeCloseTo(monthly, 2);
+    });
+
+    it("leaves unknown instance types out of the total and names them", () => {
+        expect(cost.unpriced).toEqual(["x9z.huge"]);
+        expect(cost.total).toBeCloseTo(cost.lines.reduce((s, l) => s + l.monthly, 0), 2);
+        expect(costMarkdown(cost)).toContain("Not priced (add them to scripts/lib/cost.ts): x9z.huge.");
+    });
+
+    it("prod costs more than dev, and PLAN.md shows the breakdown", () => {
+        expect(results.prod.summary!.cost!.total).toBeGreaterThan(results.dev.summary!.cost!.total);
+        expect(read(results.dev.files!.planMd)).toMatch(/### Estimated monthly cost\n\n\| item \| what \| per month \|/);
     });
 });

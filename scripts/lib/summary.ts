@@ -3,6 +3,7 @@
  * reviewer asks about (URL, HTTPS, LB algorithm, failure detection, servers and DB instances per
  * zone, alarms, policy result). Pure: records and the stack outputs in, a summary out.
  */
+import { CostEstimate } from "./cost";
 import { PlanRecord, countByZone, formatZoneCounts, str } from "./records";
 import { Topology, primaryWriter, topologyOf } from "./topology";
 
@@ -44,6 +45,7 @@ export interface PlanSummary {
     readonly dashboards: number;
     readonly waf: boolean;
     readonly policy: PolicyResult;
+    readonly cost?: CostEstimate;
 }
 
 const COMPONENT_PREFIX = "web-infra:";
@@ -98,6 +100,7 @@ export function summarize(args: {
     outputs: Readonly<Record<string, unknown>>;
     policy: PolicyResult;
     region?: string;
+    cost?: CostEstimate;
 }): PlanSummary {
     const { records, outputs } = args;
     const t = topologyOf(records);
@@ -128,6 +131,7 @@ export function summarize(args: {
         dashboards: t.dashboards,
         waf: t.webAcls.length > 0,
         policy: args.policy,
+        cost: args.cost,
     };
 }
 
@@ -164,6 +168,7 @@ function facts(s: PlanSummary): [string, string][] {
         ["DB replicas", replicaCount === 0 ? "none" : `${replicaCount} — ${formatZoneCounts(s.dbReplicasPerZone)}`],
         ["alarms", `${s.alarms}${s.dashboards ? `, ${s.dashboards} dashboard(s)` : ""}`],
         ["policy", policyLine(s.policy)],
+        ...(s.cost ? [["estimated cost", `$${s.cost.total.toFixed(2)}/month (us-east-1 on-demand list prices, usage assumed; breakdown in PLAN.md)`] as [string, string]] : []),
     ];
 }
 
