@@ -59,6 +59,8 @@ export interface StackConfig {
         readonly replicaCount: number;
         /** 1-based index of the replica to promote, if any. */
         readonly promoteReplica?: number;
+        /** After a promotion, drop the former primary (deleted with a final snapshot). */
+        readonly retireFormerPrimary: boolean;
         readonly dbName: string;
         readonly username: string;
         readonly monitoringIntervalSeconds: number;
@@ -255,6 +257,10 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
         }
     }
 
+    if (v.dbRetireFormerPrimary === true && promote === undefined) {
+        problems.push("`dbRetireFormerPrimary` is true but `dbPromoteReplica` is not set: only a promotion leaves a former primary to retire");
+    }
+
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
@@ -307,6 +313,7 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
             backupRetentionDays: retention,
             replicaCount,
             promoteReplica,
+            retireFormerPrimary: bool("dbRetireFormerPrimary"),
             dbName: str("dbName"),
             username: str("dbUsername"),
             monitoringIntervalSeconds: num("dbMonitoringIntervalSeconds"),

@@ -81,7 +81,7 @@ export const SETTINGS = {
         type: "boolean",
         default: false,
         description:
-            "Deletion protection on the load balancer and every database instance, and `protect` on data-bearing resources. Required in production.",
+            "Deletion protection on the load balancer and on every database instance that takes or took writes (replicas stay replaceable), and `protect` on data-bearing resources. Required in production.",
     },
 
     // ---- network ---------------------------------------------------------------------------------
@@ -238,7 +238,7 @@ export const SETTINGS = {
         // 0-35 is what RDS accepts; config.ts then requires ≥ 7, with its own message for 0 + replicas.
         min: 0,
         max: 35,
-        description: "Automated backup retention of the primary, 7-35 days (read replicas need backups on).",
+        description: "Automated backup retention of every DB instance, 7-35 days (read replicas need backups on their source).",
     },
     dbReplicaCount: {
         group: "database",
@@ -255,6 +255,13 @@ export const SETTINGS = {
         patternHint: "a replica name such as replica-1",
         description:
             "Promote this replica (`replica-N`) to a standalone primary and point the `writer` name at it. See the failover runbook.",
+    },
+    dbRetireFormerPrimary: {
+        group: "database",
+        type: "boolean",
+        default: false,
+        description:
+            "After a promotion (`dbPromoteReplica`), stop declaring the former primary so Pulumi deletes it, with a final snapshot. Only valid with `dbPromoteReplica`.",
     },
     dbName: {
         group: "database",

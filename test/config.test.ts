@@ -36,6 +36,7 @@ describe("parseConfig defaults", () => {
             backupRetentionDays: 7,
             replicaCount: 1,
             promoteReplica: undefined,
+            retireFormerPrimary: false,
             dbName: "app",
             username: "dbadmin",
             monitoringIntervalSeconds: 60,
@@ -163,6 +164,7 @@ describe("parseConfig errors name the key, the value and what is allowed", () =>
         [{ dbBackupRetentionDays: "36" }, "`dbBackupRetentionDays` must be from 0 to 35 (got 36)"],
         [{ dbMaxAllocatedStorageGiB: "50", dbAllocatedStorageGiB: "50" }, "`dbMaxAllocatedStorageGiB` must be greater than `dbAllocatedStorageGiB` (50) for storage autoscaling (got 50)"],
         [{ dbPromoteReplica: "replica-3", dbReplicaCount: "2" }, '`dbPromoteReplica` must name one of the replicas: replica-1, replica-2 (got "replica-3")'],
+        [{ dbRetireFormerPrimary: "true" }, "`dbRetireFormerPrimary` is true but `dbPromoteReplica` is not set: only a promotion leaves a former primary to retire"],
         [{ dbPromoteReplica: "replica-1", dbReplicaCount: "0" }, '`dbPromoteReplica` names "replica-1", but `dbReplicaCount` is 0: there is no replica to promote'],
     ])("%j → %s", (raw, message) => {
         expect(problem(raw)).toBe(message);

@@ -253,7 +253,8 @@ describe("yamlString", () => {
     });
 
     it("round-trips every case through PyYAML, the parser cloud-init uses", async () => {
-        const python = requireTool("python3");
+        // Debian's python3 is the interpreter cloud-init runs on (a pyenv one may shadow it on PATH).
+        const python = fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : requireTool("python3");
         const dir = tempDir("yaml");
         const file = path.join(dir, "cases.yaml");
         fs.writeFileSync(file, yamlCaseDocument(cases));
