@@ -196,6 +196,31 @@ describe("web servers", () => {
     });
 });
 
+describe("active-passive web servers", () => {
+    const activePassive = (withAlarm: boolean) => {
+        const records = stack({ zones: ["a", "b"], servers: ["a", "b"] }).filter((r) => r.name !== "web-2-attachment");
+        records.push(
+            rec("aws:lambda/function:Function", "failover-fn", { environment: { variables: { STANDBY_TARGETS: JSON.stringify([{ Id: "i-2", Port: 80 }]) } } }, "failover-fn", { arn: "arn:fn" }),
+        );
+        if (withAlarm) records.push(rec(T.metricAlarm, "failover-active-down", { metricName: "HealthyHostCount", alarmActions: ["arn:fn"] }));
+        return records;
+    };
+
+    it("a standby the alarm-driven function registers makes one active server survivable", () => {
+        const r = tierOf(analyseSpof(activePassive(true)), "web servers");
+        expect(r).toMatchObject({ survivesServer: true, survivesZone: true });
+        expect(r.server).toBe(
+            "active-passive: 1 active server (web-1 in us-east-1a); if it fails, 1 warm standby (web-2 in us-east-1b) registered by failover-fn when no active target is healthy (about a minute of errors)",
+        );
+        expect(mermaidDiagram(activePassive(true))).toContain("alb -.->|failover| web_web_2");
+    });
+
+    it("without an alarm to invoke it, the function is no failover: the one active server is a SPOF", () => {
+        const r = tierOf(analyseSpof(activePassive(false)), "web servers");
+        expect(r).toMatchObject({ survivesServer: false, survivesZone: false });
+    });
+});
+
 describe("NAT/egress", () => {
     it.each([
         [{ zones: ["a", "b"], nat: ["b"] }, false, "single NAT gateway in us-east-1b: private egress lost if that zone fails"],

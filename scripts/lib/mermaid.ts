@@ -56,15 +56,17 @@ export function mermaidDiagram(records: readonly PlanRecord[]): string {
 
     // One subgraph per zone with what runs in it.
     const writer = primaryWriter(t);
-    const zones = uniqueSorted([...t.zones, ...t.servers.map((s) => s.zone), ...t.natGateways.map((n) => n.zone), ...t.dbReplicas.map((r) => r.zone), writer?.zone]);
+    const zones = uniqueSorted([...t.zones, ...t.servers.map((s) => s.zone), ...t.standbys.map((s) => s.zone), ...t.natGateways.map((n) => n.zone), ...t.dbReplicas.map((r) => r.zone), writer?.zone]);
     const natOfZone = new Map(t.egress.map((e) => [e.zone, e.natName]));
     for (const zone of zones) {
         const servers = t.servers.filter((s) => s.zone === zone);
+        const standbys = t.standbys.filter((s) => s.zone === zone);
         const nats = t.natGateways.filter((n) => n.zone === zone);
         const dbs = [...t.dbWriters, ...t.dbReplicas].filter((d) => d.zone === zone);
-        if (servers.length + nats.length + dbs.length === 0) continue;
+        if (servers.length + standbys.length + nats.length + dbs.length === 0) continue;
         add(`subgraph ${nodeId("az", zone)}[${label(zone)}]`);
         for (const s of servers) add(`    ${nodeId("web", s.name)}[${label(s.name, s.instanceType)}]`);
+        for (const s of standbys) add(`    ${nodeId("web", s.name)}[${label(s.name, s.instanceType, "warm standby")}]`);
         for (const n of nats) add(`    ${nodeId("nat", n.name)}{{${label("NAT gateway", n.name)}}}`);
         for (const d of dbs) {
             const role = d.source === undefined ? (d === writer ? "DB writer" : "DB standalone") : "DB read replica";
@@ -72,8 +74,9 @@ export function mermaidDiagram(records: readonly PlanRecord[]): string {
         }
         add("end");
     }
-    for (const s of t.servers) {
-        if (lb) add(`alb --> ${nodeId("web", s.name)}`);
+    for (const s of [...t.servers, ...t.standbys]) {
+        const standby = t.standbys.includes(s);
+        if (lb) add(standby ? `alb -.->|failover| ${nodeId("web", s.name)}` : `alb --> ${nodeId("web", s.name)}`);
         if (writer) add(`${nodeId("web", s.name)} -->|SQL| ${nodeId("db", writer.name)}`);
         const nat = natOfZone.get(s.zone);
         if (nat) add(`${nodeId("web", s.name)} -.->|egress| ${nodeId("nat", nat)}`);

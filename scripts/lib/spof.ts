@@ -84,15 +84,36 @@ function loadBalancer(t: Topology): TierReport {
 
 function webServers(t: Topology): TierReport {
     const servers = t.servers;
-    if (servers.length === 0) return notDeclared("web servers", "web servers");
+    if (servers.length === 0 && t.standbys.length === 0) return notDeclared("web servers", "web servers");
     const tg = t.targetGroups[0];
     const detection = tg
         ? `fails its health check and leaves rotation after ${tg.healthCheckInterval} s × ${tg.unhealthyThreshold} = ${tg.failureDetectionSeconds} s`
         : "has no target-group health check to take it out of rotation";
     const lbZones = t.loadBalancers.length > 0 ? new Set(t.loadBalancers.flatMap((l) => l.zones)) : undefined;
-    const reachable = servers.filter((s) => lbZones === undefined || (s.zone !== undefined && lbZones.has(s.zone)));
-    const unreachable = servers.filter((s) => !reachable.includes(s));
+    const inLbZone = (s: { zone?: string }) => lbZones === undefined || (s.zone !== undefined && lbZones.has(s.zone));
+    const reachable = servers.filter(inLbZone);
+    const standbys = t.standbys.filter(inLbZone);
+    const unreachable = [...servers, ...t.standbys].filter((s) => !inLbZone(s));
     const stranded = unreachable.length > 0 ? `; ${list(unreachable.map((s) => `${s.name} (${s.zone ?? "unknown zone"})`))} in no zone of the ALB, so never receives traffic` : "";
+
+    if (standbys.length > 0) {
+        // Active-passive: the standbys serve once the failover function has registered them.
+        const where = (xs: typeof servers) => list(xs.map((s) => `${s.name} in ${s.zone ?? "?"}`));
+        const failover = `${plural(standbys.length, "warm standby", "warm standbys")} (${where(standbys)}) registered by ${t.failoverFunction} when no active target is healthy (about a minute of errors)`;
+        const survivesServer = reachable.length >= 2 || (reachable.length >= 1 && tg !== undefined);
+        const zonesOf = (xs: typeof servers) => new Set(xs.map((s) => s.zone));
+        const allZones = [...new Set([...zonesOf(reachable), ...zonesOf(standbys)])];
+        const survivesZone = allZones.every((z) => reachable.some((s) => s.zone !== z) || standbys.some((s) => s.zone !== z));
+        return tier(
+            "web servers",
+            survivesServer,
+            `active-passive: ${plural(reachable.length, "active server")} (${where(reachable)}); if ${reachable.length === 1 ? "it fails" : "they all fail"}, ${failover}${stranded}`,
+            survivesZone,
+            survivesZone
+                ? `active and standby servers in ${plural(allZones.length, "zone")} (${list(allZones.filter((z): z is string => z !== undefined).sort())}): a zone's loss leaves a server to serve or to fail over to${stranded}`
+                : `active and standby servers all in ${list(allZones.filter((z): z is string => z !== undefined))}: the site is down if that zone fails${stranded}`,
+        );
+    }
 
     const survivesServer = reachable.length >= 2 && tg !== undefined;
     const server = survivesServer

@@ -85,7 +85,14 @@ export interface Topology {
     readonly loadBalancers: LoadBalancerInfo[];
     readonly listeners: ListenerInfo[];
     readonly targetGroups: TargetGroupInfo[];
+    /** Servers that serve (registered in a target group, or every instance when none is). */
     readonly servers: ServerInfo[];
+    /**
+     * Warm standbys outside the target group that an alarm-driven function registers when the active
+     * servers fail (active-passive), with the function's name.
+     */
+    readonly standbys: ServerInfo[];
+    readonly failoverFunction?: string;
     readonly natGateways: NatInfo[];
     readonly egress: EgressRoute[];
     readonly dbWriters: DbInstanceInfo[];
@@ -180,6 +187,33 @@ function servers(rs: RecordSet): ServerInfo[] {
     return out;
 }
 
+/**
+ * Standby servers: instances a Lambda function registers on failover, found through the function's
+ * `STANDBY_TARGETS` environment variable (JSON `[{Id, Port}]`, as components/standbyFailover.ts sets it)
+ * when an alarm invokes that function.
+ */
+function standbys(rs: RecordSet): { servers: ServerInfo[]; fn?: string } {
+    for (const fn of rs.of("aws:lambda/function:Function")) {
+        const raw = (field(fn, "environment") as { variables?: Record<string, unknown> } | undefined)?.variables?.STANDBY_TARGETS;
+        let targets: { Id?: string }[] = [];
+        try {
+            targets = typeof raw === "string" ? JSON.parse(raw) : [];
+        } catch {
+            continue;
+        }
+        const arn = str(fn.state?.arn);
+        const invoked = rs.of(T.metricAlarm).some((a) => ((a.inputs.alarmActions as unknown[] | undefined) ?? []).includes(arn));
+        if (targets.length === 0 || !invoked) continue;
+        const ids = new Set(targets.map((t) => t.Id));
+        const servers = rs
+            .of(T.instance)
+            .filter((i) => ids.has(idOf(i)))
+            .map((i) => ({ name: i.name, zone: instanceZone(rs, i), instanceType: str(field(i, "instanceType")), id: idOf(i) }));
+        return { servers, fn: fn.name };
+    }
+    return { servers: [] };
+}
+
 function natGateways(rs: RecordSet): NatInfo[] {
     return rs.of(T.natGateway).map((n) => ({ name: n.name, zone: rs.subnetZone(n.inputs.subnetId), id: idOf(n) }));
 }
@@ -243,12 +277,16 @@ export function topologyOf(records: readonly PlanRecord[]): Topology {
     const rs = new RecordSet(records);
     const db = rs.of(T.dbInstance).map(dbInstance);
     const lbArns = new Set(rs.of(T.loadBalancer).map((lb) => str(lb.state?.arn) ?? idOf(lb)));
+    const standby = standbys(rs);
+    const standbyIds = new Set(standby.servers.map((s) => s.id));
     return {
         zones: rs.zones(),
         loadBalancers: loadBalancers(rs),
         listeners: listeners(rs),
         targetGroups: targetGroups(rs),
-        servers: servers(rs),
+        servers: servers(rs).filter((s) => !standbyIds.has(s.id)),
+        standbys: standby.servers,
+        failoverFunction: standby.fn,
         natGateways: natGateways(rs),
         egress: egress(rs),
         dbWriters: db.filter((d) => d.source === undefined),
