@@ -128,3 +128,35 @@ describe("generators", () => {
         expect(replacePulumiConfig("name: x\n", { count: tricky.count })).toBe(`name: x\n${pulumiConfigBlock({ count: tricky.count })}\n`);
     });
 });
+
+describe("README links", () => {
+    /** GitHub's heading anchors: lower case, punctuation dropped, spaces → '-', repeats get -1, -2… */
+    function anchors(markdown: string): Set<string> {
+        const seen = new Map<string, number>();
+        const out = new Set<string>();
+        const body = markdown.replace(/```[\s\S]*?```/g, "");
+        for (const [, text] of body.matchAll(/^#{1,6} (.+)$/gm)) {
+            const slug = text
+                .trim()
+                .toLowerCase()
+                .replace(/[^\p{L}\p{N} _-]/gu, "")
+                .replace(/ /g, "-");
+            const n = seen.get(slug) ?? 0;
+            seen.set(slug, n + 1);
+            out.add(n === 0 ? slug : `${slug}-${n}`);
+        }
+        return out;
+    }
+
+    it("every #anchor link points at a heading (the runbook index stays valid as sections change)", () => {
+        const known = anchors(readme);
+        const links = [...readme.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]);
+        expect(links.length).toBeGreaterThan(5);
+        expect(links.filter((l) => !known.has(l))).toEqual([]);
+    });
+
+    it("every relative file link points at a file of the repository", () => {
+        const files = [...readme.matchAll(/\]\((?!https?:|#|mailto:)([^)#\s]+)[^)]*\)/g)].map((m) => m[1]);
+        expect(files.filter((f) => !fs.existsSync(path.join(ROOT, f)))).toEqual([]);
+    });
+});
