@@ -5,8 +5,11 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Database } from "../components/database";
 import { LoadBalancer } from "../components/loadBalancer";
+import { Monitoring } from "../components/monitoring";
 import { Network, ZONE_QUERY } from "../components/network";
+import { StandbyFailover } from "../components/standbyFailover";
 import { WebServers } from "../components/webServer";
 import { ConfigError, StackConfig, parseConfig, projectSettings } from "./config";
 
@@ -34,6 +37,8 @@ export async function main(): Promise<Record<string, unknown>> {
         ]);
     }
     const zoneNames = zones.names.slice(0, cfg.network.availabilityZoneCount);
+    // A plain region: monitoring decides from it whether the health-check alarm needs a us-east-1 topic.
+    const region = (await aws.getRegion({}, { provider })).region;
 
     const network = new Network(
         "network",
@@ -46,8 +51,32 @@ export async function main(): Promise<Record<string, unknown>> {
         opts,
     );
 
-    // database tier wired here: Database (its own SG) before the servers, so they get
-    // `database: db.connectionInfo`; then `db.allowConnectionsFrom("web", webServers.securityGroupId)`.
+    // ---- database: primary + replicas in the database subnets, its own SG, writer/reader names ----
+    // Built before the servers so they get its connection settings; the servers' SG is let in after.
+    const db = new Database(
+        "database",
+        {
+            vpcId: network.vpcId,
+            subnetIds: network.databaseSubnetIds,
+            availabilityZones: zoneNames,
+            engineVersion: cfg.database.engineVersion,
+            parameterGroupFamily: cfg.database.parameterGroupFamily,
+            instanceClass: cfg.database.instanceClass,
+            allocatedStorageGiB: cfg.database.allocatedStorageGiB,
+            maxAllocatedStorageGiB: cfg.database.maxAllocatedStorageGiB,
+            multiAz: cfg.database.multiAz,
+            backupRetentionDays: cfg.database.backupRetentionDays,
+            replicaCount: cfg.database.replicaCount,
+            promoteReplica: cfg.database.promoteReplica,
+            retireFormerPrimary: cfg.database.retireFormerPrimary,
+            dbName: cfg.database.dbName,
+            username: cfg.database.username,
+            monitoringIntervalSeconds: cfg.database.monitoringIntervalSeconds,
+            deletionProtection: cfg.deletionProtection,
+            production: cfg.isProduction,
+        },
+        opts,
+    );
 
     // ---- web tier: servers round robin over the private subnets, all behind one load balancer ----
     const webServers = new WebServers(
@@ -60,15 +89,22 @@ export async function main(): Promise<Record<string, unknown>> {
             instanceType: cfg.web.instanceType,
             rootVolumeSizeGiB: cfg.web.rootVolumeSizeGiB,
             appPort: cfg.web.appPort,
+            database: db.connectionInfo,
         },
         opts,
     );
+    db.allowConnectionsFrom("web", webServers.securityGroupId);
+
+    // active-active: every server in the target group. active-passive: the first serves, the rest are
+    // warm standbys that StandbyFailover registers when it fails.
+    const activeIds = webServers.instanceIds.slice(0, cfg.web.activeCount);
+    const standbyIds = webServers.instanceIds.slice(cfg.web.activeCount);
     const loadBalancer = new LoadBalancer(
         "lb",
         {
             vpcId: network.vpcId,
             subnetIds: network.publicSubnetIds,
-            targetInstanceIds: webServers.instanceIds,
+            targetInstanceIds: activeIds,
             targetSecurityGroupId: webServers.securityGroupId,
             targetPort: webServers.appPort,
             algorithm: cfg.web.lbAlgorithm,
@@ -81,6 +117,38 @@ export async function main(): Promise<Record<string, unknown>> {
         },
         opts,
     );
+
+    // ---- monitoring: alarms to a person, dashboard, external health check ----
+    const monitoring = new Monitoring(
+        "monitoring",
+        {
+            region,
+            alertEmail: cfg.monitoring.alertEmail,
+            thresholds: cfg.monitoring,
+            loadBalancer: { arnSuffix: loadBalancer.arnSuffix, targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix, expectedHealthyHosts: cfg.web.activeCount },
+            webServers: webServers.instanceIds.map((instanceId, i) => ({ name: `web-${i + 1}`, instanceId })),
+            database: db.monitoringTargets,
+            healthCheck: cfg.https.domain ? { domain: cfg.https.domain, path: loadBalancer.healthCheckPath } : undefined,
+        },
+        opts,
+    );
+
+    const failover =
+        standbyIds.length > 0
+            ? new StandbyFailover(
+                  "web-failover",
+                  {
+                      targetGroupArn: loadBalancer.targetGroupArn,
+                      targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix,
+                      loadBalancerArnSuffix: loadBalancer.arnSuffix,
+                      activeInstanceIds: activeIds,
+                      standbyInstanceIds: standbyIds,
+                      port: webServers.appPort,
+                      notifyTopicArns: [monitoring.topicArn],
+                  },
+                  opts,
+              )
+            : undefined;
 
     return {
         environment: cfg.environment,
@@ -97,5 +165,19 @@ export async function main(): Promise<Record<string, unknown>> {
         targetGroupArn: loadBalancer.targetGroupArn,
         webServerIds: webServers.instanceIds,
         webServerZones: webServers.instanceAvailabilityZones,
+        webServerMode: cfg.web.mode,
+        standbyServerIds: standbyIds,
+        failoverFunctionName: failover?.functionName,
+        dbWriterEndpoint: db.writerEndpoint,
+        dbReaderEndpoint: db.readerEndpoint,
+        dbSecretArn: db.secretArn,
+        dbWriterIdentifier: db.writerIdentifier,
+        dbReplicaIdentifiers: db.replicaIdentifiers,
+        dbInstanceEndpoints: db.instanceEndpoints,
+        dbSecurityGroupId: db.securityGroupId,
+        dashboardUrl: monitoring.dashboardUrl,
+        alertTopicArn: monitoring.topicArn,
+        alertTopicArnUsEast1: monitoring.usEast1TopicArn,
+        healthCheckId: monitoring.healthCheckId,
     };
 }

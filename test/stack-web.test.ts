@@ -1,6 +1,6 @@
 // The web tier as the stack program builds it from Pulumi.dev.yaml (plus overrides): infra/main.ts
 // under the mocks.
-import { RecordedResource, StackRun, resourceNamed, resourcesOf, runStack } from "./mocks";
+import { RecordedResource, StackRun, allInvokes, resourceNamed, resourcesOf, runStack } from "./mocks";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const LB = "aws:lb/loadBalancer:LoadBalancer";
@@ -87,8 +87,14 @@ describe("dev stack with a domain", () => {
     it("publishes the domain as A and AAAA aliases of the ALB, and validates the certificate in the same zone", () => {
         const aliases = resourcesOf(RECORD).filter((r) => r.inputs.aliases);
         expect(aliases.map((r) => `${r.inputs.type} ${r.inputs.name}`).sort()).toEqual(["A www.example.com", "AAAA www.example.com"]);
-        const zoneIds = new Set(resourcesOf(RECORD).map((r) => r.inputs.zoneId));
-        expect(zoneIds.size).toBe(1);
+        // The public records (aliases, certificate validation) all live in the one public zone looked up by
+        // name; the database's private zone holds only writer/reader.
+        const publicZone = allInvokes().find((i) => i.token === "aws:route53/getZone:getZone")!;
+        expect(publicZone.inputs).toMatchObject({ name: "example.com", privateZone: false });
+        const privateZoneIds = new Set(resourcesOf("aws:route53/zone:Zone").map((z) => z.id));
+        const publicRecords = resourcesOf(RECORD).filter((r) => !privateZoneIds.has(r.inputs.zoneId));
+        expect(publicRecords.map((r) => r.inputs.type).sort()).toEqual(["A", "AAAA", "CNAME"]);
+        expect(new Set(publicRecords.map((r) => r.inputs.zoneId)).size).toBe(1);
     });
 
     it("takes deletion protection, the algorithm and the server count from config", () => {

@@ -1,0 +1,141 @@
+// The tiers wired together by infra/main.ts: what one component hands the next.
+import { RecordedResource, allResources, resourceNamed, resourcesOf, runStack } from "./mocks";
+
+const INSTANCE = "aws:ec2/instance:Instance";
+const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+const RDS = "aws:rds/instance:Instance";
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const ATTACH = "aws:lb/targetGroupAttachment:TargetGroupAttachment";
+
+describe("dev stack: web tier ↔ database", () => {
+    let outputs: Record<string, any>;
+    let password: string;
+    beforeAll(async () => {
+        ({ outputs } = await runStack("dev"));
+        password = resourcesOf("random:index/randomPassword:RandomPassword")[0].state.result;
+    });
+
+    it("the database SG admits 3306 only from the web SG, and the web SG may reach it on 3306 only", () => {
+        const dbSg = outputs.dbSecurityGroupId;
+        const webSg = resourcesOf(INSTANCE)[0].inputs.vpcSecurityGroupIds[0];
+        const dbIngress = resourcesOf(INGRESS).filter((r) => r.inputs.securityGroupId === dbSg);
+        expect(dbIngress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4, r.inputs.cidrIpv6])).toEqual([
+            [webSg, 3306, 3306, undefined, undefined],
+        ]);
+        const webToDb = resourcesOf(EGRESS).filter((r) => r.inputs.securityGroupId === webSg && r.inputs.referencedSecurityGroupId === dbSg);
+        expect(webToDb.map((r) => [r.inputs.fromPort, r.inputs.toPort])).toEqual([[3306, 3306]]);
+    });
+
+    it("servers get the writer and reader names and the secret's ARN in their user data, never the password", () => {
+        for (const server of resourcesOf(INSTANCE)) {
+            const userData: string = server.inputs.userData;
+            expect(userData).toContain(outputs.dbWriterEndpoint);
+            expect(userData).toContain(outputs.dbReaderEndpoint);
+            expect(userData).toContain(outputs.dbSecretArn);
+            expect(userData).not.toContain(password);
+        }
+        expect(outputs.dbWriterEndpoint).toMatch(/^writer\./);
+        expect(outputs.dbReaderEndpoint).toMatch(/^reader\./);
+    });
+
+    it("the servers' role may read exactly the database secret", () => {
+        const policies = resourcesOf("aws:iam/rolePolicy:RolePolicy").filter((p) => JSON.stringify(p.inputs.policy).includes("secretsmanager"));
+        expect(policies).toHaveLength(1);
+        const webRole = resourcesOf("aws:iam/role:Role").find((r) => r.state.name === policies[0].inputs.role || r.id === policies[0].inputs.role)!;
+        expect(webRole.name).toMatch(/^web-/);
+        const statements = JSON.parse(policies[0].inputs.policy).Statement;
+        expect(statements.map((s: { Resource: unknown }) => s.Resource)).toEqual([outputs.dbSecretArn]);
+    });
+
+    it("the generated password appears in no resource input except as a secret", () => {
+        expect(password.length).toBeGreaterThanOrEqual(32);
+        const leaks = allResources().flatMap((r) => {
+            const plain = JSON.parse(JSON.stringify(r.inputs));
+            for (const path of r.secretPaths) {
+                const keys = path.split(".");
+                const last = keys.pop()!;
+                const holder = keys.reduce((o: any, k) => o?.[k], plain);
+                if (holder) delete holder[last];
+            }
+            return JSON.stringify(plain).includes(password) ? [r.name] : [];
+        });
+        expect(leaks).toEqual([]);
+    });
+
+    it("exports the writer and reader names, every instance endpoint and the secret ARN", () => {
+        const primary = resourcesOf(RDS).find((r) => !r.inputs.replicateSourceDb)!;
+        expect(outputs.dbWriterIdentifier).toBe(primary.state.identifier);
+        expect(outputs.dbReplicaIdentifiers).toEqual(resourcesOf(RDS).filter((r) => r.inputs.replicateSourceDb).map((r) => r.state.identifier));
+        expect(Object.values(outputs.dbInstanceEndpoints).sort()).toEqual(resourcesOf(RDS).map((r) => r.state.endpoint).sort());
+        expect(outputs.dbSecretArn).toBe(resourcesOf("aws:secretsmanager/secret:Secret")[0].state.arn);
+    });
+
+    it("monitoring watches the resources the stack built, and every server has an EC2 recover action", () => {
+        const lb = resourcesOf("aws:lb/loadBalancer:LoadBalancer")[0];
+        const lbAlarms = resourcesOf(ALARM).filter((a) => a.inputs.namespace === "AWS/ApplicationELB" && !a.name.startsWith("web-failover"));
+        expect(lbAlarms.length).toBeGreaterThanOrEqual(7);
+        for (const a of lbAlarms) expect(a.inputs.dimensions.LoadBalancer).toBe(lb.state.arnSuffix);
+        for (const server of resourcesOf(INSTANCE)) {
+            const recover = resourcesOf(ALARM).filter((a) => a.inputs.dimensions?.InstanceId === server.id && a.inputs.metricName === "StatusCheckFailed_System");
+            expect(recover).toHaveLength(1);
+            expect(recover[0].inputs.alarmActions).toContain("arn:aws:automate:us-east-1:ec2:recover");
+        }
+        const redundancy = lbAlarms.filter((a) => a.inputs.metricName === "HealthyHostCount" && a.inputs.threshold === 2);
+        expect(redundancy).toHaveLength(1);
+        expect(outputs.dashboardUrl).toBe(`https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=${resourcesOf("aws:cloudwatch/dashboard:Dashboard")[0].inputs.dashboardName}`);
+        expect(outputs.alertTopicArn).toBe(resourcesOf("aws:sns/topic:Topic")[0].state.arn);
+    });
+
+    it("active-active: every server is attached and there is no failover function", () => {
+        const attached = resourcesOf(ATTACH).map((a) => a.inputs.targetId).sort();
+        expect(attached).toEqual(resourcesOf(INSTANCE).map((i) => i.id).sort());
+        expect(resourcesOf("aws:lambda/function:Function")).toEqual([]);
+        expect(outputs.standbyServerIds).toEqual([]);
+    });
+});
+
+describe("dev stack, active-passive", () => {
+    let outputs: Record<string, any>;
+    let servers: RecordedResource[];
+    beforeAll(async () => {
+        ({ outputs } = await runStack("dev", { webServerMode: "active-passive" }));
+        servers = resourcesOf(INSTANCE);
+    });
+
+    it("attaches only the first server; the other runs as a standby in another zone", () => {
+        expect(servers).toHaveLength(2);
+        expect(resourcesOf(ATTACH).map((a) => a.inputs.targetId)).toEqual([servers[0].id]);
+        expect(outputs.standbyServerIds).toEqual([servers[1].id]);
+        expect(servers[1].state.availabilityZone).not.toBe(servers[0].state.availabilityZone);
+    });
+
+    it("a failover function registers the standby when the active side has no healthy host, and a person is told", () => {
+        const fn = resourceNamed("aws:lambda/function:Function", "web-failover-fn");
+        expect(JSON.parse(fn.inputs.environment.variables.STANDBY_TARGETS)).toEqual([{ Id: servers[1].id, Port: 80 }]);
+        expect(JSON.parse(fn.inputs.environment.variables.ACTIVE_TARGETS)).toEqual([{ Id: servers[0].id, Port: 80 }]);
+        expect(fn.inputs.environment.variables.TARGET_GROUP_ARN).toBe(outputs.targetGroupArn);
+        const alarm = resourceNamed(ALARM, "web-failover-active-down");
+        expect(alarm.inputs.alarmActions).toEqual([fn.state.arn, outputs.alertTopicArn]);
+        expect(outputs.failoverFunctionName).toBe(fn.state.name);
+    });
+
+    it("with one active host there is no redundancy alarm, only the outage one; the web SG still admits only the LB", () => {
+        const hostAlarms = resourcesOf(ALARM).filter((a) => a.inputs.metricName === "HealthyHostCount" && !a.name.startsWith("web-failover"));
+        expect(hostAlarms.map((a) => [a.inputs.comparisonOperator, a.inputs.threshold])).toEqual([["LessThanThreshold", 1]]);
+        const webSg = servers[0].inputs.vpcSecurityGroupIds[0];
+        const lbSg = resourcesOf("aws:lb/loadBalancer:LoadBalancer")[0].inputs.securityGroups[0];
+        expect(resourcesOf(INGRESS).filter((r) => r.inputs.securityGroupId === webSg).map((r) => r.inputs.referencedSecurityGroupId)).toEqual([lbSg]);
+    });
+});
+
+describe("promotion through config", () => {
+    it("dbPromoteReplica=replica-1 drops replicateSourceDb from that replica and moves writer to it", async () => {
+        const { outputs } = await runStack("dev", { dbPromoteReplica: "replica-1" });
+        const promoted = resourcesOf(RDS).find((r) => r.state.identifier === outputs.dbWriterIdentifier)!;
+        expect(promoted.name).toMatch(/replica-1/);
+        expect(promoted.inputs).not.toHaveProperty("replicateSourceDb");
+        const writer = resourcesOf("aws:route53/record:Record").find((r) => r.inputs.name === outputs.dbWriterEndpoint)!;
+        expect(writer.inputs.records).toEqual([promoted.state.address]);
+    });
+});
