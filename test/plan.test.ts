@@ -96,13 +96,49 @@ describe.each(["dev", "prod"])("plan of the %s stack", (stack) => {
 });
 
 describe("the SPOF report on the real stacks (from the declared resources)", () => {
-    it("dev: the single NAT gateway is named", () => {
-        expect(results.dev.spof!.spofs).toContainEqual({ tier: "NAT/egress", loss: "zone", reason: "single NAT gateway in us-east-1a: private egress lost if that zone fails" });
+    it("dev: names the single NAT gateway and the single-AZ writer, and nothing else", () => {
+        expect(results.dev.spof!.spofs).toEqual([
+            { tier: "NAT/egress", loss: "zone", reason: "single NAT gateway in us-east-1a: private egress lost if that zone fails" },
+            { tier: "database writer", loss: "server", reason: expect.stringMatching(/^writer \S+ is a single instance in us-east-1a \(multiAz false\)/) },
+            { tier: "database writer", loss: "zone", reason: expect.stringMatching(/^writer is single-AZ in us-east-1a \(multiAz false\): writes stop until a replica is promoted/) },
+        ]);
     });
 
-    it("prod: no NAT single point of failure, and none at all", () => {
+    it("prod: names none of them; every tier is declared and survives a server and a zone", () => {
         expect(results.prod.spof!.spofs).toEqual([]);
-        expect(results.prod.spof!.tiers.find((t) => t.tier === "NAT/egress")).toMatchObject({ survivesServer: true, survivesZone: true });
+        for (const t of results.prod.spof!.tiers) expect([t.tier, t.declared, t.survivesServer, t.survivesZone]).toEqual([t.tier, true, true, true]);
+    });
+
+    it("the summary reads the web and database tiers from the resources", () => {
+        expect(results.dev.summary).toMatchObject({ serversPerZone: { "us-east-1a": 1, "us-east-1b": 1 }, dbReplicasPerZone: { "us-east-1b": 1 }, https: false });
+        expect(results.dev.summary!.dbWriter).toMatchObject({ zone: "us-east-1a", multiAz: false });
+        expect(results.prod.summary).toMatchObject({ serversPerZone: { "us-east-1a": 1, "us-east-1b": 1, "us-east-1c": 1 }, dbReplicasPerZone: { "us-east-1b": 1, "us-east-1c": 1 }, https: true, httpRedirectsToHttps: true, waf: true });
+        expect(results.prod.summary!.dbWriter).toMatchObject({ multiAz: true });
+        expect(results.prod.summary!.url).toBe("https://www.example.com");
+        expect(results.prod.summary!.failureDetection!.seconds).toBeGreaterThan(0);
+        expect(results.prod.summary!.alarms).toBeGreaterThan(results.dev.summary!.alarms > 0 ? 0 : -1);
+    });
+
+    it("the diagram draws internet → WAF → ALB → servers by zone → writer → replicas, and monitoring", () => {
+        const md = read(results.prod.files!.planMd);
+        expect(md).toMatch(/internet --> dns\n[\s\S]*dns --> waf\n[\s\S]*waf --> alb\n/);
+        for (const zone of ["us_east_1a", "us_east_1b", "us_east_1c"]) expect(md).toContain(`subgraph az_${zone}["us-east-1${zone.slice(-1)}"]`);
+        expect(md.match(/^ {4}alb --> web_/gm)).toHaveLength(3);
+        expect(md.match(/-->\|SQL\| db_/g)).toHaveLength(3);
+        expect(md.match(/-->\|replicates\| db_/g)).toHaveLength(2);
+        expect(md).toContain("alarms --> sns");
+    });
+});
+
+describe("secrets never reach the files", () => {
+    it.each(["dev", "prod"])("%s: the generated DB password is redacted from resources.json, PLAN.md and the page", (stack) => {
+        const passwords = results[stack].records!.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.state.result as string);
+        expect(passwords.length).toBeGreaterThan(0);
+        for (const file of [results[stack].files!.resources, results[stack].files!.planMd, results[stack].files!.html]) {
+            const text = read(file);
+            for (const p of passwords) expect(text.includes(p)).toBe(false);
+        }
+        expect(read(results[stack].files!.resources)).toContain(`"${REDACTED}"`);
     });
 });
 
