@@ -10,7 +10,8 @@
  *   UAE, Malaysia, Thailand, Mexico, Taipei, …): the service principal
  *   `logdelivery.elasticloadbalancing.amazonaws.com`.
  * The account table is frozen (new regions only get the service principal), so it is kept here
- * rather than asked of `aws.elb.getServiceAccount`, which fails outright in the newer regions.
+ * rather than asked of `aws.elb.getServiceAccount`, whose own table has no account for the newer
+ * regions; a test checks that both agree where the harness models the data source.
  */
 
 /** Regional ELB log-delivery accounts of the regions that predate August 2022, from the AWS guide. */
