@@ -130,6 +130,17 @@ describe("the SPOF report on the real stacks (from the declared resources)", () 
     });
 });
 
+describe("active-passive (webServerMode) on the real stack", () => {
+    it("counts the warm standby: the one active server is not a single point of failure", async () => {
+        const r = await plan({ stack: "dev", outDir: path.join(tmp, "active-passive"), overrides: { webServerMode: "active-passive" }, log: quiet, policy: null });
+        expect(r.summary).toMatchObject({ serversPerZone: { "us-east-1a": 1 }, standbysPerZone: { "us-east-1b": 1 } });
+        const web = r.spof!.tiers.find((t) => t.tier === "web servers")!;
+        expect(web).toMatchObject({ survivesServer: true, survivesZone: true });
+        expect(web.server).toMatch(/^active-passive: 1 active server \(web-1 in us-east-1a\); if it fails, 1 warm standby \(web-2 in us-east-1b\) registered by /);
+        expect(read(r.files!.planMd)).toContain("alb -.->|failover| web_web_2");
+    });
+});
+
 describe("secrets never reach the files", () => {
     it.each(["dev", "prod"])("%s: the generated DB password is redacted from resources.json, PLAN.md and the page", (stack) => {
         const passwords = results[stack].records!.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.state.result as string);

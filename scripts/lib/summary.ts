@@ -39,6 +39,8 @@ export interface PlanSummary {
     readonly failureDetection?: { intervalSeconds: number; unhealthyThreshold: number; seconds: number; deregistrationDelaySeconds: number };
     readonly serversPerZone: Readonly<Record<string, number>>;
     readonly serverTypes: readonly string[];
+    /** Active-passive: warm standbys per zone, outside the target group until a failover. */
+    readonly standbysPerZone: Readonly<Record<string, number>>;
     readonly dbWriter?: { name: string; zone?: string; multiAz: boolean; instanceClass?: string };
     readonly dbReplicasPerZone: Readonly<Record<string, number>>;
     readonly alarms: number;
@@ -125,6 +127,7 @@ export function summarize(args: {
         },
         serversPerZone: countByZone(t.servers.map((s) => s.zone)),
         serverTypes: [...new Set(t.servers.map((s) => s.instanceType).filter((x): x is string => x !== undefined))],
+        standbysPerZone: countByZone(t.standbys.map((s) => s.zone)),
         dbWriter: writer && { name: writer.name, zone: writer.zone, multiAz: writer.multiAz, instanceClass: writer.instanceClass },
         dbReplicasPerZone: countByZone(t.dbReplicas.map((r) => r.zone)),
         alarms: t.alarms.length,
@@ -148,6 +151,7 @@ function facts(s: PlanSummary): [string, string][] {
     const fd = s.failureDetection;
     const serverCount = Object.values(s.serversPerZone).reduce((a, b) => a + b, 0);
     const replicaCount = Object.values(s.dbReplicasPerZone).reduce((a, b) => a + b, 0);
+    const standbyCount = Object.values(s.standbysPerZone ?? {}).reduce((a, b) => a + b, 0);
     return [
         ["stack", `${s.stack}${s.environment ? ` (${s.environment})` : ""}${s.region ? `, ${s.region}` : ""}`],
         ["public URL", s.url ?? "none (no internet-facing load balancer declared)"],
@@ -158,7 +162,11 @@ function facts(s: PlanSummary): [string, string][] {
             "failure detection",
             fd ? `${fd.intervalSeconds} s interval × ${fd.unhealthyThreshold} unhealthy checks = ${fd.seconds} s; deregistration delay ${fd.deregistrationDelaySeconds} s` : "n/a (no target group)",
         ],
-        ["web servers", serverCount === 0 ? "none" : `${serverCount}${s.serverTypes.length ? ` × ${s.serverTypes.join("/")}` : ""} — ${formatZoneCounts(s.serversPerZone)}`],
+        [
+            "web servers",
+            (serverCount === 0 ? "none" : `${serverCount}${s.serverTypes.length ? ` × ${s.serverTypes.join("/")}` : ""} — ${formatZoneCounts(s.serversPerZone)}`) +
+                (standbyCount > 0 ? `; active-passive: ${standbyCount} warm standby(s) — ${formatZoneCounts(s.standbysPerZone)}` : ""),
+        ],
         [
             "DB primary",
             s.dbWriter
