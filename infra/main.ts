@@ -5,11 +5,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { AccessLogBucket } from "../components/accessLogs";
 import { Database } from "../components/database";
 import { LoadBalancer } from "../components/loadBalancer";
 import { Monitoring } from "../components/monitoring";
 import { Network, ZONE_QUERY } from "../components/network";
 import { StandbyFailover } from "../components/standbyFailover";
+import { WebAcl } from "../components/waf";
 import { WebServers } from "../components/webServer";
 import { ConfigError, StackConfig, parseConfig, projectSettings } from "./config";
 
@@ -99,6 +101,20 @@ export async function main(): Promise<Record<string, unknown>> {
     // warm standbys that StandbyFailover registers when it fails.
     const activeIds = webServers.instanceIds.slice(0, cfg.web.activeCount);
     const standbyIds = webServers.instanceIds.slice(cfg.web.activeCount);
+    // ---- ALB access logs: private, SSE-S3, TLS-only bucket only ELB log delivery may write to ----
+    // `region` decides the delivery principal (the regional ELB account, or the service principal in
+    // regions opened since August 2022).
+    const accessLogs = new AccessLogBucket(
+        "alb-logs",
+        {
+            region,
+            expirationDays: cfg.security.accessLogRetentionDays,
+            // Never forceDestroy: access logs are audit data ("nothing is lost"). Destroying a stack means
+            // emptying the bucket first, on purpose (README, deploy section).
+            forceDestroy: false,
+        },
+        opts,
+    );
     const loadBalancer = new LoadBalancer(
         "lb",
         {
@@ -114,9 +130,16 @@ export async function main(): Promise<Record<string, unknown>> {
             https: cfg.https.enabled
                 ? { domain: cfg.https.domain, hostedZoneName: cfg.https.hostedZone, certificateArn: cfg.https.certificateArn }
                 : undefined,
+            // The name comes from the bucket policy: the ALB waits until ELB may write there.
+            accessLogs: { bucket: accessLogs.bucketName, prefix: accessLogs.prefix },
         },
         opts,
     );
+
+    // ---- WAF in front of the load balancer (off only for throwaway stacks; production requires it) ----
+    const waf = cfg.security.wafEnabled
+        ? new WebAcl("waf", { resourceArn: loadBalancer.arn, rateLimit: cfg.security.wafRateLimit }, opts)
+        : undefined;
 
     // ---- monitoring: alarms to a person, dashboard, external health check ----
     const monitoring = new Monitoring(
@@ -128,6 +151,7 @@ export async function main(): Promise<Record<string, unknown>> {
             loadBalancer: { arnSuffix: loadBalancer.arnSuffix, targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix, expectedHealthyHosts: cfg.web.activeCount },
             webServers: webServers.instanceIds.map((instanceId, i) => ({ name: `web-${i + 1}`, instanceId })),
             database: db.monitoringTargets,
+            waf: waf ? { webAclName: waf.webAclName } : undefined,
             healthCheck: cfg.https.domain ? { domain: cfg.https.domain, path: loadBalancer.healthCheckPath } : undefined,
         },
         opts,
@@ -179,5 +203,8 @@ export async function main(): Promise<Record<string, unknown>> {
         alertTopicArn: monitoring.topicArn,
         alertTopicArnUsEast1: monitoring.usEast1TopicArn,
         healthCheckId: monitoring.healthCheckId,
+        accessLogBucket: accessLogs.bucketName,
+        wafWebAclName: waf?.webAclName,
+        wafLogGroupName: waf?.logGroupName,
     };
 }
