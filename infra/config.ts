@@ -35,6 +35,8 @@ export interface StackConfig {
         /** Servers in the target group from the start: all (active-active) or the first (active-passive). */
         readonly activeCount: number;
         readonly instanceType: string;
+        /** Pinned AMI, or undefined for the latest AL2023 from the public SSM parameter. */
+        readonly amiId?: string;
         readonly rootVolumeSizeGiB: number;
         readonly appPort: number;
         readonly lbAlgorithm: LbAlgorithm;
@@ -293,6 +295,7 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
             mode: str("webServerMode") as WebServerMode,
             activeCount: str("webServerMode") === "active-passive" ? 1 : num("webServerCount"),
             instanceType: str("webInstanceType"),
+            amiId: opt("webAmiId"),
             rootVolumeSizeGiB: num("webRootVolumeSizeGiB"),
             appPort,
             lbAlgorithm: str("lbAlgorithm") as LbAlgorithm,

@@ -141,6 +141,14 @@ export const SETTINGS = {
         patternHint: "an EC2 instance type such as t4g.micro or m7i.large",
         description: "EC2 instance type of the web servers. Graviton types (t4g, m7g, …) get the arm64 AMI.",
     },
+    webAmiId: {
+        group: "web",
+        type: "string",
+        pattern: /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/,
+        patternHint: "an AMI id such as ami-0123456789abcdef0",
+        description:
+            "Pin the web servers' AMI. Default: the latest Amazon Linux 2023 from AWS's public SSM parameter, which replaces every server on the first `pulumi up` after each AL2023 release; pin it in production and roll new AMIs with the runbook.",
+    },
     webRootVolumeSizeGiB: {
         group: "web",
         type: "integer",
@@ -195,10 +203,13 @@ export const SETTINGS = {
     dbEngineVersion: {
         group: "database",
         type: "string",
-        default: "8.0",
-        pattern: /^8\.[04](\.\d+)?$/,
-        patternHint: "a MySQL 8.0 or 8.4 version such as 8.0, 8.0.39 or 8.4",
-        description: "RDS MySQL engine version; a major version (8.0) lets RDS pick and upgrade the minor.",
+        // 8.4 (LTS): RDS MySQL 8.0 left standard support on 2026-07-31 and bills Extended Support
+        // (~$0.10 per vCPU-hour, Multi-AZ standby included) on every instance still running it.
+        default: "8.4",
+        pattern: /^8\.[04]$/,
+        patternHint: "a MySQL major version, 8.4 or 8.0 (RDS picks the minor and upgrades it automatically)",
+        description:
+            "RDS MySQL major version. 8.4 (LTS) by default; 8.0 left RDS standard support on 2026-07-31 and runs only on paid Extended Support, which the stack then enables explicitly.",
     },
     dbInstanceClass: {
         group: "database",

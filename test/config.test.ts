@@ -24,11 +24,11 @@ describe("parseConfig defaults", () => {
         expect(cfg.isProduction).toBe(false);
         expect(cfg.deletionProtection).toBe(false);
         expect(cfg.network).toEqual({ vpcCidr: "10.0.0.0/16", availabilityZoneCount: 2, natStrategy: "single", flowLogRetentionDays: 30 });
-        expect(cfg.web).toEqual({ serverCount: 2, mode: "active-active", activeCount: 2, instanceType: "t4g.micro", rootVolumeSizeGiB: 8, appPort: 80, lbAlgorithm: "round_robin" });
+        expect(cfg.web).toEqual({ serverCount: 2, mode: "active-active", activeCount: 2, instanceType: "t4g.micro", amiId: undefined, rootVolumeSizeGiB: 8, appPort: 80, lbAlgorithm: "round_robin" });
         expect(cfg.https).toEqual({ enabled: false, domain: undefined, hostedZone: undefined, certificateArn: undefined });
         expect(cfg.database).toMatchObject({
-            engineVersion: "8.0",
-            parameterGroupFamily: "mysql8.0",
+            engineVersion: "8.4",
+            parameterGroupFamily: "mysql8.4",
             instanceClass: "db.t4g.micro",
             allocatedStorageGiB: 20,
             maxAllocatedStorageGiB: 100,
@@ -73,7 +73,7 @@ describe("parseConfig defaults", () => {
                 deletionProtection: "true",
                 dbMultiAz: "true",
                 lbAlgorithm: "least_outstanding_requests",
-                dbEngineVersion: "8.4.3",
+                dbEngineVersion: "8.0",
                 dbReplicaCount: "2",
                 dbPromoteReplica: "replica-2",
             },
@@ -84,7 +84,7 @@ describe("parseConfig defaults", () => {
         expect(cfg.deletionProtection).toBe(true);
         expect(cfg.database.multiAz).toBe(true);
         expect(cfg.web.lbAlgorithm).toBe("least_outstanding_requests");
-        expect(cfg.database.parameterGroupFamily).toBe("mysql8.4");
+        expect(cfg.database.parameterGroupFamily).toBe("mysql8.0");
         expect(cfg.database.promoteReplica).toBe(2);
     });
 
@@ -137,10 +137,13 @@ describe("parseConfig errors name the key, the value and what is allowed", () =>
         // patterns
         [{ webInstanceType: "T4G.Micro" }, '`webInstanceType` must be an EC2 instance type such as t4g.micro or m7i.large (got "T4G.Micro")'],
         [{ dbInstanceClass: "t4g.micro" }, '`dbInstanceClass` must be an RDS instance class such as db.t4g.micro or db.r7g.large (got "t4g.micro")'],
-        [{ dbEngineVersion: "5.7" }, '`dbEngineVersion` must be a MySQL 8.0 or 8.4 version such as 8.0, 8.0.39 or 8.4 (got "5.7")'],
+        [{ dbEngineVersion: "5.7" }, '`dbEngineVersion` must be a MySQL major version, 8.4 or 8.0 (RDS picks the minor and upgrades it automatically) (got "5.7")'],
+        // A full minor would fight auto minor upgrades: RDS moves to 8.4.8, the next `up` tries to go back.
+        [{ dbEngineVersion: "8.4.3" }, '`dbEngineVersion` must be a MySQL major version, 8.4 or 8.0 (RDS picks the minor and upgrades it automatically) (got "8.4.3")'],
         [{ domain: "Example.com" }, '`domain` must be a lower-case DNS name such as www.example.com (got "Example.com")'],
         [{ domain: "localhost" }, '`domain` must be a lower-case DNS name such as www.example.com (got "localhost")'],
         [{ certificateArn: "arn:aws:iam::123456789012:server-certificate/x" }, '`certificateArn` must be an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<id> (got "arn:aws:iam::123456789012:server-certificate/x")'],
+        [{ webAmiId: "ami-123" }, '`webAmiId` must be an AMI id such as ami-0123456789abcdef0 (got "ami-123")'],
         [{ alertEmail: "ops" }, '`alertEmail` must be an e-mail address (got "ops")'],
         [{ dbPromoteReplica: "1" }, '`dbPromoteReplica` must be a replica name such as replica-1 (got "1")'],
         [{ dbName: "1app" }, '`dbName` must be 1-64 letters, digits or underscores, starting with a letter (got "1app")'],

@@ -18,6 +18,7 @@ import {
     replaceReadmeTable,
 } from "../scripts/lib/configDocs";
 import { configDocs } from "../scripts/config-docs";
+import { stackConfig, stackNames } from "./mocks";
 
 const ROOT = path.resolve(__dirname, "..");
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
@@ -48,8 +49,21 @@ describe("Pulumi.yaml config ⇔ infra/settings.ts", () => {
         const declared = config[key];
         expect(declared.type).toBe(spec.type);
         expect(declared.description).toBe(spec.description);
-        if (spec.default === undefined) expect(declared).not.toHaveProperty("default");
-        else expect(declared.default).toStrictEqual(spec.default);
+        if (spec.default !== undefined) expect(declared.default).toStrictEqual(spec.default);
+        else if (spec.required) expect(declared).not.toHaveProperty("default");
+        // Optional without a value: "" (unset for parseConfig), or Pulumi would demand it from every stack.
+        else expect(declared.default).toBe("");
+    });
+
+    // Pulumi's own rule when it merges project and stack config: a declared key with no default must be
+    // set by every stack, else `pulumi up` stops with "Stack '<name>' is missing configuration value".
+    it.each(stackNames())("stack %s sets every declared key that has no default", (stack) => {
+        const values = stackConfig(stack);
+        const missing = Object.entries(config)
+            .filter(([, c]) => !("default" in c))
+            .map(([key]) => key)
+            .filter((key) => values[`web-infra:${key}`] === undefined);
+        expect(missing).toEqual([]);
     });
 
     it("no required setting has a default (Pulumi would silently use it)", () => {
@@ -104,7 +118,8 @@ describe("generators", () => {
         const block = pulumiConfigBlock(tricky);
         const parsed = (yaml.load(block) as { config: Record<string, any> }).config;
         for (const [key, spec] of Object.entries(tricky)) {
-            expect(parsed[key]).toEqual({ type: spec.type, description: spec.description, ...(spec.default === undefined ? {} : { default: spec.default }) });
+            const expectedDefault = spec.default !== undefined ? { default: spec.default } : spec.required ? {} : { default: "" };
+            expect(parsed[key]).toEqual({ type: spec.type, description: spec.description, ...expectedDefault });
         }
         expect(block.match(/^ {2}# ---- \w+ ----$/gm)).toEqual(["  # ---- general ----", "  # ---- network ----", "  # ---- web ----"]);
     });

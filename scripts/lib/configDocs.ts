@@ -41,7 +41,10 @@ export function pulumiConfigBlock(settings: Settings): string {
             lines.push(`  # ---- ${group} ----`);
         }
         lines.push(`  ${key}:`, `    type: ${s.type}`);
+        // Pulumi requires every stack to set a declared key that has no default, so an optional setting
+        // without one declares `default: ""` (parseConfig reads "" as unset). Required ones keep none.
         if (s.default !== undefined) lines.push(`    default: ${yamlScalar(s.default)}`);
+        else if (!s.required) lines.push(`    default: ""`);
         lines.push(`    description: ${JSON.stringify(s.description)}`);
     }
     return lines.join("\n");
