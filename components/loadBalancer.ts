@@ -245,10 +245,12 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     `${name}-${protocol}-${source.family}`,
                     {
                         securityGroupId: sg.id,
+                        // Rule and group descriptions allow only a-zA-Z0-9, space and ._-:/()#,@[]+=&;{}!$*
+                        // (no apostrophe); AWS refuses anything else at create time, which no preview catches.
                         description:
                             port === 443
-                                ? `Internet (${source.family}) to the load balancer's HTTPS listener`
-                                : `Internet (${source.family}) to the load balancer's HTTP listener${this.httpsEnabled ? " (answers 301 to HTTPS)" : ""}`,
+                                ? `Internet (${source.family}) to the HTTPS listener of the load balancer`
+                                : `Internet (${source.family}) to the HTTP listener of the load balancer${this.httpsEnabled ? " (answers 301 to HTTPS)" : ""}`,
                         ipProtocol: "tcp",
                         fromPort: port,
                         toPort: port,

@@ -176,7 +176,15 @@ describe("firewall chain: internet → LB SG → web SG", () => {
     it("HTTPS, dual-stack: 80 and 443 from 0.0.0.0/0 and ::/0, one rule each, each described", () => {
         const rules = resourcesOf(INGRESS).filter((r) => r.inputs.securityGroupId === lbSg("dom").id);
         expect(rules.map((r) => `${r.inputs.fromPort} ${r.inputs.cidrIpv4 ?? r.inputs.cidrIpv6}`).sort()).toEqual(["443 0.0.0.0/0", "443 ::/0", "80 0.0.0.0/0", "80 ::/0"]);
-        for (const r of rules) expect(r.inputs.description).toMatch(/^Internet \(ipv[46]\) to the load balancer's HTTPS? listener/);
+        for (const r of rules) expect(r.inputs.description).toMatch(/^Internet \(ipv[46]\) to the HTTPS? listener of the load balancer/);
+    });
+
+    it("every group and rule description (LB and web servers) uses only the characters AWS allows", () => {
+        // EC2 refuses anything outside a-zA-Z0-9, space and ._-:/()#,@[]+=&;{}!$* (max 255) at create time.
+        const all = [...resourcesOf(SG), ...resourcesOf(INGRESS), ...resourcesOf(EGRESS)];
+        expect(all.length).toBeGreaterThan(10);
+        const bad = all.filter((r) => !/^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]{1,255}$/.test(r.inputs.description ?? "")).map((r) => [r.name, r.inputs.description]);
+        expect(bad).toEqual([]);
     });
 
     it("the LB may only reach the web SG, on the app port", () => {

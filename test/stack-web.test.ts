@@ -111,3 +111,45 @@ describe("dev stack with a domain", () => {
         expect(internet.map((r) => r.inputs.fromPort).sort()).toEqual([443, 443, 80, 80]);
     });
 });
+
+// AWS accepts only these characters in a security group's description and in a rule's description
+// (EC2 API: GroupDescription / IpRange, Ipv6Range, SecurityGroupRule Description), at most 255 of them.
+// Anything else (an apostrophe, an arrow, an accented letter) is refused at `pulumi up`, not at preview,
+// and the mocks do not validate: hence this check over every group and rule the stack declares.
+const AWS_SG_DESCRIPTION = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]{0,255}$/;
+
+describe("security group and rule descriptions, every component, every variant", () => {
+    const variants: [string, Record<string, string>][] = [
+        ["dev", {}],
+        ["dev with a domain", { domain: "www.example.com" }],
+        ["dev active-passive without NAT", { webServerMode: "active-passive", natStrategy: "none" }],
+    ];
+    const described: { variant: string; type: string; name: string; description: unknown }[] = [];
+    beforeAll(async () => {
+        for (const [variant, overrides] of variants) {
+            const run = await runStack("dev", overrides);
+            for (const r of run.resources.filter((x) => x.type === SG || x.type === INGRESS || x.type === EGRESS)) {
+                described.push({ variant, type: r.type.split(":").pop()!, name: r.name, description: r.inputs.description });
+            }
+        }
+    });
+
+    it("the pattern rejects what AWS rejects (so a pass below means something)", () => {
+        expect(AWS_SG_DESCRIPTION.test("Internet (ipv4) to the load balancer HTTPS listener")).toBe(true);
+        expect(AWS_SG_DESCRIPTION.test("Internet to the load balancer's HTTPS listener")).toBe(false);
+        expect(AWS_SG_DESCRIPTION.test("LB → web")).toBe(false);
+        expect(AWS_SG_DESCRIPTION.test("a".repeat(256))).toBe(false);
+    });
+
+    it("covers groups and rules of every variant", () => {
+        for (const [variant] of variants) {
+            const types = new Set(described.filter((d) => d.variant === variant).map((d) => d.type));
+            expect([variant, [...types].sort()]).toEqual([variant, ["SecurityGroup", "SecurityGroupEgressRule", "SecurityGroupIngressRule"]]);
+        }
+    });
+
+    it("every description is set and uses only the characters AWS allows, at most 255", () => {
+        const bad = described.filter((d) => typeof d.description !== "string" || d.description === "" || !AWS_SG_DESCRIPTION.test(d.description));
+        expect(bad).toEqual([]);
+    });
+});
