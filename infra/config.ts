@@ -165,7 +165,7 @@ function rangeText(spec: SettingSpec): string {
  * @param raw settings without namespace, as strings (what `pulumi config` holds)
  * @param stack the Pulumi stack name, used in tags and names
  */
-export function parseConfig(raw: RawConfig, stack: string): StackConfig {
+export function parseConfig(raw: RawConfig, stack: string, region?: string): StackConfig {
     const problems: string[] = [];
 
     // A typo'd key would otherwise be silently ignored and its default used.
@@ -221,6 +221,14 @@ export function parseConfig(raw: RawConfig, stack: string): StackConfig {
     }
     if (domain !== undefined && hostedZoneRaw !== undefined && !(domain === hostedZoneRaw || domain.endsWith(`.${hostedZoneRaw}`))) {
         problems.push(`\`hostedZone\` must be \`domain\` or one of its parents (got ${show(hostedZoneRaw)} for domain ${show(domain)})`);
+    }
+
+    // An ALB listener can only use an ACM certificate of its own region.
+    const certRegion = certificateArn?.split(":")[3];
+    if (certificateArn !== undefined && region !== undefined && certRegion !== region) {
+        problems.push(
+            `\`certificateArn\` must be a certificate in the stack's region ${region} (got one in ${certRegion}: ${show(certificateArn)}): a load balancer can only use an ACM certificate from its own region`,
+        );
     }
 
     const replicaCount = num("dbReplicaCount");

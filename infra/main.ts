@@ -17,7 +17,7 @@ import { ConfigError, StackConfig, parseConfig, projectSettings } from "./config
 
 /** Read the stack's settings; throws a `ConfigError` before anything is declared. */
 export function loadConfig(): StackConfig {
-    return parseConfig(projectSettings(pulumi.runtime.allConfig()), pulumi.getStack());
+    return parseConfig(projectSettings(pulumi.runtime.allConfig()), pulumi.getStack(), new pulumi.Config("aws").get("region"));
 }
 
 export async function main(): Promise<Record<string, unknown>> {
@@ -199,6 +199,9 @@ export async function main(): Promise<Record<string, unknown>> {
         dbReplicaIdentifiers: db.replicaIdentifiers,
         dbInstanceEndpoints: db.instanceEndpoints,
         dbSecurityGroupId: db.securityGroupId,
+        // The restore runbook (README, Database) creates side instances in the same subnet and parameter groups.
+        dbSubnetGroupName: db.subnetGroupName,
+        dbParameterGroupName: db.parameterGroupName,
         dashboardUrl: monitoring.dashboardUrl,
         alertTopicArn: monitoring.topicArn,
         alertTopicArnUsEast1: monitoring.usEast1TopicArn,

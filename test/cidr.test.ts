@@ -56,6 +56,11 @@ describe("cidr arithmetic", () => {
         ["2600:1f18:4a3:6d00::/56", 0, "2600:1f18:4a3:6d00::/64"],
         ["2600:1f18:4a3:6d00::/56", 2, "2600:1f18:4a3:6d02::/64"],
         ["2600:1f18:4a3:6d00::/56", 255, "2600:1f18:4a3:6dff::/64"],
+        // AWS prints zero groups compressed: about 1 VPC in 256 gets a /56 whose fourth group is 0.
+        ["2600:1f18:4a3::/56", 0, "2600:1f18:4a3:0::/64"],
+        ["2600:1f18:4a3::/56", 5, "2600:1f18:4a3:5::/64"],
+        ["2600:1f18::/56", 1, "2600:1f18:0:1::/64"],
+        ["2600:1F18:4A3:6D00::/56", 1, "2600:1f18:4a3:6d01::/64"],
     ])("ipv6Subnet64(%s, %i) = %s", (vpc, index, expected) => {
         expect(ipv6Subnet64(vpc, index)).toBe(expected);
     });
@@ -64,6 +69,9 @@ describe("cidr arithmetic", () => {
         expect(() => ipv6Subnet64("2600:1f18:4a3:6d01::/56", 0)).toThrow("is not aligned on a /56");
         expect(() => ipv6Subnet64("2600:1f18::/48", 0)).toThrow("expected an IPv6 /56");
         expect(() => ipv6Subnet64("2600:1f18:4a3:6d00::/56", 256)).toThrow("index 256 is out of range");
+        expect(() => ipv6Subnet64("2600:1f18:4a3:6d00::1/56", 0)).toThrow("is not aligned on a /56");
+        expect(() => ipv6Subnet64("2600::1f18::/56", 0)).toThrow("expected an IPv6 /56");
+        expect(() => ipv6Subnet64("2600:1f18:4a3:6d00:0:0:0:0:0/56", 0)).toThrow("expected an IPv6 /56");
     });
 });
 

@@ -195,6 +195,19 @@ describe("parseConfig errors name the key, the value and what is allowed", () =>
     });
 });
 
+describe("region-bound values", () => {
+    const arn = (region: string) => `arn:aws:acm:${region}:123456789012:certificate/0b0d6c1e-1111-2222-3333-444455556666`;
+    it("a certificate from another region is refused, naming both regions", () => {
+        expect(() => parseConfig({ ...BASE, certificateArn: arn("eu-west-1") }, "t", "us-east-1")).toThrow(
+            `Invalid stack configuration: \`certificateArn\` must be a certificate in the stack's region us-east-1 (got one in eu-west-1: "${arn("eu-west-1")}"): a load balancer can only use an ACM certificate from its own region`,
+        );
+    });
+    it("a certificate of the stack's region, or an unknown stack region, passes", () => {
+        expect(parseConfig({ ...BASE, certificateArn: arn("us-east-1") }, "t", "us-east-1").https.certificateArn).toBe(arn("us-east-1"));
+        expect(parseConfig({ ...BASE, certificateArn: arn("eu-west-1") }, "t").https.certificateArn).toBe(arn("eu-west-1"));
+    });
+});
+
 describe("projectSettings", () => {
     it("keeps only the web-infra namespace, without its prefix", () => {
         expect(projectSettings({ "aws:region": "us-east-1", "web-infra:natStrategy": "none", "other:x": "1" })).toEqual({ natStrategy: "none" });

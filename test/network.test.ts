@@ -68,6 +68,7 @@ describe("subnets", () => {
     });
 
     it("no subnet hands out public IPs", () => {
+        expect(resourcesOf(SUBNET).length).toBeGreaterThanOrEqual(24);
         for (const s of resourcesOf(SUBNET)) expect(s.inputs.mapPublicIpOnLaunch).toBe(false);
     });
 
@@ -93,6 +94,7 @@ describe("subnets", () => {
 describe("routing", () => {
     it("public subnets route 0.0.0.0/0 and ::/0 to the internet gateway", () => {
         const igw = resourceNamed("aws:ec2/internetGateway:InternetGateway", "single-igw");
+        expect(of(SUBNET, "single-public")).toHaveLength(2);
         for (const s of of(SUBNET, "single-public")) {
             const routes = routesOf(routeTableOf(s));
             expect(routes.map((r) => [r.inputs.destinationCidrBlock ?? r.inputs.destinationIpv6CidrBlock, r.inputs.gatewayId])).toEqual([
@@ -119,6 +121,7 @@ describe("routing", () => {
         const nats = of(NAT, "peraz");
         expect(nats).toHaveLength(3);
         const publicZone = new Map(of(SUBNET, "peraz-public").map((s) => [s.id, s.inputs.availabilityZone]));
+        expect(of(SUBNET, "peraz-private")).toHaveLength(3);
         for (const s of of(SUBNET, "peraz-private")) {
             const routes = routesOf(routeTableOf(s));
             expect(routes).toHaveLength(1);
@@ -130,7 +133,9 @@ describe("routing", () => {
     it("none: no NAT, no EIP and no default route from private subnets", () => {
         expect(of(NAT, "none")).toHaveLength(0);
         expect(of("aws:ec2/eip:Eip", "none")).toHaveLength(0);
-        for (const s of of(SUBNET, "none-private")) expect(routesOf(routeTableOf(s))).toEqual([]);
+        const privates = of(SUBNET, "none-private");
+        expect(privates).toHaveLength(2);
+        for (const s of privates) expect(routesOf(routeTableOf(s))).toEqual([]);
     });
 
     it.each(["single", "peraz", "none"])("%s: database subnets share a table with no route at all (only the implicit local one)", (name) => {

@@ -1,5 +1,7 @@
 // The stack program as Pulumi runs it: config from Pulumi.<stack>.yaml, the real infra/main.ts.
-import { allResources, resourceNamed, resourcesOf, runStack } from "./mocks";
+import * as fs from "fs";
+import * as path from "path";
+import { ROOT, allResources, resourceNamed, resourcesOf, runStack } from "./mocks";
 
 describe("dev stack", () => {
     let outputs: Record<string, any>;
@@ -48,5 +50,20 @@ describe("config errors stop the program before any resource is declared", () =>
     ])("%s", async (_, overrides, message, registered) => {
         await expect(runStack("dev", overrides)).rejects.toThrow(message);
         expect(allResources().map((r) => r.type)).toEqual(registered);
+    });
+});
+
+describe("README commands use real stack outputs", () => {
+    it("every `pulumi stack output <name>` in the README is an output of the stack", async () => {
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+        const named = [...readme.matchAll(/pulumi stack output (?:--json )?([A-Za-z][A-Za-z0-9]*)/g)].map((m) => m[1]);
+        expect(named.length).toBeGreaterThan(5);
+        // Outputs of every mode: active-passive adds the failover function, a domain the health check.
+        const keys = new Set<string>();
+        for (const overrides of [{}, { webServerMode: "active-passive", domain: "www.example.com" }]) {
+            const { outputs } = await runStack("dev", overrides);
+            Object.keys(outputs).forEach((k) => keys.add(k));
+        }
+        expect([...new Set(named)].filter((n) => !keys.has(n))).toEqual([]);
     });
 });

@@ -109,15 +109,31 @@ export function subnetLayout(vpcCidr: string, zoneCount: number): SubnetLayout {
     return { private: tier(0), public: tier(1), database: tier(2) };
 }
 
+/** The eight 16-bit groups of an IPv6 address, `::` expanded; undefined when malformed. */
+export function ipv6Groups(address: string): number[] | undefined {
+    if (!/^[0-9a-f:]+$/i.test(address) || (address.match(/::/g) ?? []).length > 1) return undefined;
+    const [head, tail] = address.includes("::") ? address.split("::") : [address, undefined];
+    const parse = (part: string) => (part === "" ? [] : part.split(":"));
+    const left = parse(head);
+    const right = tail === undefined ? [] : parse(tail);
+    const missing = 8 - left.length - right.length;
+    if (tail === undefined ? missing !== 0 : missing < 1) return undefined;
+    const groups = [...left, ...Array(tail === undefined ? 0 : missing).fill("0"), ...right];
+    if (groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return undefined;
+    return groups.map((g) => parseInt(g, 16));
+}
+
 /**
  * The `index`th /64 of an Amazon-provided IPv6 /56 (AWS gives every VPC exactly a /56 and every
- * subnet exactly a /64, so only the last byte of the fourth group changes).
+ * subnet exactly a /64, so only the last byte of the fourth group changes). Accepts the compressed
+ * forms AWS prints when groups are zero, e.g. `2600:1f18:4a3::/56` or `2600:1f18::/56`.
  */
 export function ipv6Subnet64(vpcIpv6Cidr: string, index: number): string {
-    const m = /^([0-9a-f]{1,4}):([0-9a-f]{1,4}):([0-9a-f]{1,4}):([0-9a-f]{1,4})::\/56$/i.exec(vpcIpv6Cidr);
-    if (!m) throw new Error(`expected an IPv6 /56 such as 2600:1f18:4a3:6d00::/56 (got ${JSON.stringify(vpcIpv6Cidr)})`);
+    const m = /^([0-9a-f:]+)\/56$/i.exec(vpcIpv6Cidr);
+    const groups = m ? ipv6Groups(m[1]) : undefined;
+    if (!groups) throw new Error(`expected an IPv6 /56 such as 2600:1f18:4a3:6d00::/56 (got ${JSON.stringify(vpcIpv6Cidr)})`);
     if (!Number.isInteger(index) || index < 0 || index > 255) throw new Error(`a /56 holds 256 /64 subnets; index ${index} is out of range`);
-    const fourth = parseInt(m[4], 16);
-    if (fourth % 256 !== 0) throw new Error(`${vpcIpv6Cidr} is not aligned on a /56`);
-    return `${m[1]}:${m[2]}:${m[3]}:${(fourth + index).toString(16)}::/64`;
+    if (groups[3] % 256 !== 0 || groups.slice(4).some((g) => g !== 0)) throw new Error(`${vpcIpv6Cidr} is not aligned on a /56`);
+    const prefix = [...groups.slice(0, 3), groups[3] + index].map((g) => g.toString(16));
+    return `${prefix.join(":")}::/64`;
 }
