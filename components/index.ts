@@ -7,6 +7,8 @@ export { WebServers, WEB_SERVER_MANAGED_POLICIES } from "./webServer";
 export type { WebServersArgs, WebServersDatabaseArgs, CpuCredits } from "./webServer";
 export { LoadBalancer, LB_ALGORITHMS, DEFAULT_SSL_POLICY, HSTS_HEADER, HEALTH_CHECK } from "./loadBalancer";
 export type { LoadBalancerArgs, LoadBalancerHttpsArgs, LoadBalancerAccessLogsArgs, LbAlgorithm } from "./loadBalancer";
+export { StandbyFailover } from "./standbyFailover";
+export type { StandbyFailoverArgs } from "./standbyFailover";
 export { Database } from "./database";
 export type { DatabaseArgs, DatabaseConnectionInfo } from "./database";
 export * as userData from "./lib/userData";

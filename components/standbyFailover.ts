@@ -37,11 +37,15 @@ export interface StandbyFailoverArgs {
  *
  * An ALB has no notion of a standby target: every registered, healthy target gets traffic. So the
  * standby servers run (warm, same AMI and user data) but stay unregistered. A CloudWatch alarm on the
- * target group's `HealthyHostCount < 1` — the active side is down — invokes a Lambda function directly
- * (alarm Lambda actions, principal `lambda.alarms.cloudwatch.amazonaws.com`), which registers the
- * standby servers. Traffic moves in about 1 minute (alarm period) + 10 s (two 5 s health checks).
- * Failback is a deliberate manual invoke (`{"action":"failback"}`) that refuses while no active server
- * is healthy; see the README runbook.
+ * target group's `HealthyHostCount < 1` for two consecutive minutes invokes a Lambda function directly
+ * (alarm Lambda actions, principal `lambda.alarms.cloudwatch.amazonaws.com`). The alarm is only the
+ * trigger: the function reads the active targets' health and registers the standby servers only when
+ * none is healthy and one has failed (unhealthy, unavailable, unused: stopped, terminated or
+ * deregistered); a new or replaced active server that is still `initial` (booting, first health
+ * checks) or `draining` is not a failure, and the function re-arms the alarm to decide again a minute
+ * later (components/lib/failoverHandler.ts). Traffic moves about 2-3 minutes after the failure (two
+ * alarm periods, plus two 5 s health checks of the standby). Failback is a deliberate manual invoke
+ * (`{"action":"failback"}`) that refuses while no active server is healthy; see the README runbook.
  */
 export class StandbyFailover extends pulumi.ComponentResource {
     public readonly function: aws.lambda.Function;
@@ -83,38 +87,6 @@ export class StandbyFailover extends pulumi.ComponentResource {
             },
             parent,
         );
-        new aws.iam.RolePolicy(
-            `${name}-policy`,
-            {
-                role: role.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "MoveStandbyInAndOut",
-                            Effect: "Allow",
-                            Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
-                            Resource: args.targetGroupArn,
-                        },
-                        {
-                            // Describe* calls of ELBv2 support no resource-level permissions.
-                            Sid: "ReadTargetHealth",
-                            Effect: "Allow",
-                            Action: "elasticloadbalancing:DescribeTargetHealth",
-                            Resource: "*",
-                        },
-                        {
-                            Sid: "WriteOwnLogs",
-                            Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            Resource: pulumi.interpolate`${logGroup.arn}:*`,
-                        },
-                    ],
-                }),
-            },
-            parent,
-        );
-
         this.function = new aws.lambda.Function(
             `${name}-fn`,
             {
@@ -147,17 +119,26 @@ export class StandbyFailover extends pulumi.ComponentResource {
             `${name}-active-down`,
             {
                 alarmDescription:
-                    "Active web servers have no healthy target: failing over to the standby servers. First: check why the active server failed (EC2 status checks, /health, nginx logs via Session Manager); fail back with the runbook once it is healthy.",
+                    "Active web servers have had no healthy target for 2 minutes: the failover function registers the standby servers if an active target has failed (unhealthy, unavailable, stopped, terminated, deregistered), or re-arms this alarm while one is still starting (its log says which). First: check why the active server failed (EC2 status checks, /health, nginx logs via Session Manager); fail back with the runbook once it is healthy.",
                 namespace: "AWS/ApplicationELB",
                 metricName: "HealthyHostCount",
                 dimensions: { TargetGroup: args.targetGroupArnSuffix, LoadBalancer: args.loadBalancerArnSuffix },
                 // Minimum over the minute: one moment with no healthy active target is an outage.
                 statistic: "Minimum",
                 period: 60,
-                evaluationPeriods: 1,
+                // Two minutes in a row, not one: a new or replaced active server has no healthy target for
+                // its first minute or so (boot, `dnf install nginx`, two health checks). The function
+                // checks the targets' states anyway; this only keeps it from being woken on every deploy.
+                evaluationPeriods: 2,
+                datapointsToAlarm: 2,
                 comparisonOperator: "LessThanThreshold",
                 threshold: 1,
-                // No data from the target group means nothing healthy reports: treat as down.
+                // Breaching, not "missing": the ALB publishes HealthyHostCount for a target group with
+                // registered targets, but with none registered (the active target deregistered, or
+                // terminated and cleaned up) the data can simply stop. With "missing" the alarm would
+                // then drift to INSUFFICIENT_DATA, which invokes nothing, and a real failure would never
+                // fail over. A spurious ALARM from missing data is harmless: the function registers the
+                // standby only when the target group itself reports the active target failed.
                 treatMissingData: "breaching",
                 alarmActions: [this.function.arn, ...notify],
                 okActions: [...notify],
@@ -166,6 +147,46 @@ export class StandbyFailover extends pulumi.ComponentResource {
             parent,
         );
         this.alarmName = this.alarm.name;
+
+        new aws.iam.RolePolicy(
+            `${name}-policy`,
+            {
+                role: role.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "MoveStandbyInAndOut",
+                            Effect: "Allow",
+                            Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+                            Resource: args.targetGroupArn,
+                        },
+                        {
+                            // Describe* calls of ELBv2 support no resource-level permissions.
+                            Sid: "ReadTargetHealth",
+                            Effect: "Allow",
+                            Action: "elasticloadbalancing:DescribeTargetHealth",
+                            Resource: "*",
+                        },
+                        {
+                            // The function re-arms its own alarm (sets it to OK) when the active side is
+                            // still settling, so the alarm fires again if it never becomes healthy.
+                            Sid: "RearmOwnAlarm",
+                            Effect: "Allow",
+                            Action: "cloudwatch:SetAlarmState",
+                            Resource: this.alarm.arn,
+                        },
+                        {
+                            Sid: "WriteOwnLogs",
+                            Effect: "Allow",
+                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            Resource: pulumi.interpolate`${logGroup.arn}:*`,
+                        },
+                    ],
+                }),
+            },
+            parent,
+        );
 
         new aws.lambda.Permission(
             `${name}-alarm-invoke`,
