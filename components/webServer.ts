@@ -43,6 +43,18 @@ export interface WebServersArgs {
      */
     readonly instanceType?: string;
     /**
+     * Pin the AMI the servers are launched from. With it, no SSM look-up is made and the servers change
+     * only when you change this value (roll them with the README's runbook). It must be an Amazon Linux
+     * 2023 AMI (the user data relies on its cloud-init, dnf repositories and packages) of the
+     * architecture `instanceType` needs: arm64 for Graviton types, x86_64 for the others. Neither is
+     * checked here (an id does not say which image it is); EC2 refuses an architecture mismatch at
+     * launch. Find the current one with
+     * `aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64`.
+     * @default - the latest Amazon Linux 2023 AMI for the instance type's architecture, from AWS's public
+     * SSM parameter: each AL2023 release then replaces every server on the next `pulumi up`
+     */
+    readonly amiId?: pulumi.Input<string>;
+    /**
      * CPU credits for burstable (T-family) types; ignored for others (an error if set explicitly for one).
      * `unlimited` because a `standard` instance that runs out of credits is throttled to its baseline
      * (10 % of a vCPU for t4g.micro): responses and health checks slow down on every server at once
@@ -117,6 +129,10 @@ function resolveWebServersArgs(name: string, args: WebServersArgs) {
     if (args.cpuCredits !== undefined && !burstable) {
         fail(`\`cpuCredits\` applies only to burstable (T-family) instance types (got ${instanceType})`);
     }
+    // Only a plain string can be checked here; an Output is the caller's to get right.
+    if (typeof args.amiId === "string" && !/^ami-[0-9a-f]{8}([0-9a-f]{9})?$/.test(args.amiId)) {
+        fail(`\`amiId\` must be an AMI id such as ami-0123456789abcdef0 (got ${JSON.stringify(args.amiId)})`);
+    }
     if (!Number.isInteger(rootVolumeSizeGiB) || rootVolumeSizeGiB < 8 || rootVolumeSizeGiB > 16384) {
         fail(`\`rootVolumeSizeGiB\` must be a whole number from 8 to 16384 (got ${rootVolumeSizeGiB}): the Amazon Linux 2023 AMI needs 8`);
     }
@@ -148,9 +164,10 @@ function resolveWebServersArgs(name: string, args: WebServersArgs) {
  *
  * Replacement: user data is applied by cloud-init on first boot only, so `userDataReplaceOnChange` is
  * on: a user-data change replaces the server rather than stop-starting it to no effect. A new AMI
- * (AWS publishes AL2023 updates to the SSM parameter) also replaces it. Neither is hidden with
- * `ignoreChanges`: Pulumi would then reuse the old value even for a deliberate `--replace`, so the
- * servers could never be rolled onto a new AMI. Roll them one at a time: see the README's runbook.
+ * also replaces it: without `amiId`, every AL2023 release AWS publishes to the SSM parameter does, on
+ * the next `pulumi up`. Neither is hidden with `ignoreChanges`: Pulumi would then reuse the old value
+ * even for a deliberate `--replace`, so the servers could never be rolled onto a new AMI. Pin `amiId`
+ * in production and roll the servers one at a time: see the README's runbook.
  */
 export class WebServers extends pulumi.ComponentResource {
     public readonly instances: aws.ec2.Instance[];
@@ -163,7 +180,7 @@ export class WebServers extends pulumi.ComponentResource {
     public readonly roleName: pulumi.Output<string>;
     public readonly roleArn: pulumi.Output<string>;
     public readonly instanceProfileName: pulumi.Output<string>;
-    /** AMI the servers are launched from (resolved from the SSM parameter). */
+    /** AMI the servers are launched from: `amiId`, or the latest AL2023 resolved from the SSM parameter. */
     public readonly amiId: pulumi.Output<string>;
     public readonly appPort: number;
     public readonly count: number;
@@ -266,9 +283,12 @@ export class WebServers extends pulumi.ComponentResource {
         this.instanceProfileName = profile.name;
 
         // ---- AMI and user data, shared by every server ----
-        // `insecureValue`: an AMI id is public; `value` is always marked secret and would hide the AMI
-        // (and every diff of it) in previews.
-        this.amiId = aws.ssm.getParameterOutput({ name: `${AL2023_AMI_PARAMETER}${r.architecture}` }, parent).insecureValue;
+        // Pinned, or the latest AL2023. `insecureValue`: an AMI id is public; `value` is always marked
+        // secret and would hide the AMI (and every diff of it) in previews.
+        this.amiId =
+            args.amiId !== undefined
+                ? pulumi.output(args.amiId)
+                : aws.ssm.getParameterOutput({ name: `${AL2023_AMI_PARAMETER}${r.architecture}` }, parent).insecureValue;
         const region = aws.getRegionOutput({}, parent).region;
         const db = args.database;
         const userData = db

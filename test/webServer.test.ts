@@ -13,6 +13,7 @@ const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const PROFILE = "aws:iam/instanceProfile:InstanceProfile";
 const COMPONENT = "web-infra:web:WebServers";
 
+const PINNED_AMI = "ami-0fedcba9876543210";
 const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:web-infra-db-master-AbC123";
 const DATABASE = {
     writerHost: pulumi.output("writer.db.web-infra.internal"),
@@ -48,6 +49,8 @@ beforeAll(async () => {
         tags: { Team: "web" },
     });
     fleets.standard = new web.WebServers("std", { ...base, instanceType: "t3.small", cpuCredits: "standard" });
+    // A pinned AMI, given as an Output (as a stack passes config or another resource's id).
+    fleets.pinned = new web.WebServers("pinned", { ...base, instanceType: "c7g.large", amiId: pulumi.output(PINNED_AMI) });
     privateSubnetIds = await Promise.all(network.privateSubnetIds.map((id) => awaitOutput(id)));
     await Promise.all(Object.values(fleets).flatMap((f) => f.instanceAvailabilityZones.map((z) => awaitOutput(z))));
     await settle();
@@ -163,6 +166,14 @@ describe("instance type, architecture, AMI, CPU credits", () => {
         const x86 = await awaitOutput(fleets.big.amiId);
         expect(x86).not.toBe(await awaitOutput(fleets.web.amiId));
         for (const i of instancesOf("big")) expect(i.inputs).toMatchObject({ instanceType: "m7i.large", ami: x86 });
+    });
+
+    it("a pinned `amiId` is used as given, with no SSM look-up: one look-up per unpinned fleet only", async () => {
+        expect(await awaitOutput(fleets.pinned.amiId)).toBe(PINNED_AMI);
+        for (const i of instancesOf("pinned")) expect(i.inputs).toMatchObject({ instanceType: "c7g.large", ami: PINNED_AMI });
+        const lookups = allInvokes().filter((i) => i.token === "aws:ssm/getParameter:getParameter");
+        const unpinned = Object.keys(fleets).filter((k) => k !== "pinned");
+        expect(lookups).toHaveLength(unpinned.length);
     });
 
     it("burstable types run with unlimited CPU credits by default; others get no credit setting", () => {
@@ -293,6 +304,7 @@ describe("validation, before anything is registered", () => {
         ["the SSH port", { appPort: 22 }, "WebServers bad: `appPort` must not be 22: remote-administration ports are never opened (shell access is SSM Session Manager)"],
         ["the RDP port", { appPort: 3389 }, "WebServers bad: `appPort` must not be 3389: remote-administration ports are never opened (shell access is SSM Session Manager)"],
         ["port 0", { appPort: 0 }, "WebServers bad: `appPort` must be a whole number from 1 to 65535 (got 0)"],
+        ["an AMI name instead of an id", { amiId: "al2023-ami-2023.6" }, 'WebServers bad: `amiId` must be an AMI id such as ami-0123456789abcdef0 (got "al2023-ami-2023.6")'],
     ])("rejects %s", async (_label, override, message) => {
         expect(() => new web.WebServers("bad", { ...args(), ...override })).toThrow(message);
         await settle();
