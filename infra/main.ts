@@ -89,6 +89,7 @@ export async function main(): Promise<Record<string, unknown>> {
             availabilityZones: zoneNames,
             count: cfg.web.serverCount,
             instanceType: cfg.web.instanceType,
+            amiId: cfg.web.amiId,
             rootVolumeSizeGiB: cfg.web.rootVolumeSizeGiB,
             appPort: cfg.web.appPort,
             database: db.connectionInfo,

@@ -1,5 +1,5 @@
 // The tiers wired together by infra/main.ts: what one component hands the next.
-import { RecordedResource, allResources, resourceNamed, resourcesOf, runStack } from "./mocks";
+import { RecordedResource, allInvokes, allResources, resourceNamed, resourcesOf, runStack } from "./mocks";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
@@ -137,5 +137,15 @@ describe("promotion through config", () => {
         expect(promoted.inputs).not.toHaveProperty("replicateSourceDb");
         const writer = resourcesOf("aws:route53/record:Record").find((r) => r.inputs.name === outputs.dbWriterEndpoint)!;
         expect(writer.inputs.records).toEqual([promoted.state.address]);
+    });
+});
+
+describe("pinned AMI", () => {
+    it("webAmiId pins every server's AMI and skips the SSM look-up", async () => {
+        await runStack("dev", { webAmiId: "ami-0123456789abcdef0" });
+        const servers = resourcesOf(INSTANCE);
+        expect(servers).toHaveLength(2);
+        for (const s of servers) expect(s.inputs.ami).toBe("ami-0123456789abcdef0");
+        expect(allInvokes().filter((i) => i.token === "aws:ssm/getParameter:getParameter")).toEqual([]);
     });
 });
