@@ -23,6 +23,8 @@ export const T = {
     launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     volume: "aws:ebs/volume:Volume",
     subnet: "aws:ec2/subnet:Subnet",
+    eip: "aws:ec2/eip:Eip",
+    eipAssociation: "aws:ec2/eipAssociation:EipAssociation",
     buckets: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
     bucketPublicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     accountPublicAccessBlock: "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock",
@@ -124,9 +126,20 @@ export function admitsPort(perm: IngressPermission, protocol: "tcp" | "udp", por
     return from <= port && port <= to;
 }
 
-/** A CIDR that covers the whole address space (`0.0.0.0/0`, `::/0`, or any other `/0`). */
+/**
+ * A CIDR that stands for the whole internet: a `/0` (`0.0.0.0/0`, `::/0`) or a `/1`, IPv4 or IPv6.
+ * Two `/1` halves (`0.0.0.0/1` + `128.0.0.0/1`) admit exactly what `0.0.0.0/0` does, so each half
+ * counts as the world too. Narrower public ranges (a `/2`, a cloud provider's `/8`) do not; nor do
+ * prefix-list sources, whose entries live outside the stack (see README, Policy pack).
+ */
 export function isWorld(cidr: string): boolean {
-    return /\/0+$/.test(cidr.trim());
+    const prefix = /^[^/]+\/(\d+)$/.exec(cidr.trim())?.[1];
+    return prefix !== undefined && Number(prefix) <= 1;
+}
+
+/** Exactly TCP 80 or exactly TCP 443: what an internet-facing load balancer listens on. */
+export function isWebPort(perm: IngressPermission): boolean {
+    return perm.protocol === "tcp" && perm.fromPort === perm.toPort && (perm.fromPort === 80 || perm.fromPort === 443);
 }
 
 const num = (v: unknown): number | undefined => (typeof v === "number" ? v : typeof v === "string" && v !== "" && !isNaN(Number(v)) ? Number(v) : undefined);
@@ -217,6 +230,39 @@ export function referencedBy(resource: PolicyResource, property: string, candida
             urns.has(c.urn) ||
             keys.some((k) => {
                 const v = peek(() => c.props[k]);
+                return typeof v === "string" && values.has(v);
+            }),
+    );
+}
+
+/** Known strings anywhere inside a value: nested objects and arrays, unknown parts skipped. */
+export function knownStringsDeep(read: () => unknown, depth = 0): string[] {
+    const value = peek(read);
+    if (typeof value === "string") return [value];
+    if (value === UNKNOWN || value === null || typeof value !== "object" || depth > 5) return [];
+    const keys: (string | number)[] = Array.isArray(value) ? Array.from({ length: value.length }, (_, i) => i) : Object.keys(value);
+    return keys.flatMap((k) => knownStringsDeep(() => (value as any)[k], depth + 1));
+}
+
+/**
+ * Inputs through which a resource joins security groups: `vpcSecurityGroupIds` (instances, launch
+ * templates, RDS), `securityGroupIds` (VPC endpoints), `securityGroups` (instances, network
+ * interfaces), and the nested lists of `vpcConfig` (Lambda) and `networkInterfaces` (launch templates).
+ */
+export const SECURITY_GROUP_USER_PROPERTIES = ["vpcSecurityGroupIds", "securityGroupIds", "securityGroups", "vpcConfig", "networkInterfaces"] as const;
+
+/**
+ * The groups among `groups` that `resource` joins through one of SECURITY_GROUP_USER_PROPERTIES: by
+ * property dependency (a preview, ids unknown) or by a known id or name anywhere in those inputs.
+ */
+export function groupsJoinedBy(resource: PolicyResource, groups: readonly PolicyResource[]): PolicyResource[] {
+    const urns = new Set(SECURITY_GROUP_USER_PROPERTIES.flatMap((p) => (resource.propertyDependencies?.[p] ?? []).map((d) => d.urn)));
+    const values = new Set(SECURITY_GROUP_USER_PROPERTIES.flatMap((p) => knownStringsDeep(() => resource.props[p])));
+    return groups.filter(
+        (g) =>
+            urns.has(g.urn) ||
+            ["id", "name"].some((k) => {
+                const v = peek(() => g.props[k]);
                 return typeof v === "string" && values.has(v);
             }),
     );

@@ -2,11 +2,15 @@
  * web-infra's guardrails as CrossGuard policy objects. `policy/index.ts` puts them in a PolicyPack;
  * tests and `evaluatePolicies` (policy/evaluate.ts) call them directly, without the engine.
  *
- * Resource policies see a resource's inputs as it is registered (they can block a preview early);
- * stack policies see every resource's outputs at the end of a preview or update and handle what links
- * resources together (which security group belongs to a load balancer, which bucket a public access
- * block protects, which provider tags a resource). Stack policies read through `peek` because outputs
- * of resources not created yet are unknown during a preview.
+ * Resource policies see a resource's inputs (and its provider's) as it is registered, before the engine
+ * creates or updates it: a mandatory violation stops a preview and an update alike. Stack policies see
+ * every resource's outputs only after the last step, so in an update they report what already exists;
+ * they stop a deployment only through a preview run first (`pulumi up` asks for one; `pulumi up
+ * --skip-preview` and the Automation API behind `pulumi/actions` do not: .github/workflows/deploy.yml
+ * previews with the pack before `up`). So whatever one resource's inputs can decide is a resource
+ * policy; stack policies keep what links resources together (which security group belongs to a load
+ * balancer, which bucket a public access block protects, which listener redirects for which). Stack
+ * policies read through `peek` because outputs of resources not created yet are unknown in a preview.
  */
 import { PolicyResource, Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
@@ -16,11 +20,13 @@ import {
     UNKNOWN,
     admitsPort,
     describePorts,
+    groupsJoinedBy,
     ingressPermissions,
     isApplicationLb,
     isInternetFacing,
     isTaggable,
     isTls12Policy,
+    isWebPort,
     isWorld,
     items,
     ofTypes,
@@ -65,18 +71,40 @@ export const noRemoteAdminPorts: ResourceValidationPolicy = {
     }),
 };
 
-export const noPublicIngress: StackValidationPolicy = {
-    name: "security-group-no-public-ingress",
-    description: "No security group admits traffic from 0.0.0.0/0 or ::/0, except TCP 80 and 443 on an internet-facing load balancer's group.",
+export const worldIngressWebPortsOnly: ResourceValidationPolicy = {
+    name: "security-group-world-ingress-web-ports-only",
+    description: "Ingress from the whole internet (0.0.0.0/0, ::/0, or a /1 half of either) admits exactly TCP 80 or TCP 443, nothing else.",
     enforcementLevel: "mandatory",
     severity: "critical",
+    // A resource policy, not part of the stack policy below: the engine runs resource policies on each
+    // resource's inputs before it creates or updates the resource, in `pulumi up` as in a preview; stack
+    // policies run only after every step, when the rule would already exist. `pulumi/actions` runs `up`
+    // without a preview (Automation API), so only what is checked here stops an update by itself.
+    validateResource: onTypes([T.securityGroup, T.defaultSecurityGroup, T.ingressRule, T.securityGroupRule], (props, args, report) => {
+        for (const perm of ingressPermissions(args.type, props)) {
+            const world = perm.cidrs.filter(isWorld);
+            if (world.length === 0 || isWebPort(perm)) continue;
+            report(`${args.name} admits ${describePorts(perm)} from ${world.join(", ")}: only TCP 80 and 443 to the load balancer's security group may be open to the internet.`);
+        }
+    }),
+};
+
+export const noPublicIngress: StackValidationPolicy = {
+    name: "security-group-no-public-ingress",
+    description:
+        "TCP 80/443 from the internet (0.0.0.0/0, ::/0 or a /1 half) only on an internet-facing load balancer's security group, and that group is the load balancer's alone.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    // Which group a rule belongs to, and whether that group is a load balancer's, is only known from
+    // links between resources: a stack policy. Every other port from the internet is refused earlier, on
+    // the rule itself, by security-group-world-ingress-web-ports-only.
     validateStack: (args, report) => {
         const groups = args.resources.filter(isGroup);
         // The groups of internet-facing load balancers, found through the LB's `securityGroups`.
-        const lbGroups = new Set<string>();
+        const lbGroups = new Map<string, PolicyResource>();
         for (const lb of ofTypes(args.resources, T.loadBalancers)) {
             if (!isInternetFacing(lb.props)) continue;
-            for (const group of referencedBy(lb, "securityGroups", groups)) lbGroups.add(group.urn);
+            for (const group of referencedBy(lb, "securityGroups", groups)) lbGroups.set(group.urn, lb);
         }
         for (const resource of args.resources) {
             const permissions = ingressPermissions(resource.type, resource.props);
@@ -84,15 +112,25 @@ export const noPublicIngress: StackValidationPolicy = {
             const owners = isGroup(resource) ? [resource] : referencedBy(resource, "securityGroupId", groups);
             for (const perm of permissions) {
                 const world = perm.cidrs.filter(isWorld);
-                if (world.length === 0) continue;
-                const webPort = perm.protocol === "tcp" && perm.fromPort === perm.toPort && (perm.fromPort === 80 || perm.fromPort === 443);
+                if (world.length === 0 || !isWebPort(perm)) continue;
                 // An owner we cannot identify is not known to be a load balancer's: fail closed.
-                const onLbGroup = owners.length > 0 && owners.every((o) => lbGroups.has(o.urn));
-                if (webPort && onLbGroup) continue;
-                const why = webPort
-                    ? "its security group is not an internet-facing load balancer's. Only the load balancer faces the internet: admit traffic from the load balancer's security group instead"
-                    : "only TCP 80 and 443 to the load balancer's security group may be open to the internet";
-                report(`${resource.name} admits ${describePorts(perm)} from ${world.join(", ")}: ${why}.`, resource.urn);
+                if (owners.length > 0 && owners.every((o) => lbGroups.has(o.urn))) continue;
+                report(
+                    `${resource.name} admits ${describePorts(perm)} from ${world.join(", ")}: its security group is not an internet-facing load balancer's. Only the load balancer faces the internet: admit traffic from the load balancer's security group instead.`,
+                    resource.urn,
+                );
+            }
+        }
+        // The exemption above is for the load balancer: an instance (or anything else) placed in the
+        // same group would get 80/443 from the internet around the load balancer and the WAF.
+        const lbGroupList = groups.filter((g) => lbGroups.has(g.urn));
+        for (const resource of args.resources) {
+            if ((T.loadBalancers as readonly string[]).includes(resource.type)) continue;
+            for (const group of groupsJoinedBy(resource, lbGroupList)) {
+                report(
+                    `${resource.name} (${resource.type}) is in ${group.name}, the security group of internet-facing load balancer ${lbGroups.get(group.urn)!.name}, which may admit TCP 80/443 from the internet: give it a group of its own that admits traffic from the load balancer's group.`,
+                    resource.urn,
+                );
             }
         }
     },
@@ -163,6 +201,8 @@ export const rdsBackupRetention: ResourceValidationPolicy = {
 // EC2.
 
 const isTrue = (v: unknown) => v === true || v === "true";
+/** A reference input that is given: a non-empty string, or a value not known until the update. */
+const isSet = (v: unknown) => (typeof v === "string" && v !== "") || v === UNKNOWN;
 
 export const ebsEncrypted: ResourceValidationPolicy = {
     name: "ebs-volumes-encrypted",
@@ -217,10 +257,11 @@ export const imdsv2Required: ResourceValidationPolicy = {
 
 export const noPublicIp: ResourceValidationPolicy = {
     name: "ec2-no-public-ip",
-    description: "EC2 instances get no public IP address: not asked for, not by launch template, not by a subnet that assigns one on launch.",
+    description:
+        "EC2 instances get no public IP address: not asked for, not by launch template, not by a subnet that assigns one on launch, not by an Elastic IP attached to an instance or a network interface.",
     enforcementLevel: "mandatory",
     severity: "high",
-    validateResource: onTypes([T.instance, T.launchTemplate, T.subnet], (props, args, report) => {
+    validateResource: onTypes([T.instance, T.launchTemplate, T.subnet, T.eip, T.eipAssociation], (props, args, report) => {
         switch (args.type) {
             case T.instance:
                 if (props.associatePublicIpAddress === true) {
@@ -238,6 +279,19 @@ export const noPublicIp: ResourceValidationPolicy = {
                 }
                 if (props.assignIpv6AddressOnCreation === true) {
                     report(`${args.name} sets assignIpv6AddressOnCreation: true, which gives every instance launched in it a globally routable IPv6 address; set it to false.`);
+                }
+                return;
+            // An Elastic IP is a public address too. A NAT gateway's (or a network load balancer's) EIP sets
+            // neither `instance` nor `networkInterface`: those take the allocation id themselves. A value
+            // that is unknown in a preview (an instance created in the same update) counts as set.
+            case T.eip:
+                for (const key of ["instance", "networkInterface"] as const) {
+                    if (isSet(peek(() => props[key]))) report(`${args.name} attaches an Elastic IP to ${key === "instance" ? "an instance" : "a network interface"} (${key}); servers get no public IP: they sit behind the load balancer and reach out through NAT.`);
+                }
+                return;
+            case T.eipAssociation:
+                for (const key of ["instanceId", "networkInterfaceId"] as const) {
+                    if (isSet(peek(() => props[key]))) report(`${args.name} associates an Elastic IP with ${key === "instanceId" ? "an instance" : "a network interface"} (${key}); servers get no public IP: they sit behind the load balancer and reach out through NAT.`);
                 }
                 return;
         }
@@ -429,35 +483,33 @@ export const s3BlockPublicAccess: StackValidationPolicy = {
 // ---------------------------------------------------------------------------------------------------
 // Tags.
 
-export const requiredTags: StackValidationPolicy = {
+export const requiredTags: ResourceValidationPolicy = {
     name: "required-tags",
     description: "Every taggable AWS resource carries the Project, Stack, Owner and CostCenter tags (its own or the provider's default tags).",
     enforcementLevel: "mandatory",
     severity: "low",
     configSchema: { properties: { requiredTags: { type: "array", items: { type: "string" }, default: [...DEFAULT_REQUIRED_TAGS] } } },
-    // A stack policy, because the tags that matter are the effective ones: a resource's own `tags`
-    // plus its provider's `defaultTags`. `tagsAll` (the provider's sum) is computed, so it is unknown in
-    // a preview and absent from a resource policy's inputs; the provider resource's inputs, which a stack
-    // policy sees as `resource.provider`, are known. A resource passes when own ∪ default ∪ known
-    // `tagsAll` has every required key with a non-empty value.
-    validateStack: (args, report) => {
+    // The tags that matter are the effective ones: the resource's own `tags` plus its provider's
+    // `defaultTags`. `tagsAll` (the provider's sum) is a computed output, so it is not among the inputs a
+    // resource policy sees; the provider's inputs are, as `args.provider` (the engine puts the provider
+    // resource in every AnalyzeRequest). A resource policy, so that a resource without the tags is refused
+    // before it is created, in `pulumi up` without a preview too.
+    validateResource: (args, report) => {
+        if (!isTaggable(args.type, args.props)) args.notApplicable("not a taggable AWS resource");
         const required = args.getConfig<{ requiredTags?: string[] }>().requiredTags ?? [...DEFAULT_REQUIRED_TAGS];
-        for (const resource of args.resources) {
-            if (!isTaggable(resource.type, resource.props)) continue;
-            const own = ownTagKeys(resource.props);
-            const defaults = Object.entries(providerDefaultTags(resource.provider?.props))
-                .filter(([, v]) => v.trim() !== "")
-                .map(([k]) => k);
-            const all = peek(() => resource.props.tagsAll);
-            const effective = new Set([...defaults, ...(own === UNKNOWN ? [] : own), ...(all !== UNKNOWN && all && typeof all === "object" ? Object.keys(all) : [])]);
-            const missing = required.filter((k) => !effective.has(k));
-            // Own tags unknown (computed in this preview): they may supply what is missing.
-            if (missing.length === 0 || own === UNKNOWN) continue;
-            report(
-                `${resource.name} (${resource.type}) would lack the tag${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: set them in the AWS provider's defaultTags (infra/main.ts does, from the stack config) or in the resource's tags.`,
-                resource.urn,
-            );
-        }
+        const own = ownTagKeys(args.props);
+        // Own tags or the provider's default tags unknown (computed in this preview): they may supply
+        // what is missing; the update, where both are known, decides.
+        if (own === UNKNOWN || (args.provider && peek(() => args.provider!.props.defaultTags) === UNKNOWN)) return;
+        const defaults = Object.entries(providerDefaultTags(args.provider?.props))
+            .filter(([, v]) => v.trim() !== "")
+            .map(([k]) => k);
+        const effective = new Set([...defaults, ...own]);
+        const missing = required.filter((k) => !effective.has(k));
+        if (missing.length === 0) return;
+        report(
+            `${args.name} (${args.type}) would lack the tag${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: set them in the AWS provider's defaultTags (infra/main.ts does, from the stack config) or in the resource's tags.`,
+        );
     },
 };
 
@@ -466,6 +518,7 @@ export const requiredTags: StackValidationPolicy = {
 /** Every guardrail, in the order a report lists them. */
 export const policies: Policies = [
     noRemoteAdminPorts,
+    worldIngressWebPortsOnly,
     noPublicIngress,
     rdsStorageEncrypted,
     rdsNotPublic,

@@ -12,6 +12,23 @@ import { PROJECT, StackRun, runStack, stackConfig, stackNames } from "./mocks";
 const PROVIDER = "pulumi:providers:aws";
 const LB = "aws:lb/loadBalancer:LoadBalancer";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const EC2 = "aws:ec2/instance:Instance";
+
+/**
+ * Each configuration runs the program once per file, whichever describe needs it first (a run takes
+ * ~2 s; runs are sequential: the mock engine is process-global, and hooks run one at a time).
+ */
+const runs = new Map<string, Promise<{ run: StackRun; violations: Violation[] }>>();
+function runOnce(stack: string, overrides: Record<string, string> = {}) {
+    const key = JSON.stringify([stack, overrides]);
+    if (!runs.has(key)) {
+        runs.set(
+            key,
+            runStack(stack, overrides).then(async (run) => ({ run, violations: await evaluatePolicies(run.resources) })),
+        );
+    }
+    return runs.get(key)!;
+}
 
 it("finds the stack files (dev at least)", () => {
     expect(stackNames()).toContain("dev");
@@ -23,28 +40,44 @@ describe.each(stackNames())("stack %s", (stack) => {
     const expectedTags = parseConfig(projectSettings(stackConfig(stack)), stack).tags;
 
     beforeAll(async () => {
-        run = await runStack(stack);
-        violations = await evaluatePolicies(run.resources);
+        ({ run, violations } = await runOnce(stack));
     });
 
     it("passes every mandatory policy of the pack", () => {
         expect(mandatoryViolations(violations).map((v) => `${v.policy}: ${v.message}`)).toEqual([]);
     });
 
-    it("is really checked: an SSH rule from the internet added to the load balancer's group fails two policies", async () => {
+    /** An ingress rule from the internet on the group `securityGroupId`'s URN names. */
+    const injectedRule = (name: string, groupUrn: string, port: number): ResourceRecord => {
+        const group = run.resources.find((r) => r.urn === groupUrn)!;
+        return {
+            type: INGRESS,
+            name,
+            urn: `urn:pulumi:${stack}::${PROJECT}::${INGRESS}::${name}`,
+            inputs: { securityGroupId: group.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", tags: { ...expectedTags } },
+            propertyDependencies: { securityGroupId: [group.urn] },
+        };
+    };
+    const lbOf = () => {
         const lb = run.resources.find((r) => r.type === LB);
         expect(lb).toBeDefined();
-        const lbGroupUrn = lb!.propertyDependencies.securityGroups[0];
-        const lbGroup = run.resources.find((r) => r.urn === lbGroupUrn)!;
-        const ssh: ResourceRecord = {
-            type: INGRESS,
-            name: "injected-ssh",
-            urn: `urn:pulumi:${stack}::${PROJECT}::${INGRESS}::injected-ssh`,
-            inputs: { securityGroupId: lbGroup.id, ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0", tags: { ...expectedTags } },
-            propertyDependencies: { securityGroupId: [lbGroup.urn] },
-        };
+        return lb!;
+    };
+
+    it("is really checked: an SSH rule from the internet added to the load balancer's group fails two resource policies", async () => {
+        const ssh = injectedRule("injected-ssh", lbOf().propertyDependencies.securityGroups[0], 22);
         const found = mandatoryViolations(await evaluatePolicies([...run.resources, ssh])).filter((v) => v.urn === ssh.urn);
-        expect(found.map((v) => v.policy).sort()).toEqual(["security-group-no-public-ingress", "security-group-no-remote-admin-ports"]);
+        expect(found.map((v) => v.policy).sort()).toEqual(["security-group-no-remote-admin-ports", "security-group-world-ingress-web-ports-only"]);
+    });
+
+    it("is really checked: HTTPS from the internet straight to the web servers' group fails the stack policy", async () => {
+        const server = run.resources.find((r) => r.type === EC2);
+        expect(server?.propertyDependencies.vpcSecurityGroupIds).toHaveLength(1);
+        const webGroupUrn = server!.propertyDependencies.vpcSecurityGroupIds[0];
+        expect(webGroupUrn).not.toBe(lbOf().propertyDependencies.securityGroups[0]);
+        const https = injectedRule("injected-https", webGroupUrn, 443);
+        const found = mandatoryViolations(await evaluatePolicies([...run.resources, https])).filter((v) => v.urn === https.urn);
+        expect(found.map((v) => v.policy)).toEqual(["security-group-no-public-ingress"]);
     });
 
     it("gives every AWS provider the stack's default tags (project, stack, environment, owner, cost centre)", () => {
@@ -73,5 +106,49 @@ describe.each(stackNames())("stack %s", (stack) => {
                     .map(([key]) => `${r.name}: ${key}=${r.inputs.tags[key]}`),
             );
         expect(clashes).toEqual([]);
+    });
+});
+
+describe("the dev stack, WAF on and off", () => {
+    let withWaf: StackRun;
+    let withWafViolations: Violation[];
+    let withoutWaf: StackRun;
+    let withoutWafViolations: Violation[];
+    const advisories = (vs: Violation[]) => vs.filter((v) => v.enforcementLevel === "advisory").map((v) => `${v.policy}: ${v.message}`);
+
+    beforeAll(async () => {
+        expect(stackConfig("dev")["web-infra:wafEnabled"]).toBe("true");
+        ({ run: withWaf, violations: withWafViolations } = await runOnce("dev"));
+        ({ run: withoutWaf, violations: withoutWafViolations } = await runOnce("dev", { wafEnabled: "false" }));
+    });
+
+    it("wafEnabled: the web ACL is associated with the ALB, so no alb-waf-associated advisory", () => {
+        const lb = withWaf.resources.find((r) => r.type === LB)!;
+        const association = withWaf.resources.find((r) => r.type === "aws:wafv2/webAclAssociation:WebAclAssociation");
+        expect(association?.inputs.resourceArn).toBe(lb.state.arn);
+        expect(withWafViolations.filter((v) => v.policy === "alb-waf-associated")).toEqual([]);
+    });
+
+    it("wafEnabled false: no aws:wafv2 resource at all, and exactly the alb-waf-associated advisory more", () => {
+        expect(withoutWaf.resources.filter((r) => r.type.startsWith("aws:wafv2/")).map((r) => r.type)).toEqual([]);
+        expect(mandatoryViolations(withoutWafViolations)).toEqual([]);
+        const lb = withoutWaf.resources.find((r) => r.type === LB)!;
+        expect(advisories(withoutWafViolations)).toEqual([
+            ...advisories(withWafViolations),
+            `alb-waf-associated: ${lb.name} faces the internet without a WAF web ACL (set \`wafEnabled: true\`).`,
+        ]);
+        expect(withoutWafViolations.find((v) => v.policy === "alb-waf-associated")?.urn).toBe(lb.urn);
+    });
+
+    it("the ALB writes its access logs to the AccessLogBucket's bucket, and waits for its bucket policy (ELB test-writes when logging is turned on)", () => {
+        const lb = withWaf.resources.find((r) => r.type === LB)!;
+        const bucket = withWaf.resources.find((r) => r.type === "aws:s3/bucket:Bucket" && r.name === "alb-logs-bucket")!;
+        const policy = withWaf.resources.find((r) => r.type === "aws:s3/bucketPolicy:BucketPolicy" && r.parentUrn === bucket.parentUrn)!;
+        expect(policy).toBeDefined();
+        expect(lb.inputs.accessLogs).toMatchObject({ enabled: true, bucket: policy.state.bucket });
+        expect(policy.state.bucket).toBe(bucket.id);
+        // The bucket name flowed from the policy's output: the engine creates the policy first.
+        expect(lb.propertyDependencies.accessLogs).toContain(policy.urn);
+        expect(lb.propertyDependencies.accessLogs).not.toContain(bucket.urn);
     });
 });

@@ -2,8 +2,11 @@
  * Every guardrail policy, outside the engine, with hand-built arguments: at least one resource (or
  * stack) that passes and one that fails, with the exact message, plus the edge cases that decide
  * whether our own design passes (egress is not ingress, the load balancer's group may face the
- * internet on 80/443, replicas inherit encryption, unknown ids during a preview).
+ * internet on 80/443, replicas inherit encryption, unknown ids during a preview). Last, the pack as
+ * the Pulumi CLI runs it: policy/ loaded by run-policy-pack and asked over the analyzer protocol.
  */
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as path from "path";
 import { ResourceValidationPolicy, StackValidationPolicy, unknownCheckingProxy } from "@pulumi/policy";
 import { NotApplicable, ResourceRecord, evaluatePolicies, mandatoryViolations, resourceArgs, runResourcePolicy, runStackPolicy, stackArgs, toPolicyResources } from "../policy/evaluate";
 import { TLS12_POLICY_PATTERNS, isTls12Policy, providerDefaultTags } from "../policy/lib";
@@ -172,16 +175,15 @@ describe("security-group-no-public-ingress", () => {
         ]);
     });
 
-    it("fails any other port from the internet, even on the LB's group", async () => {
+    it("leaves every other port from the internet to security-group-world-ingress-web-ports-only (checked on the rule itself)", async () => {
         const records = [
             ...design(),
             rec(INGRESS, "lb-8080", { securityGroupId: "sg-lb", ipProtocol: "tcp", fromPort: 8080, toPort: 8080, cidrIpv4: "0.0.0.0/0" }, { securityGroupId: [[SG, "lb-sg"]] }),
             rec(INGRESS, "lb-80-443", { securityGroupId: "sg-lb", ipProtocol: "tcp", fromPort: 80, toPort: 443, cidrIpv4: "0.0.0.0/0" }, { securityGroupId: [[SG, "lb-sg"]] }),
         ];
-        expect((await checkStack(policy, records)).map((v) => v.message)).toEqual([
-            "lb-8080 admits tcp 8080 from 0.0.0.0/0: only TCP 80 and 443 to the load balancer's security group may be open to the internet.",
-            "lb-80-443 admits tcp 80-443 from 0.0.0.0/0: only TCP 80 and 443 to the load balancer's security group may be open to the internet.",
-        ]);
+        expect(await checkStack(policy, records)).toEqual([]);
+        expect(await check(p.worldIngressWebPortsOnly, INGRESS, records[records.length - 2].inputs)).toHaveLength(1);
+        expect(await check(p.worldIngressWebPortsOnly, INGRESS, records[records.length - 1].inputs)).toHaveLength(1);
     });
 
     it("fails 443 from the internet on an internal load balancer's group", async () => {
@@ -192,12 +194,100 @@ describe("security-group-no-public-ingress", () => {
     it("fails inline ingress and legacy rules from the internet, and rules whose group it cannot identify", async () => {
         const records = [
             rec(SG, "inline", { id: "sg-inline", ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }] }),
-            rec(SG_RULE, "legacy", { type: "ingress", securityGroupId: "sg-elsewhere", protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] }),
+            rec(SG_RULE, "legacy", { type: "ingress", securityGroupId: "sg-elsewhere", protocol: "6", fromPort: 443, toPort: 443, ipv6CidrBlocks: ["::/0"] }),
         ];
         expect((await checkStack(policy, records)).map((v) => v.message)).toEqual([
             "inline admits tcp 443 from 0.0.0.0/0: its security group is not an internet-facing load balancer's. Only the load balancer faces the internet: admit traffic from the load balancer's security group instead.",
-            "legacy admits all traffic from ::/0: only TCP 80 and 443 to the load balancer's security group may be open to the internet.",
+            "legacy admits tcp 443 from ::/0: its security group is not an internet-facing load balancer's. Only the load balancer faces the internet: admit traffic from the load balancer's security group instead.",
         ]);
+    });
+
+    it("counts the /1 halves of the address space as the internet (0.0.0.0/1 + 128.0.0.0/1 = 0.0.0.0/0), IPv6 too", async () => {
+        const halves = ["0.0.0.0/1", "128.0.0.0/1"].map((cidr, i) =>
+            rec(INGRESS, `web-443-half-${i}`, { securityGroupId: "sg-web", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: cidr }, { securityGroupId: [[SG, "web-sg"]] }),
+        );
+        const v6 = rec(INGRESS, "web-80-v6-half", { securityGroupId: "sg-web", ipProtocol: "tcp", fromPort: 80, toPort: 80, cidrIpv6: "8000::/1" }, { securityGroupId: [[SG, "web-sg"]] });
+        expect((await checkStack(policy, [...design(), ...halves, v6])).map((v) => v.message.split(": its")[0])).toEqual([
+            "web-443-half-0 admits tcp 443 from 0.0.0.0/1",
+            "web-443-half-1 admits tcp 443 from 128.0.0.0/1",
+            "web-80-v6-half admits tcp 80 from 8000::/1",
+        ]);
+        // Narrower ranges are not the whole internet (documented in the README).
+        const narrow = rec(INGRESS, "web-443-quarter", { securityGroupId: "sg-web", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/2" }, { securityGroupId: [[SG, "web-sg"]] });
+        expect(await checkStack(policy, [...design(), narrow])).toEqual([]);
+    });
+
+    it("does not resolve prefix lists: a rule from a prefix list is not treated as the internet (documented limitation)", async () => {
+        const fromList = rec(INGRESS, "web-443-pl", { securityGroupId: "sg-web", ipProtocol: "tcp", fromPort: 443, toPort: 443, prefixListId: "pl-0123456789abcdef0" }, { securityGroupId: [[SG, "web-sg"]] });
+        expect(await checkStack(policy, [...design(), fromList])).toEqual([]);
+    });
+
+    describe("the load balancer's group is the load balancer's alone", () => {
+        const message = (name: string, type: string) =>
+            `${name} (${type}) is in lb-sg, the security group of internet-facing load balancer alb, which may admit TCP 80/443 from the internet: give it a group of its own that admits traffic from the load balancer's group.`;
+
+        it("passes instances, templates, databases and functions in their own groups", async () => {
+            const records = [
+                ...design(),
+                rec(EC2, "web-1", { vpcSecurityGroupIds: ["sg-web"] }, { vpcSecurityGroupIds: [[SG, "web-sg"]] }),
+                rec(LT, "web-lt", { vpcSecurityGroupIds: ["sg-web"] }),
+                rec(RDS, "db", { vpcSecurityGroupIds: ["sg-db"] }),
+                rec("aws:lambda/function:Function", "failover", { vpcConfig: { subnetIds: ["subnet-1"], securityGroupIds: ["sg-web"] } }),
+            ];
+            expect(await checkStack(policy, records)).toEqual([]);
+        });
+
+        it.each([
+            ["an instance by vpcSecurityGroupIds (a known id)", EC2, { vpcSecurityGroupIds: ["sg-web", "sg-lb"] }, {}],
+            ["an instance by dependency (a preview: the id is unknown)", EC2, { vpcSecurityGroupIds: unknownArrayValue }, { vpcSecurityGroupIds: [[SG, "lb-sg"]] as [string, string][] }],
+            ["an instance by securityGroups", EC2, { securityGroups: ["sg-lb"] }, {}],
+            ["a VPC endpoint by securityGroupIds", "aws:ec2/vpcEndpoint:VpcEndpoint", { securityGroupIds: ["sg-lb"] }, {}],
+            ["a launch template's network interface", LT, { networkInterfaces: [{ securityGroups: ["sg-lb"] }] }, {}],
+            ["a Lambda function's vpcConfig", "aws:lambda/function:Function", { vpcConfig: { subnetIds: ["subnet-1"], securityGroupIds: ["sg-lb"] } }, {}],
+        ])("fails %s", async (_label, type, props, refs) => {
+            const user = rec(type, "user", props, refs);
+            expect(await checkStack(policy, [...design(), user])).toEqual([{ message: message("user", type), urn: user.urn }]);
+        });
+    });
+});
+
+describe("security-group-world-ingress-web-ports-only", () => {
+    const policy = p.worldIngressWebPortsOnly;
+    const msg = (what: string, from: string) => `r admits ${what} from ${from}: only TCP 80 and 443 to the load balancer's security group may be open to the internet.`;
+
+    it("is a resource policy: the engine runs it on the rule's inputs before creating it, in `pulumi up` without a preview too", () => {
+        expect(policy.enforcementLevel).toBe("mandatory");
+        expect(typeof policy.validateResource).toBe("function");
+        expect(policy).not.toHaveProperty("validateStack");
+    });
+
+    it.each([
+        ["HTTP from anywhere (v4)", INGRESS, { ipProtocol: "tcp", fromPort: 80, toPort: 80, cidrIpv4: "0.0.0.0/0" }],
+        ["HTTPS from anywhere (v6, protocol number)", INGRESS, { ipProtocol: "6", fromPort: 443, toPort: 443, cidrIpv6: "::/0" }],
+        ["any port from a private range", INGRESS, { ipProtocol: "-1", cidrIpv4: "10.0.0.0/8" }],
+        ["any port from a security group", SG_RULE, { type: "ingress", protocol: "tcp", fromPort: 0, toPort: 65535, sourceSecurityGroupId: "sg-lb" }],
+        ["all traffic to the world as egress (not ingress)", SG_RULE, { type: "egress", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] }],
+        ["inline 443 from anywhere", SG, { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], ipv6CidrBlocks: ["::/0"] }] }],
+        ["a source not known yet (a preview)", INGRESS, { ipProtocol: "tcp", fromPort: 8080, toPort: 8080, cidrIpv4: unknownStringValue }],
+    ])("passes %s", async (_label, type, props) => {
+        expect(await check(policy, type, props)).toEqual([]);
+    });
+
+    it.each([
+        ["another port", INGRESS, { ipProtocol: "tcp", fromPort: 8080, toPort: 8080, cidrIpv4: "0.0.0.0/0" }, [msg("tcp 8080", "0.0.0.0/0")]],
+        ["a range spanning 80-443", INGRESS, { ipProtocol: "tcp", fromPort: 80, toPort: 443, cidrIpv6: "::/0" }, [msg("tcp 80-443", "::/0")]],
+        ["UDP 443 (QUIC)", INGRESS, { ipProtocol: "udp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" }, [msg("udp 443", "0.0.0.0/0")]],
+        ["all traffic from half the internet", INGRESS, { ipProtocol: "-1", cidrIpv4: "128.0.0.0/1" }, [msg("all traffic", "128.0.0.0/1")]],
+        ["a protocol not known yet (fails closed)", INGRESS, { ipProtocol: unknownStringValue, fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" }, [msg("all traffic", "0.0.0.0/0")]],
+        ["a legacy rule with both halves", SG_RULE, { type: "ingress", protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/1", "128.0.0.0/1"] }, [msg("tcp 22", "0.0.0.0/1, 128.0.0.0/1")]],
+        [
+            "inline ingress on the default group",
+            DEFAULT_SG,
+            { ingress: [{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }, { protocol: "tcp", fromPort: 3306, toPort: 3306, ipv6CidrBlocks: ["::/0"] }] },
+            [msg("tcp 3306", "::/0")],
+        ],
+    ])("fails %s", async (_label, type, props, messages) => {
+        expect(await check(policy, type, props)).toEqual(messages);
     });
 });
 
@@ -308,6 +398,22 @@ describe("ec2-no-public-ip", () => {
             "r sets mapPublicIpOnLaunch: true, which gives every instance launched in it a public IPv4 address; set it to false (the load balancer and NAT gateways bring their own).",
             "r sets assignIpv6AddressOnCreation: true, which gives every instance launched in it a globally routable IPv6 address; set it to false.",
         ]);
+    });
+
+    const EIP = "aws:ec2/eip:Eip";
+    const EIP_ASSOC = "aws:ec2/eipAssociation:EipAssociation";
+    it("passes a NAT gateway's Elastic IP (neither instance nor network interface: the NAT gateway takes the allocation id)", async () => {
+        expect(await check(policy, EIP, { domain: "vpc", tags: { Name: "nat-a" } })).toEqual([]);
+        expect(await check(policy, EIP, { domain: "vpc", instance: "", networkInterface: "" })).toEqual([]);
+    });
+    it.each([
+        ["an Elastic IP on an instance", EIP, { domain: "vpc", instance: "i-0123456789abcdef0" }, ["r attaches an Elastic IP to an instance (instance); servers get no public IP: they sit behind the load balancer and reach out through NAT."]],
+        ["an Elastic IP on an instance created in the same preview", EIP, { domain: "vpc", instance: unknownStringValue }, ["r attaches an Elastic IP to an instance (instance); servers get no public IP: they sit behind the load balancer and reach out through NAT."]],
+        ["an Elastic IP on a network interface", EIP, { domain: "vpc", networkInterface: "eni-0123456789abcdef0" }, ["r attaches an Elastic IP to a network interface (networkInterface); servers get no public IP: they sit behind the load balancer and reach out through NAT."]],
+        ["an association with an instance", EIP_ASSOC, { allocationId: "eipalloc-1", instanceId: "i-0123456789abcdef0" }, ["r associates an Elastic IP with an instance (instanceId); servers get no public IP: they sit behind the load balancer and reach out through NAT."]],
+        ["an association with a network interface", EIP_ASSOC, { allocationId: "eipalloc-1", networkInterfaceId: unknownStringValue }, ["r associates an Elastic IP with a network interface (networkInterfaceId); servers get no public IP: they sit behind the load balancer and reach out through NAT."]],
+    ])("fails %s", async (_label, type, props, messages) => {
+        expect(await check(policy, type, props)).toEqual(messages);
     });
 });
 
@@ -495,6 +601,14 @@ describe("required-tags", () => {
     const tags = { Project: "web-infra", Stack: "dev", Environment: "development", Owner: "platform-team", CostCenter: "web-dev", ManagedBy: "pulumi" };
     const provider = (name: string, defaultTags: unknown) => rec(PROVIDER, name, { region: "us-east-1", defaultTags }, {}, { id: `${name}-id` });
     const withProvider = (r: ResourceRecord, providerName: string) => ({ ...r, provider: `${urnOf(PROVIDER, providerName)}::${providerName}-id` });
+    /** The policy alone over records, each resource with its provider's inputs (as the engine's AnalyzeRequest has them). */
+    const run = async (records: ResourceRecord[], config: Record<string, unknown> = {}) =>
+        (await evaluatePolicies(records, { policies: [policy], config: { [policy.name]: config } })).map(({ message, urn }) => ({ message, urn }));
+
+    it("is a resource policy: it sees the provider's inputs (args.provider) and stops `pulumi up` without a preview", () => {
+        expect(typeof policy.validateResource).toBe("function");
+        expect(policy).not.toHaveProperty("validateStack");
+    });
 
     it("parses the provider's defaultTags as the Node SDK sends them (JSON) or as an object", () => {
         expect(providerDefaultTags({ defaultTags: JSON.stringify({ tags }) })).toEqual(tags);
@@ -513,7 +627,7 @@ describe("required-tags", () => {
             withProvider(rec("aws:ec2/route:Route", "route", { destinationCidrBlock: "0.0.0.0/0" }), "bare"),
             rec("web-infra:network:Network", "network", {}),
         ];
-        expect(await checkStack(policy, records)).toEqual([]);
+        expect(await run(records)).toEqual([]);
     });
 
     it("fails a taggable resource that would miss a required tag, naming the tags", async () => {
@@ -521,24 +635,39 @@ describe("required-tags", () => {
             provider("partial", JSON.stringify({ tags: { Project: "web-infra", Stack: "dev", Owner: " " } })),
             withProvider(rec("aws:cloudwatch/logGroup:LogGroup", "group", { retentionInDays: 30 }), "partial"),
             withProvider(rec("aws:ec2/vpc:Vpc", "vpc", { tags: { CostCenter: "web-dev" } }), "partial"),
+            // No provider reference at all (a default provider the record does not describe): own tags only.
+            rec("aws:sns/topic:Topic", "topic", { tags: { Project: "p", Stack: "s", Owner: "o" } }),
         ];
-        expect(await checkStack(policy, records)).toEqual([
+        expect(await run(records)).toEqual([
             {
                 message:
                     "group (aws:cloudwatch/logGroup:LogGroup) would lack the tags Owner, CostCenter: set them in the AWS provider's defaultTags (infra/main.ts does, from the stack config) or in the resource's tags.",
                 urn: urnOf("aws:cloudwatch/logGroup:LogGroup", "group"),
             },
             {
-                message:
-                    "vpc (aws:ec2/vpc:Vpc) would lack the tag Owner: set them in the AWS provider's defaultTags (infra/main.ts does, from the stack config) or in the resource's tags.",
+                message: "vpc (aws:ec2/vpc:Vpc) would lack the tag Owner: set them in the AWS provider's defaultTags (infra/main.ts does, from the stack config) or in the resource's tags.",
                 urn: urnOf("aws:ec2/vpc:Vpc", "vpc"),
+            },
+            {
+                message: "topic (aws:sns/topic:Topic) would lack the tag CostCenter: set them in the AWS provider's defaultTags (infra/main.ts does, from the stack config) or in the resource's tags.",
+                urn: urnOf("aws:sns/topic:Topic", "topic"),
             },
         ]);
     });
 
+    it("waits for the update when the resource's tags or the provider's default tags are not known yet (a preview)", async () => {
+        const unknownProvider = { type: PROVIDER, name: "aws", urn: urnOf(PROVIDER, "aws"), props: unknownCheckingProxy({ defaultTags: unknownStringValue }) };
+        const args = (props: Record<string, any>, withProvider = true) =>
+            resourceArgs({ type: "aws:ec2/vpc:Vpc", props: unknownCheckingProxy(props), name: "vpc", ...(withProvider ? { provider: unknownProvider } : {}) });
+        expect(await runResourcePolicy(policy, args({}))).toEqual([]);
+        expect(await runResourcePolicy(policy, args({ tags: unknownStringValue }, false))).toEqual([]);
+        expect(await runResourcePolicy(policy, args({}, false))).toHaveLength(1);
+    });
+
     it("takes the required keys from the policy config", async () => {
         const records = [provider("aws", JSON.stringify({ tags })), withProvider(rec("aws:ec2/vpc:Vpc", "vpc", {}), "aws")];
-        expect(await checkStack(policy, records, { requiredTags: ["DataClassification"] })).toHaveLength(1);
+        expect(await run(records)).toEqual([]);
+        expect(await run(records, { requiredTags: ["DataClassification"] })).toHaveLength(1);
     });
 });
 
@@ -554,6 +683,18 @@ describe("the pack as a whole", () => {
             expect(["mandatory", "advisory"]).toContain(x.enforcementLevel);
         }
         expect(p.policies.filter((x) => x.enforcementLevel === "advisory").map((x) => x.name)).toEqual(["alb-http-only", "alb-waf-associated"]);
+    });
+
+    it("keeps as stack policies only what links resources together: everything else stops `pulumi up` by itself, before the resource exists", () => {
+        // The engine runs stack policies after the last step of an update; without a preview first
+        // (Automation API, --skip-preview) they report what already exists.
+        expect(p.policies.filter((x) => "validateStack" in x).map((x) => x.name)).toEqual([
+            "security-group-no-public-ingress",
+            "alb-http-redirects-to-https",
+            "alb-http-only",
+            "alb-waf-associated",
+            "s3-block-public-access",
+        ]);
     });
 
     it("evaluatePolicies runs resource policies on inputs and stack policies on outputs, and honours config levels", async () => {
@@ -573,5 +714,81 @@ describe("the pack as a whole", () => {
         // The stack policies see the same records: untagged, the instance fails required-tags too.
         const untagged = [rec(RDS, "db", { storageEncrypted: true, backupRetentionPeriod: 7 })];
         expect((await evaluatePolicies(untagged)).map((v) => v.policy)).toEqual(["required-tags"]);
+    });
+});
+
+// ---------------------------------------------------------------------------------------------------
+
+describe("the pack as the Pulumi CLI loads and runs it (policy/ under run-policy-pack, driven over the analyzer's gRPC protocol)", () => {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const grpc = require("@grpc/grpc-js");
+    const { AnalyzerClient } = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
+    const pb = require("@pulumi/pulumi/proto/analyzer_pb");
+    const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+    const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const policyDir = path.resolve(__dirname, "..", "policy");
+    let child: ChildProcess | undefined;
+    let firstLine = "";
+    let client: any;
+    const call = <T>(method: string, request: unknown) =>
+        new Promise<T>((resolve, reject) => client[method](request, (err: Error | null, response: T) => (err ? reject(err) : resolve(response))));
+
+    beforeAll(async () => {
+        // What the CLI's `pulumi-analyzer-policy` plugin does, with its working directory set to the pack:
+        // resolve @pulumi/pulumi/cmd/run-policy-pack from there (here: the root's node_modules), run it
+        // with node, engine address and pack directory as arguments. It compiles index.ts with Pulumi's
+        // own ts-node and prints the port of its gRPC server on the first line of stdout.
+        const script = spawnSync(process.execPath, ["-e", "console.log(require.resolve('@pulumi/pulumi/cmd/run-policy-pack'))"], { cwd: policyDir, encoding: "utf8" });
+        expect(script.stderr).toBe("");
+        child = spawn(process.execPath, [script.stdout.trim(), "127.0.0.1:1", "."], { cwd: policyDir, stdio: ["ignore", "pipe", "pipe"] });
+        firstLine = await new Promise<string>((resolve, reject) => {
+            let out = "";
+            let err = "";
+            child!.stdout!.on("data", (d) => {
+                out += d;
+                if (out.includes("\n")) resolve(out.split("\n")[0]);
+            });
+            child!.stderr!.on("data", (d) => (err += d));
+            child!.on("exit", (code) => reject(new Error(`run-policy-pack exited (${code}) before printing a port:\n${err}`)));
+        });
+        client = new AnalyzerClient(`127.0.0.1:${firstLine.trim()}`, grpc.credentials.createInsecure());
+    }, 30000);
+
+    afterAll(() => {
+        client?.close();
+        if (child && child.exitCode === null) child.kill();
+    });
+
+    it("prints its port on the first line", () => {
+        expect(firstLine).toMatch(/^\d{2,5}$/);
+    });
+
+    it("serves the pack: its name and every policy of policies.ts, with its enforcement level", async () => {
+        const info = await call<any>("getAnalyzerInfo", new Empty());
+        expect(info.getName()).toBe("web-infra-guardrails");
+        const levels: Record<string, number> = { advisory: pb.EnforcementLevel.ADVISORY, mandatory: pb.EnforcementLevel.MANDATORY };
+        expect(info.getPoliciesList().map((x: any) => [x.getName(), x.getEnforcementlevel()])).toEqual(p.policies.map((x) => [x.name, levels[x.enforcementLevel!]]));
+    });
+
+    it("refuses an SSH rule from the internet and a resource without the required tags at Analyze time, from the provider's inputs", async () => {
+        const request = new pb.AnalyzeRequest();
+        request.setType(INGRESS);
+        request.setName("ssh");
+        request.setUrn(urnOf(INGRESS, "ssh"));
+        request.setProperties(Struct.fromJavaScript({ securityGroupId: "sg-1", ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0" }));
+        request.setOptions(new pb.AnalyzerResourceOptions());
+        const provider = new pb.AnalyzerProviderResource();
+        provider.setType(PROVIDER);
+        provider.setName("aws");
+        provider.setUrn(urnOf(PROVIDER, "aws"));
+        provider.setProperties(Struct.fromJavaScript({ region: "us-east-1", defaultTags: JSON.stringify({ tags: { Project: "web-infra", Stack: "dev", Owner: "me" } }) }));
+        request.setProvider(provider);
+        const response = await call<any>("analyze", request);
+        expect(response.getDiagnosticsList().map((d: any) => [d.getPolicyname(), d.getEnforcementlevel(), d.getMessage().split("\n")[1]])).toEqual([
+            ["security-group-no-remote-admin-ports", pb.EnforcementLevel.MANDATORY, expect.stringMatching(/^ssh admits tcp 22 from 0\.0\.0\.0\/0, which opens SSH/)],
+            ["security-group-world-ingress-web-ports-only", pb.EnforcementLevel.MANDATORY, "ssh admits tcp 22 from 0.0.0.0/0: only TCP 80 and 443 to the load balancer's security group may be open to the internet."],
+            ["required-tags", pb.EnforcementLevel.MANDATORY, expect.stringMatching(/^ssh \(aws:vpc\/securityGroupIngressRule:SecurityGroupIngressRule\) would lack the tag CostCenter:/)],
+        ]);
     });
 });
