@@ -1,18 +1,25 @@
 import {
     COMPONENT_NAME_PATTERN,
     DNS_NAME_PATTERN,
+    ENGINE_VERSION_PATTERN,
     GENERATED_PASSWORD_LENGTH,
+    INSTANCE_IDENTIFIER_PATTERN,
     MASTER_PASSWORD_FORBIDDEN,
     MASTER_PASSWORD_MAX_LENGTH,
+    MYSQL_PARAMETERS,
     PASSWORD_SPECIAL_CHARACTERS,
     defaultPrivateZoneName,
+    engineLifecycleSupport,
+    instanceIdentifier,
     isValidMasterPassword,
     parameterGroupFamily,
     parseBackupWindow,
     parseMaintenanceWindow,
+    rdsLogGroupName,
     replicaZoneIndexes,
     snapshotIdentifier,
     supportsPerformanceInsights,
+    weeklyWindowsOverlap,
     windowProblems,
     windowsOverlap,
 } from "../components/lib/rds";
@@ -35,6 +42,51 @@ describe("parameterGroupFamily", () => {
         ["8.4.3", "mysql8.4"],
     ])("%s → %s", (version, family) => {
         expect(parameterGroupFamily(version)).toBe(family);
+    });
+});
+
+describe("engine version and Extended Support", () => {
+    it.each([
+        ["8.4", true],
+        ["8.0", true],
+        ["8.4.3", false], // a full minor: auto minor upgrades would make the next `up` a downgrade
+        ["8.0.39", false],
+        ["5.7", false],
+        ["8", false],
+        ["9.0", false],
+    ])("engine version %s accepted: %s", (version, ok) => {
+        expect(ENGINE_VERSION_PATTERN.test(version)).toBe(ok);
+    });
+
+    it.each([
+        // 8.0 is past standard support: creating it with Extended Support disabled fails.
+        ["8.0", "open-source-rds-extended-support"],
+        // 8.4 is in standard support: never let a surcharge start silently.
+        ["8.4", "open-source-rds-extended-support-disabled"],
+    ])("%s → engineLifecycleSupport %s", (version, lifecycle) => {
+        expect(engineLifecycleSupport(version)).toBe(lifecycle);
+    });
+});
+
+describe("parameters", () => {
+    it("TLS, row-based binlog, slow log to files, and no host blocking for the web servers' TCP probe", () => {
+        expect(MYSQL_PARAMETERS).toEqual([
+            { name: "require_secure_transport", value: "1", applyMethod: "immediate" },
+            { name: "binlog_format", value: "ROW", applyMethod: "immediate" },
+            { name: "slow_query_log", value: "1", applyMethod: "immediate" },
+            { name: "long_query_time", value: "1", applyMethod: "immediate" },
+            { name: "log_output", value: "FILE", applyMethod: "immediate" },
+            { name: "max_connect_errors", value: "1000000000", applyMethod: "immediate" },
+        ]);
+    });
+
+    it("max_connect_errors outlasts years of probes (one a second), far above MySQL's default of 100", () => {
+        const value = Number(MYSQL_PARAMETERS.find((p) => p.name === "max_connect_errors")!.value);
+        expect(value).toBeGreaterThanOrEqual(10 * 365 * 24 * 3600);
+    });
+
+    it("every parameter is dynamic (applied without a reboot)", () => {
+        for (const p of MYSQL_PARAMETERS) expect(p.applyMethod).toBe("immediate");
     });
 });
 
@@ -158,6 +210,45 @@ describe("backup and maintenance windows", () => {
         }
     });
 
+    it.each([
+        ["sat:04:30-sat:05:30", "sun:04:30-sun:05:30", false], // the defaults: replicas a day earlier
+        ["sun:03:30-sun:04:30", "sun:04:30-sun:05:30", false], // touching
+        ["sun:04:00-sun:05:00", "sun:04:30-sun:05:30", true],
+        ["sun:23:30-mon:00:30", "mon:00:00-mon:01:00", true], // crosses the end of the week
+        ["mon:00:00-mon:00:30", "sun:23:30-mon:00:15", true],
+        ["wed:10:00-wed:11:00", "sun:04:30-sun:05:30", false],
+    ])("weekly windows %s and %s overlap: %s", (a, b, overlap) => {
+        const [wa, wb] = [parseMaintenanceWindow(a)!, parseMaintenanceWindow(b)!];
+        expect(weeklyWindowsOverlap(wa, wb)).toBe(overlap);
+        expect(weeklyWindowsOverlap(wb, wa)).toBe(overlap);
+    });
+
+    it("property: weekly overlap agrees with a minute-by-minute check", () => {
+        const next = rng(11);
+        const days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+        const pad = (n: number) => String(n).padStart(2, "0");
+        const at = (m: number) => `${days[Math.floor(m / 1440) % 7]}:${pad(Math.floor((m % 1440) / 60))}:${pad(m % 60)}`;
+        const week = 7 * 1440;
+        for (let n = 0; n < 300; n++) {
+            const [s1, s2] = [Math.floor(next() * week), Math.floor(next() * week)];
+            const [l1, l2] = [30 + Math.floor(next() * 600), 30 + Math.floor(next() * 600)];
+            const a = parseMaintenanceWindow(`${at(s1)}-${at((s1 + l1) % week)}`)!;
+            const b = parseMaintenanceWindow(`${at(s2)}-${at((s2 + l2) % week)}`)!;
+            const minutes = new Set(Array.from({ length: l1 }, (_, i) => (s1 + i) % week));
+            const expected = Array.from({ length: l2 }, (_, i) => (s2 + i) % week).some((m) => minutes.has(m));
+            expect(weeklyWindowsOverlap(a, b)).toBe(expected);
+        }
+    });
+
+    it("windowProblems names the replicas' window when asked", () => {
+        expect(windowProblems("03:00-04:00", "sat:03:30-sat:04:30", "replicaMaintenanceWindow")).toEqual([
+            "`backupWindow` (03:00-04:00) and `replicaMaintenanceWindow` (sat:03:30-sat:04:30) must not overlap: RDS rejects overlapping windows",
+        ]);
+        expect(windowProblems("03:00-04:00", "sat", "replicaMaintenanceWindow")).toEqual([
+            '`replicaMaintenanceWindow` must be a weekly UTC window ddd:hh24:mi-ddd:hh24:mi such as sun:04:30-sun:05:30 (got "sat")',
+        ]);
+    });
+
     it("windowProblems: the defaults pass; each broken rule is named", () => {
         expect(windowProblems("03:00-04:00", "sun:04:30-sun:05:30")).toEqual([]);
         expect(windowProblems("03:00-03:20", "sun:04:30-sun:05:30")).toEqual(['`backupWindow` must be at least 30 minutes long (got "03:00-03:20")']);
@@ -181,6 +272,19 @@ describe("replicaZoneIndexes", () => {
         expect(replicaZoneIndexes(zones, replicas)).toEqual(expected);
     });
 
+    it.each([
+        // replica-2 of 3 sat in zone 2 (replicas 1 and 3 in zone 1): the others go to zones 0 (the former
+        // primary's, first) and 1
+        [3, 3, 2, [0, 2, 1]],
+        // replica-1 sat in zone 1 with replica-3 (the bug: replica-3 stayed in the writer's zone)
+        [3, 3, 1, [1, 0, 2]],
+        [2, 3, 2, [0, 1, 0]], // two zones: every other replica in the former primary's zone
+        [4, 5, 3, [0, 1, 3, 2, 0]],
+        [3, 1, 1, [1]],
+    ])("%i zones, %i replicas, replica %i promoted → %j", (zones, replicas, promoted, expected) => {
+        expect(replicaZoneIndexes(zones, replicas, promoted)).toEqual(expected);
+    });
+
     it("property: no replica in the primary's zone (0), every index a real zone, spread evenly", () => {
         for (let zones = 2; zones <= 8; zones++) {
             for (let replicas = 0; replicas <= 5; replicas++) {
@@ -196,8 +300,33 @@ describe("replicaZoneIndexes", () => {
         }
     });
 
-    it("refuses a single zone", () => {
+    it("property: after any promotion no replica shares the new writer's zone, which doesn't move; the rest spread evenly", () => {
+        for (let zones = 2; zones <= 4; zones++) {
+            for (let replicas = 1; replicas <= 5; replicas++) {
+                const before = replicaZoneIndexes(zones, replicas);
+                for (let promoted = 1; promoted <= replicas; promoted++) {
+                    const after = replicaZoneIndexes(zones, replicas, promoted);
+                    const writerZone = before[promoted - 1];
+                    const at = { zones, replicas, promoted, after };
+                    expect({ ...at, writer: after[promoted - 1] }).toEqual({ ...at, writer: writerZone });
+                    const others = after.filter((_, i) => i !== promoted - 1);
+                    for (const z of others) {
+                        expect({ ...at, z, sharesWriterZone: z === writerZone }).toEqual({ ...at, z, sharesWriterZone: false });
+                        expect(z).toBeGreaterThanOrEqual(0);
+                        expect(z).toBeLessThan(zones);
+                    }
+                    // Round robin over the zones other than the writer's, the former primary's (0) first.
+                    const counts = Array.from({ length: zones }, (_, z) => others.filter((o) => o === z).length).filter((_, z) => z !== writerZone);
+                    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+                    if (others.length > 0) expect(others[0]).toBe(0);
+                }
+            }
+        }
+    });
+
+    it("refuses a single zone and a promoted replica that doesn't exist", () => {
         expect(() => replicaZoneIndexes(1, 1)).toThrow("replicas need a zone other than the primary's (got 1 zone)");
+        expect(() => replicaZoneIndexes(3, 2, 3)).toThrow("the promoted replica must be one of 1 to 2 (got 3)");
     });
 });
 
@@ -246,6 +375,45 @@ describe("names", () => {
     ])("default private zone of %j is %s", (name, zone) => {
         expect(defaultPrivateZoneName(name)).toBe(zone);
         expect(DNS_NAME_PATTERN.test(zone)).toBe(true);
+    });
+
+    it.each([
+        ["database", "prod", "primary", "0f3a9c1e", "database-prod-primary-0f3a9c1e"],
+        ["db", "test", "replica-2", "00ab12cd", "db-test-replica-2-00ab12cd"],
+        ["My_DB", "Prod.EU", "replica-1", "ABCDEF01", "my-db-prod-eu-replica-1-abcdef01"],
+        ["9db", "--dev--", "primary", "12345678", "db-dev-primary-12345678"],
+    ])("instanceIdentifier(%j, %j, %j, %j) → %s", (name, stack, slot, suffix, id) => {
+        expect(instanceIdentifier(name, stack, slot, suffix)).toBe(id);
+    });
+
+    it("a long name and stack are cut with a stable hash; the slot and suffix stay whole", () => {
+        const id = instanceIdentifier("a".repeat(40), "production-eu-west-1-blue", "replica-5", "deadbeef");
+        expect(id.length).toBeLessThanOrEqual(63);
+        expect(id).toMatch(/-replica-5-deadbeef$/);
+        expect(id).toMatch(INSTANCE_IDENTIFIER_PATTERN);
+        expect(instanceIdentifier("a".repeat(40), "production-eu-west-1-blue", "replica-5", "deadbeef")).toBe(id);
+        // Two stacks that share the first characters still get different identifiers.
+        expect(instanceIdentifier("a".repeat(40), "production-eu-west-1-green", "replica-5", "deadbeef")).not.toBe(id);
+    });
+
+    it("property: identifiers follow RDS's rules (≤ 63, lower case, letter first, no double or trailing hyphen) for any name and stack", () => {
+        const next = rng(5);
+        const chars = "abcXYZ019-_. ";
+        const word = (max: number) => Array.from({ length: Math.floor(next() * max) }, () => chars[Math.floor(next() * chars.length)]).join("");
+        const slots = ["primary", "replica-1", "replica-5"];
+        for (let n = 0; n < 2000; n++) {
+            const hex = Math.floor(next() * 0xffffffff).toString(16).padStart(8, "0");
+            const id = instanceIdentifier(word(45), word(110), slots[n % 3], hex);
+            expect(id).toMatch(INSTANCE_IDENTIFIER_PATTERN);
+            expect(id.length).toBeLessThanOrEqual(63);
+            expect(id.endsWith(`-${slots[n % 3]}-${hex}`)).toBe(true);
+            // The final snapshot named after it is valid too.
+            expect(snapshotIdentifier(id, "final")).toBe(`${id}-final`);
+        }
+    });
+
+    it("the RDS log group of an instance's exported log", () => {
+        expect(rdsLogGroupName("database-prod-primary-0f3a9c1e", "slowquery")).toBe("/aws/rds/instance/database-prod-primary-0f3a9c1e/slowquery");
     });
 
     it.each([

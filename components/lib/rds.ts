@@ -1,7 +1,8 @@
 /**
- * RDS for MySQL rules the Database component needs: engine versions and parameter group families,
- * master password alphabet, Performance Insights support by instance class, backup/maintenance window
- * parsing and overlap, replica placement, snapshot identifiers and DNS names. Pure: no Pulumi, no AWS.
+ * RDS for MySQL rules the Database component needs: engine versions, parameter group families, Extended
+ * Support and parameters, master password alphabet, Performance Insights support by instance class,
+ * backup/maintenance window parsing and overlap, replica placement, instance and snapshot identifiers,
+ * log group names and DNS names. Pure: no Pulumi, no AWS.
  */
 
 /** The MySQL port. RDS lets you change it; we don't, so security group rules and docs stay simple. */
@@ -23,8 +24,12 @@ export const MAX_STORAGE_GIB = 65536;
 
 // ---- engine version ----------------------------------------------------------------------------
 
-/** MySQL versions the component supports: 8.0 and 8.4, as a major version or a full minor. */
-export const ENGINE_VERSION_PATTERN = /^8\.[04](\.\d+)?$/;
+/**
+ * MySQL versions the component accepts: the major versions 8.4 (LTS) and 8.0, never a full minor.
+ * With `autoMinorVersionUpgrade` RDS moves the instance to the next minor in the maintenance window; a
+ * pinned minor (`8.4.3`) would then make the next `pulumi up` try to downgrade it.
+ */
+export const ENGINE_VERSION_PATTERN = /^8\.[04]$/;
 
 /**
  * The DB parameter group family of an engine version: `8.0` and `8.0.39` → `mysql8.0`, `8.4` →
@@ -34,6 +39,65 @@ export function parameterGroupFamily(engineVersion: string): string {
     const [major, minor] = engineVersion.split(".");
     return `mysql${major}.${minor}`;
 }
+
+/** Enrolled in RDS Extended Support: past the end of standard support, billed per vCPU-hour. */
+export const EXTENDED_SUPPORT = "open-source-rds-extended-support";
+/** Not enrolled: past the end of standard support RDS upgrades the major version itself. */
+export const EXTENDED_SUPPORT_DISABLED = "open-source-rds-extended-support-disabled";
+
+/**
+ * The `engineLifecycleSupport` of an engine version, always explicit because the API default enrolls
+ * every new instance in paid Extended Support:
+ *
+ * - `8.0` left RDS standard support on 2026-07-31. CreateDBInstance with Extended Support disabled
+ *   fails for a major version past that date, so 8.0 can only be created enrolled, and every instance
+ *   (Multi-AZ standby included) is billed Extended Support (about $0.10 per vCPU-hour in year 1).
+ * - `8.4` (LTS) is in standard support: disabled, so no surcharge can ever start silently. When 8.4
+ *   leaves standard support RDS then upgrades the instances to the next supported major version on or
+ *   shortly after that date (a major upgrade with downtime, in no window of ours), instead of billing;
+ *   upgrade before then (see the README).
+ *
+ * The setting is fixed at creation (RDS can't change an instance's enrollment, replicas inherit their
+ * source's), so changing `engineVersion` later doesn't re-enroll anything.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/extended-support-creating-db-instance.html
+ */
+export function engineLifecycleSupport(engineVersion: string): string {
+    return parameterGroupFamily(engineVersion) === "mysql8.0" ? EXTENDED_SUPPORT : EXTENDED_SUPPORT_DISABLED;
+}
+
+/** A DB parameter group entry. */
+export interface DbParameter {
+    readonly name: string;
+    readonly value: string;
+    readonly applyMethod: "immediate" | "pending-reboot";
+}
+
+/**
+ * The parameter group of every instance. All are dynamic server variables in MySQL 8.0 and 8.4, so
+ * "immediate" applies them without a reboot.
+ */
+export const MYSQL_PARAMETERS: readonly DbParameter[] = [
+    // Refuse unencrypted connections: credentials and data never cross the VPC in clear.
+    { name: "require_secure_transport", value: "1", applyMethod: "immediate" },
+    // Row-based replication is deterministic (no drift from NOW(), UUID(), LIMIT without ORDER BY…) and
+    // what change-data-capture tools need. RDS's mysql8.0 groups default to MIXED. MySQL deprecated the
+    // variable in 8.0.34 but 8.4 still has it (dynamic, server default ROW), and RDS's binary-logging
+    // guide, which covers 8.4, still sets the format through this parameter; so it stays, to pin ROW
+    // whatever RDS's family default is. Drop it from the family in which MySQL removes the variable.
+    { name: "binlog_format", value: "ROW", applyMethod: "immediate" },
+    // Slow queries to the slow log, exported to CloudWatch Logs (`slowquery`).
+    { name: "slow_query_log", value: "1", applyMethod: "immediate" },
+    // Seconds: a web request's query that takes a second is worth a look.
+    { name: "long_query_time", value: "1", applyMethod: "immediate" },
+    // CloudWatch Logs export reads the log files; with TABLE output nothing is exported.
+    { name: "log_output", value: "FILE", applyMethod: "immediate" },
+    // The web servers' reachability probe opens a TCP connection and closes it without the MySQL
+    // handshake. MySQL counts each as a connect error and, after `max_connect_errors` (default 100)
+    // in a row from one host, blocks that host ("Host is blocked because of many connection errors")
+    // until FLUSH HOSTS: every web server would lose the database within hours. A successful login
+    // resets the count, but an idle server only probes. 10^9 probes is decades.
+    { name: "max_connect_errors", value: "1000000000", applyMethod: "immediate" },
+];
 
 // ---- master password ---------------------------------------------------------------------------
 
@@ -164,11 +228,18 @@ export function windowsOverlap(backup: { start: number; minutes: number }, maint
     return false;
 }
 
+/** Whether two weekly windows overlap (half-open: one ending when the other starts doesn't). */
+export function weeklyWindowsOverlap(a: WeeklyWindow, b: WeeklyWindow): boolean {
+    const pb = pieces(b);
+    return pieces(a).some(([a1, a2]) => pb.some(([b1, b2]) => a1 < b2 && b1 < a2));
+}
+
 /**
  * Check a backup and a maintenance window the way RDS will: format, at least 30 minutes each, no
- * overlap. Returns one problem per broken rule (empty when both are fine), each naming the arg.
+ * overlap. Returns one problem per broken rule (empty when both are fine), each naming the arg
+ * (`maintenanceArg` names the maintenance window's, e.g. `replicaMaintenanceWindow`).
  */
-export function windowProblems(backupWindow: string, maintenanceWindow: string): string[] {
+export function windowProblems(backupWindow: string, maintenanceWindow: string, maintenanceArg = "maintenanceWindow"): string[] {
     const problems: string[] = [];
     const backup = parseBackupWindow(backupWindow);
     const maintenance = parseMaintenanceWindow(maintenanceWindow);
@@ -179,14 +250,14 @@ export function windowProblems(backupWindow: string, maintenanceWindow: string):
     }
     if (!maintenance) {
         problems.push(
-            `\`maintenanceWindow\` must be a weekly UTC window ddd:hh24:mi-ddd:hh24:mi such as sun:04:30-sun:05:30 (got ${JSON.stringify(maintenanceWindow)})`,
+            `\`${maintenanceArg}\` must be a weekly UTC window ddd:hh24:mi-ddd:hh24:mi such as sun:04:30-sun:05:30 (got ${JSON.stringify(maintenanceWindow)})`,
         );
     } else if (maintenance.minutes < MIN_WINDOW_MINUTES) {
-        problems.push(`\`maintenanceWindow\` must be at least ${MIN_WINDOW_MINUTES} minutes long (got ${JSON.stringify(maintenanceWindow)})`);
+        problems.push(`\`${maintenanceArg}\` must be at least ${MIN_WINDOW_MINUTES} minutes long (got ${JSON.stringify(maintenanceWindow)})`);
     }
     if (problems.length === 0 && windowsOverlap(backup!, maintenance!)) {
         problems.push(
-            `\`backupWindow\` (${backupWindow}) and \`maintenanceWindow\` (${maintenanceWindow}) must not overlap: RDS rejects overlapping windows`,
+            `\`backupWindow\` (${backupWindow}) and \`${maintenanceArg}\` (${maintenanceWindow}) must not overlap: RDS rejects overlapping windows`,
         );
     }
     return problems;
@@ -195,21 +266,40 @@ export function windowProblems(backupWindow: string, maintenanceWindow: string):
 // ---- placement -----------------------------------------------------------------------------------
 
 /**
- * Zone index of each read replica: the primary is in zone 0, replica i (0-based) goes round robin over
- * the other zones, so no replica shares the primary's zone and a zone failure takes out the primary
- * or some replicas, never both. Needs at least two zones.
+ * Zone index of each read replica slot (0-based: replica-1 is index 0). Zone 0 is the primary's.
+ *
+ * Without a promotion, replica i goes round robin over the zones other than the primary's, so no
+ * replica shares the primary's zone and a zone failure takes out the primary or some replicas, never
+ * both.
+ *
+ * After `promotedReplica` (1-based) was promoted, that slot keeps its zone (a promotion is in place, and
+ * an instance can't move zone without being replaced), and the other replica slots, which are re-created
+ * anyway as replicas of the new writer, go round robin over the zones other than the writer's, starting
+ * with zone 0, the former primary's (it was the writer's zone, so no replica is there yet). Without
+ * this they would stay where they were placed relative to the old primary, some in the new writer's
+ * zone.
+ *
+ * Both assume the promoted replica sits where the no-promotion rule put it: true for a first promotion.
+ * Needs at least two zones.
  */
-export function replicaZoneIndexes(zoneCount: number, replicaCount: number): number[] {
+export function replicaZoneIndexes(zoneCount: number, replicaCount: number, promotedReplica?: number): number[] {
     if (zoneCount < 2) throw new Error(`replicas need a zone other than the primary's (got ${zoneCount} zone)`);
-    return Array.from({ length: replicaCount }, (_, i) => 1 + (i % (zoneCount - 1)));
+    const original = Array.from({ length: replicaCount }, (_, i) => 1 + (i % (zoneCount - 1)));
+    if (promotedReplica === undefined) return original;
+    if (!Number.isInteger(promotedReplica) || promotedReplica < 1 || promotedReplica > replicaCount) {
+        throw new Error(`the promoted replica must be one of 1 to ${replicaCount} (got ${promotedReplica})`);
+    }
+    const writerZone = original[promotedReplica - 1];
+    const others = Array.from({ length: zoneCount }, (_, z) => z).filter((z) => z !== writerZone);
+    let next = 0;
+    return original.map((zone, i) => (i === promotedReplica - 1 ? zone : others[next++ % others.length]));
 }
 
 // ---- names ---------------------------------------------------------------------------------------
 
 /**
- * Component names the Database accepts: they prefix RDS instance identifiers (letters, digits and
- * single hyphens, starting with a letter, 63 characters at most with the `-replica-N-xxxxxxx` suffix
- * Pulumi adds), so at most 40 characters.
+ * Component names the Database accepts: letters, digits and single hyphens, starting with a letter, at
+ * most 40 characters. They prefix resource names and RDS instance identifiers.
  */
 export const COMPONENT_NAME_PATTERN = /^[A-Za-z](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,39}$/;
 
@@ -227,6 +317,58 @@ export function snapshotIdentifier(...parts: string[]): string {
     if (id === "") id = "snapshot";
     return id.slice(0, 255).replace(/-+$/, "");
 }
+
+/** RDS DB instance identifiers: 1-63 lower-case letters, digits or single hyphens, starting with a letter. */
+export const INSTANCE_IDENTIFIER_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,62}$/;
+const MAX_INSTANCE_IDENTIFIER = 63;
+
+/** Lower case, runs of anything but letters and digits as one hyphen, no hyphen or digit first, none last. */
+function identifierLabel(text: string): string {
+    return text
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^[^a-z]+/, "")
+        .replace(/-+$/, "");
+}
+
+/** A short stable hash (6 base-36 characters) that keeps names unique when they are cut. */
+function shortHash(text: string): string {
+    let hash = 0x811c9dc5;
+    for (const ch of text) hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+    return hash.toString(36).padStart(6, "0").slice(-6);
+}
+
+/**
+ * The RDS identifier of the instance in `slot` of the Database `name` in stack `stack`:
+ * `<name>-<stack>-<slot>-<suffix>`, e.g. `database-prod-replica-1-0f3a9c1e`. `suffix` (the hex of the
+ * slot's RandomId) changes whenever the instance must be replaced, so each physical instance gets an
+ * identifier of its own and Pulumi can create the new one before deleting the old (two instances can't
+ * share an identifier). The slot and suffix (together at most 40 characters) are kept whole; a long
+ * `<name>-<stack>` is cut and given a hash, so the result always is a valid identifier of at most 63
+ * characters, the same for the same input.
+ */
+export function instanceIdentifier(name: string, stack: string, slot: string, suffix: string): string {
+    const tail = identifierLabel(`x-${slot}-${suffix}`).slice(2) || "db";
+    if (tail.length > 40) throw new Error(`instance identifier: slot and suffix must be at most 40 characters (got ${JSON.stringify(tail)})`);
+    let base = identifierLabel(`${name}-${stack}`) || "db";
+    const room = MAX_INSTANCE_IDENTIFIER - tail.length - 1;
+    if (base.length > room) base = `${base.slice(0, room - 7).replace(/-+$/, "")}-${shortHash(base)}`;
+    return `${base}-${tail}`;
+}
+
+/** Log types every instance exports to CloudWatch Logs (`enabledCloudwatchLogsExports`). */
+export const RDS_LOG_EXPORTS = ["error", "slowquery"] as const;
+
+/**
+ * The log group RDS writes an instance's exported log to. RDS creates it on first export if it doesn't
+ * exist, with no retention (kept forever) and no tags; created beforehand by us, RDS writes into ours.
+ */
+export function rdsLogGroupName(identifier: string, logType: string): string {
+    return `/aws/rds/instance/${identifier}/${logType}`;
+}
+
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
+export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /** The default private hosted zone of a Database named `name`: `<name>.db.internal` (ICANN keeps `.internal` private). */
 export function defaultPrivateZoneName(name: string): string {
