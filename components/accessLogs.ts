@@ -10,14 +10,19 @@ export interface AccessLogBucketArgs {
      */
     readonly region: string;
     /**
-     * Days after which access-log objects expire (S3 lifecycle).
+     * Days after which access-log objects expire (S3 lifecycle). Expiring a version-enabled object
+     * keeps it as a noncurrent version for `noncurrentVersionExpirationDays` more: the logs (client IP
+     * addresses are personal data) are kept for at most `maxRetentionDays` = the sum of both.
      * @default 90
      */
     readonly expirationDays?: number;
     /**
-     * Days a deleted or overwritten log object stays recoverable as a noncurrent version. The bucket
-     * is versioned so that a deleted log (covering tracks) can be restored within this window.
-     * @default 30
+     * Days an expired, deleted or overwritten log object stays as a noncurrent version before S3
+     * removes it for good. The bucket is versioned so that a log deleted by hand (covering tracks) can be
+     * restored within this window; every expired log sits in the same window, so it adds to the
+     * retention of client data. Short by default: raise it only where recovering deleted logs for longer
+     * matters more than keeping them no longer than `expirationDays`.
+     * @default 1
      */
     readonly noncurrentVersionExpirationDays?: number;
     /**
@@ -41,7 +46,9 @@ export interface AccessLogBucketArgs {
 /** Defaults and validation of AccessLogBucketArgs: pure, runs before anything is registered. */
 function resolveAccessLogBucketArgs(name: string, args: AccessLogBucketArgs) {
     const expirationDays = args.expirationDays ?? 90;
-    const noncurrentDays = args.noncurrentVersionExpirationDays ?? 30;
+    // 1 day, not S3's usual 30: an expired log lives on as a noncurrent version, so this is added to
+    // `expirationDays` for every log, not only for the rare one deleted by hand.
+    const noncurrentDays = args.noncurrentVersionExpirationDays ?? 1;
     const prefix = args.prefix ?? "alb";
     const forceDestroy = args.forceDestroy ?? false;
     const tags = args.tags ?? {};
@@ -67,7 +74,8 @@ function resolveAccessLogBucketArgs(name: string, args: AccessLogBucketArgs) {
  *
  * Private (all four public-access blocks on, ACLs disabled: the bucket owner owns every object),
  * encrypted with SSE-S3 (the only default encryption ELB log delivery supports), versioned, expiring
- * logs after `expirationDays`. Its bucket policy refuses any request not made over TLS 1.2+ and lets
+ * logs after `expirationDays` and their noncurrent versions `noncurrentVersionExpirationDays` later
+ * (`maxRetentionDays` in all). Its bucket policy refuses any request not made over TLS 1.2+ and lets
  * the regional ELB log delivery do exactly one thing: `s3:PutObject` under
  * `<prefix>/AWSLogs/<this account>/`.
  *
@@ -81,12 +89,19 @@ export class AccessLogBucket extends pulumi.ComponentResource {
     public readonly bucketArn: pulumi.Output<string>;
     /** Key prefix for the load balancer's `accessLogs.prefix` (`""` means none). */
     public readonly prefix: string;
+    /**
+     * The longest a log object is kept, in days: `expirationDays` as the current version, then
+     * `noncurrentVersionExpirationDays` as a noncurrent one. S3 rounds each lifecycle date up to the next
+     * midnight UTC and removes expired objects asynchronously, so allow about a day more per step.
+     */
+    public readonly maxRetentionDays: number;
 
     constructor(name: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         const { region, expirationDays, noncurrentDays, prefix, forceDestroy, tags } = resolveAccessLogBucketArgs(name, args);
         super("web-infra:security:AccessLogBucket", name, {}, opts);
         const parent = { parent: this };
         this.prefix = prefix;
+        this.maxRetentionDays = expirationDays + noncurrentDays;
 
         // Auto-named (`<name>-bucket-<suffix>`, lower-cased): bucket names are global across all AWS
         // accounts, so a fixed name could already be taken.
@@ -179,6 +194,6 @@ export class AccessLogBucket extends pulumi.ComponentResource {
         );
         this.bucketName = policy.bucket;
 
-        this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, prefix: this.prefix });
+        this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, prefix: this.prefix, maxRetentionDays: this.maxRetentionDays });
     }
 }

@@ -97,6 +97,7 @@ function statements(policy: RecordedResource): any[] {
 
 describe("AccessLogBucket (us-east-1)", () => {
     const errors: Record<string, string> = {};
+    let maxRetentionDays: Record<string, number> = {};
 
     beforeAll(async () => {
         await setupMocks({ config: { "aws:region": "us-east-1" } });
@@ -105,7 +106,9 @@ describe("AccessLogBucket (us-east-1)", () => {
         const { AccessLogBucket } = await import("../components/accessLogs");
         const network = new Network("net", { availabilityZones: ["us-east-1a", "us-east-1b"] });
         const logs = new AccessLogBucket("logs", { region: "us-east-1", expirationDays: 30, tags: { Purpose: "alb-access-logs" } });
-        new AccessLogBucket("flat", { region: "us-east-1", prefix: "", forceDestroy: true });
+        const flat = new AccessLogBucket("flat", { region: "us-east-1", prefix: "", forceDestroy: true });
+        const long = new AccessLogBucket("long", { region: "us-east-1", expirationDays: 365, noncurrentVersionExpirationDays: 7 });
+        maxRetentionDays = { logs: logs.maxRetentionDays, flat: flat.maxRetentionDays, long: long.maxRetentionDays };
         // What the web tier does with it: the load balancer must wait for the bucket policy.
         new aws.lb.LoadBalancer("alb", {
             loadBalancerType: "application",
@@ -154,7 +157,7 @@ describe("AccessLogBucket (us-east-1)", () => {
         expect(JSON.stringify(sse)).not.toMatch(/kms/i);
     });
 
-    it("is versioned, expires logs after expirationDays and old versions after 30 days", () => {
+    it("is versioned, expires logs after expirationDays and their noncurrent versions 1 day later", () => {
         expect(resourceNamed(VERSIONING, "logs-versioning").inputs.versioningConfiguration).toEqual({ status: "Enabled" });
         const lifecycle = resourceNamed(LIFECYCLE, "logs-lifecycle");
         expect(lifecycle.inputs.rules).toEqual([
@@ -163,13 +166,25 @@ describe("AccessLogBucket (us-east-1)", () => {
                 status: "Enabled",
                 filter: {},
                 expiration: { days: 30 },
-                noncurrentVersionExpiration: { noncurrentDays: 30 },
+                noncurrentVersionExpiration: { noncurrentDays: 1 },
                 abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
             },
             { id: "remove-expired-delete-markers", status: "Enabled", filter: {}, expiration: { expiredObjectDeleteMarker: true } },
         ]);
         expect(lifecycle.dependencies).toContain(resourceNamed(VERSIONING, "logs-versioning").urn);
         expect(resourceNamed(LIFECYCLE, "flat-lifecycle").inputs.rules[0].expiration).toEqual({ days: 90 });
+    });
+
+    it.each([
+        ["logs", 30, 1, 31],
+        ["flat", 90, 1, 91],
+        ["long", 365, 7, 372],
+    ])("%s: keeps a log at most maxRetentionDays = %d days current + %d days noncurrent = %d", (name, current, noncurrent, max) => {
+        // What the lifecycle rule does to every log: expire it (it becomes noncurrent), then delete that version.
+        const rule = resourceNamed(LIFECYCLE, `${name}-lifecycle`).inputs.rules[0];
+        expect([rule.expiration.days, rule.noncurrentVersionExpiration.noncurrentDays]).toEqual([current, noncurrent]);
+        expect(maxRetentionDays[name]).toBe(max);
+        expect(maxRetentionDays[name]).toBe(rule.expiration.days + rule.noncurrentVersionExpiration.noncurrentDays);
     });
 
     it("denies every request that is not over TLS 1.2 or later", () => {
