@@ -71,7 +71,8 @@ function resolveWebAclArgs(name: string, args: WebAclArgs) {
  * rate limit (block), known bad inputs, the core rule set and SQL injection (AWS managed rule groups,
  * their own actions). Every rule publishes CloudWatch metrics and sampled requests. Full request logs
  * go to a CloudWatch log group `aws-waf-logs-<acl name>`, with the `Authorization` and `Cookie`
- * headers redacted, written by the log delivery service under a resource policy scoped to that group.
+ * headers redacted, written by the log delivery service under a resource policy of that group's own,
+ * created before logging is turned on.
  */
 export class WebAcl extends pulumi.ComponentResource {
     public readonly webAcl: aws.wafv2.WebAcl;
@@ -126,11 +127,15 @@ export class WebAcl extends pulumi.ComponentResource {
         // destination that has one, so strip it defensively rather than depend on that.
         const logGroupArn = logGroup.arn.apply((arn) => arn.replace(/:\*$/, ""));
 
-        // Without a policy of our own, WAF appends this group to an account-wide CloudWatch Logs resource
-        // policy `AWSWAF-LOGS`, which outlives the stack and fails once it passes 5,120 characters. A
-        // policy attached to the log group itself (resourceArn: log-group scope, not one of the 10
-        // account-level policies per region) lets only the log delivery service of this account write
-        // log streams into this group.
+        // Our own resource policy on the log group itself (resourceArn: log-group scope, not one of the
+        // 10 account-level policies per region) lets only the log delivery service of this account write
+        // log streams into this group. When logging is turned on, WAF adds the permission it needs only
+        // if the group has no resource policy yet: nowadays a log-group-level policy of its own (it used
+        // to append every group to one account-wide `AWSWAF-LOGS` policy, which outlived stacks and failed
+        // past 5,120 characters), unless an account-level policy already grants it through wildcards.
+        // Creating ours first keeps the permission in this stack's state, scoped and reviewed, deleted
+        // with the stack, whatever WAF would do: hence the dependsOn on the logging configuration below.
+        // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-CloudWatchLogs.html
         const caller = aws.getCallerIdentityOutput({}, parent);
         const region = aws.getRegionOutput({}, parent);
         const partition = aws.getPartitionOutput({}, parent);
@@ -166,7 +171,7 @@ export class WebAcl extends pulumi.ComponentResource {
                 // Redacted fields show as REDACTED in the log; the request is still inspected in full.
                 redactedFields: REDACTED_HEADERS.map((header) => ({ singleHeader: { name: header } })),
             },
-            // The policy must exist first, or WAF falls back to creating the account-wide one.
+            // Ours must exist first: WAF only adds a policy of its own to a log group that has none.
             { parent: this, dependsOn: [deliveryPolicy] },
         );
 
