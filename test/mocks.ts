@@ -461,6 +461,11 @@ function computedOutputsInRegion(type: string, name: string, inputs: Record<stri
             const groupName = inputs.name ?? autoName(name, seed, 255).toLowerCase();
             return { id: groupName, state: { name: groupName, arn: arn("rds", `pg:${groupName}`) } };
         }
+        case "aws:rds/eventSubscription:EventSubscription": {
+            // The provider's id is the subscription name; the ARN is `es:<name>`.
+            const subName = inputs.name ?? autoName(name, seed, 255);
+            return { id: subName, state: { name: subName, arn: arn("rds", `es:${subName}`), customerAwsId: ACCOUNT_ID } };
+        }
 
         // ---- Secrets Manager / KMS ----
         case "aws:secretsmanager/secret:Secret": {
