@@ -5,7 +5,9 @@ import {
     LABEL_PATTERN,
     MAX_DESCRIPTION_LENGTH,
     MonitoringThresholds,
+    RDS_EVENT_CATEGORIES,
     ec2ActionArn,
+    freeStorageProblems,
     healthCheckAlarm,
     loadBalancerAlarms,
     partitionOf,
@@ -46,11 +48,33 @@ export interface MonitoredDatabase {
     readonly primaryIdentifier: pulumi.Input<string>;
     /** Read replicas, each with a stable label such as `replica-1` and its RDS `identifier`. */
     readonly replicas: readonly { readonly name: string; readonly identifier: pulumi.Input<string> }[];
+    /**
+     * The primary's storage at creation, GiB (`dbAllocatedStorageGiB`). With it, `thresholds.dbFreeStorageGiB`
+     * is checked against the size: below it, and with storage autoscaling at most 5 % of it.
+     * @default - size unknown: the threshold is not checked
+     */
+    readonly allocatedStorageGiB?: number;
+    /**
+     * The storage autoscaling limit, GiB (`dbMaxAllocatedStorageGiB`), above `allocatedStorageGiB`:
+     * autoscaling is on. Named in the free-storage alarm's description.
+     * @default - no storage autoscaling
+     */
+    readonly maxAllocatedStorageGiB?: number;
 }
 
 export interface MonitoredWaf {
-    /** Name of the REGIONAL web ACL in front of the load balancer (the `WebACL` dimension). */
-    readonly webAclName: pulumi.Input<string>;
+    /**
+     * The REGIONAL web ACL's `visibilityConfig.metricName` (the `WebAcl` component's `metricName`): the
+     * `WebACL` dimension of its CloudWatch metrics. Required unless `webAclName` is given.
+     * @default - `webAclName`
+     */
+    readonly webAclMetricName?: pulumi.Input<string>;
+    /**
+     * @deprecated The `WebACL` dimension is the metric name, which may differ from the name: pass
+     * `webAclMetricName`. Used only without it, and right only when the ACL's metric name is its name.
+     * @default - none
+     */
+    readonly webAclName?: pulumi.Input<string>;
 }
 
 export interface MonitoredHealthCheck {
@@ -98,8 +122,9 @@ export interface MonitoringArgs {
      */
     readonly webServers?: readonly MonitoredWebServer[];
     /**
-     * The RDS primary and its read replicas.
-     * @default - no database alarms or widgets
+     * The RDS primary and its read replicas: alarms (a liveness alarm each), widgets, and an RDS event
+     * subscription of the topic to all of them.
+     * @default - no database alarms, widgets or event subscription
      */
     readonly database?: MonitoredDatabase;
     /**
@@ -133,6 +158,7 @@ export interface MonitoringArgs {
 interface AlertTopic {
     readonly key: aws.kms.Key;
     readonly topic: aws.sns.Topic;
+    readonly policy: aws.sns.TopicPolicy;
 }
 
 /**
@@ -143,9 +169,12 @@ interface AlertTopic {
  *   account's CloudWatch alarms publish (over TLS), and an e-mail subscription when `alertEmail` is
  *   set.
  * - A CloudWatch alarm per failure the architecture is built to survive (a server down, redundancy
- *   lost, the primary in trouble, a replica lagging or stopped), each sending ALARM and OK to the
- *   topic and describing what broke and what to do first. A web server whose host fails is recovered
- *   by CloudWatch (`ec2:recover`); one whose OS hangs is rebooted (`ec2:reboot`).
+ *   lost, the primary in trouble, a replica lagging or stopped, any DB instance gone silent), each
+ *   sending ALARM and OK to the topic and describing what broke and what to do first. A web server
+ *   whose host fails is recovered by CloudWatch (`ec2:recover`); one whose OS hangs is rebooted
+ *   (`ec2:reboot`).
+ * - With `database`: an RDS event subscription of the topic to every DB instance (failover, failure,
+ *   deletion, recovery, low storage, ...), which RDS may publish to through the topic and key policies.
  * - A dashboard whose body comes from the pure `buildDashboardBody`.
  * - With `healthCheck`: a Route 53 HTTPS health check from outside the VPC and its alarm, in
  *   us-east-1 (where Route 53 publishes its metrics), notifying a second topic there when the stack
@@ -166,6 +195,8 @@ export class Monitoring extends pulumi.ComponentResource {
     public readonly dashboardArn: pulumi.Output<string>;
     /** The Route 53 health check, when `healthCheck` is set. */
     public readonly healthCheckId?: pulumi.Output<string>;
+    /** The RDS event subscription to the DB instances (`database`), notifying `topic`. */
+    public readonly dbEventSubscription?: aws.rds.EventSubscription;
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("web-infra:monitoring:Monitoring", name, {}, opts);
@@ -186,6 +217,8 @@ export class Monitoring extends pulumi.ComponentResource {
             failureThreshold: args.healthCheck.failureThreshold ?? 3,
         };
         const { thresholds, problems } = resolveThresholds(args.thresholds);
+        const db = args.database;
+        const storage = db && { allocatedGiB: db.allocatedStorageGiB, maxAllocatedGiB: db.maxAllocatedStorageGiB };
 
         // ---- validation (before any resource) ----
         const fail = (message: string): never => {
@@ -193,6 +226,12 @@ export class Monitoring extends pulumi.ComponentResource {
         };
         if (!REGION_PATTERN.test(region ?? "")) fail(`\`region\` must be an AWS region such as eu-west-1 (got ${JSON.stringify(region)})`);
         if (problems.length > 0) fail(problems.join("; "));
+        // Only once the thresholds are valid: the storage check reads dbFreeStorageGiB.
+        const storageProblems = freeStorageProblems(thresholds, storage);
+        if (storageProblems.length > 0) fail(storageProblems.join("; "));
+        if (args.waf && args.waf.webAclMetricName === undefined && args.waf.webAclName === undefined) {
+            fail("`waf.webAclMetricName` is required: the web ACL's visibilityConfig.metricName (the WebAcl component's `metricName`)");
+        }
         if (args.alertEmail !== undefined && !EMAIL_PATTERN.test(args.alertEmail)) {
             fail(`\`alertEmail\` must be an e-mail address (got ${JSON.stringify(args.alertEmail)})`);
         }
@@ -232,14 +271,15 @@ export class Monitoring extends pulumi.ComponentResource {
         const healthUrl = hc && `https://${hc.domain}${hc.path}`;
 
         // ---- alert topics ----
-        const main = this.alertTopic(name, "alerts", undefined, region, partition, accountId, args.alertEmail, tags);
+        // RDS may publish its events only to the stack's topic, and only when there is a database to watch.
+        const main = this.alertTopic(name, "alerts", undefined, region, partition, accountId, args.alertEmail, tags, db !== undefined);
         this.topic = main.topic;
         this.topicArn = main.topic.arn;
         // An alarm's actions must be in the alarm's region, and the health-check alarm must be in
         // us-east-1: outside us-east-1 it needs a topic (and key, and subscription) of its own there.
         let usEast1 = main;
         if (hc && region !== ROUTE53_METRICS_REGION) {
-            usEast1 = this.alertTopic(name, "alerts-us-east-1", ROUTE53_METRICS_REGION, ROUTE53_METRICS_REGION, partition, accountId, args.alertEmail, tags);
+            usEast1 = this.alertTopic(name, "alerts-us-east-1", ROUTE53_METRICS_REGION, ROUTE53_METRICS_REGION, partition, accountId, args.alertEmail, tags, false);
             this.usEast1TopicArn = usEast1.topic.arn;
         }
 
@@ -250,11 +290,14 @@ export class Monitoring extends pulumi.ComponentResource {
             specs.push(...loadBalancerAlarms({ loadBalancer: args.loadBalancer.arnSuffix, targetGroup: args.loadBalancer.targetGroupArnSuffix }, args.loadBalancer.expectedHealthyHosts, thresholds));
         }
         for (const server of webServers) specs.push(...webServerAlarms(server, thresholds, rebootOnInstanceCheckFailure));
-        if (args.database) {
-            specs.push(...primaryDbAlarms(args.database.primaryIdentifier, thresholds));
+        if (db) {
+            const dbStorage = db.allocatedStorageGiB !== undefined ? { allocatedGiB: db.allocatedStorageGiB, maxAllocatedGiB: db.maxAllocatedStorageGiB } : undefined;
+            specs.push(...primaryDbAlarms(db.primaryIdentifier, thresholds, dbStorage));
             for (const replica of replicas) specs.push(...replicaAlarms(replica, thresholds));
         }
-        if (args.waf) specs.push(...wafAlarms({ webAclName: args.waf.webAclName, region }, thresholds));
+        // Validated above: one of the two is set.
+        const wafMetricName = args.waf && (args.waf.webAclMetricName ?? args.waf.webAclName)!;
+        if (wafMetricName !== undefined) specs.push(...wafAlarms({ webAclMetricName: wafMetricName, region }, thresholds));
 
         const alarm = (spec: Spec, topic: aws.sns.Topic, alarmRegion: string | undefined): aws.cloudwatch.MetricAlarm => {
             const footer = `\nDashboard: ${url}`;
@@ -288,6 +331,26 @@ export class Monitoring extends pulumi.ComponentResource {
         };
         const stackAlarms = specs.map((s) => alarm(s, main.topic, undefined));
         this.alarms = [...stackAlarms];
+
+        // ---- RDS events ----
+        // What no metric shows, or shows late: a Multi-AZ failover, a failed, deleted, stopped or
+        // recovering instance, replication broken, storage autoscaling stuck or near its maximum.
+        // Events of every instance given (primary and replicas), by RDS identifier.
+        if (db) {
+            this.dbEventSubscription = new aws.rds.EventSubscription(
+                `${name}-db-events`,
+                {
+                    snsTopic: main.topic.arn,
+                    sourceType: "db-instance",
+                    sourceIds: [db.primaryIdentifier, ...replicas.map((r) => r.identifier)],
+                    eventCategories: [...RDS_EVENT_CATEGORIES],
+                    enabled: true,
+                    tags: { ...tags, Name: `${name}-db-events` },
+                },
+                // Events RDS sends before the topic and key policies let it publish are lost.
+                { parent: this, dependsOn: [main.policy, main.key] },
+            );
+        }
 
         // ---- external health check ----
         if (hc && healthUrl) {
@@ -324,7 +387,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 serverIds: webServers.map((s) => s.instanceId),
                 primary: args.database?.primaryIdentifier,
                 replicaIds: replicas.map((r) => r.identifier),
-                webAclName: args.waf?.webAclName,
+                wafMetricName,
                 healthCheckId: this.healthCheckId,
                 // The alarm status widget shows the alarms in this region (the health check has its own graph).
                 alarmArns: stackAlarms.map((a) => a.arn),
@@ -338,7 +401,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     webServers: webServers.map((s, i) => ({ name: s.name, instanceId: v.serverIds[i] })),
                     database:
                         v.primary !== undefined ? { primaryIdentifier: v.primary, replicas: replicas.map((r, i) => ({ name: r.name, identifier: v.replicaIds[i] })) } : undefined,
-                    waf: v.webAclName !== undefined ? { webAclName: v.webAclName } : undefined,
+                    waf: v.wafMetricName !== undefined ? { webAclMetricName: v.wafMetricName } : undefined,
                     healthCheck: v.healthCheckId !== undefined && healthUrl ? { id: v.healthCheckId, url: healthUrl } : undefined,
                     alarmArns: v.alarmArns,
                 }),
@@ -355,6 +418,7 @@ export class Monitoring extends pulumi.ComponentResource {
             dashboardName: this.dashboardName,
             dashboardUrl: this.dashboardUrl,
             healthCheckId: this.healthCheckId,
+            dbEventSubscriptionArn: this.dbEventSubscription?.arn,
         });
     }
 
@@ -367,8 +431,16 @@ export class Monitoring extends pulumi.ComponentResource {
      * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
      * https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger, aws/aws-cdk#11121
      *
+     * With `rdsEvents`, RDS event notifications (`events.rds.amazonaws.com`) may use the key and
+     * publish too: RDS is among the services the SNS guide lists as publishing to encrypted topics with
+     * exactly these key permissions. (Older RDS API references said event notifications need an
+     * unencrypted topic; after the first deployment, check delivery with the test in the README.)
+     * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+     * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.GrantingPermissions.html
+     *
      * @param resourceRegion `region` of the resources (undefined: the provider's)
      * @param region where they are, for ARNs in policies
+     * @param rdsEvents let RDS event subscriptions of this account publish
      */
     private alertTopic(
         name: string,
@@ -379,6 +451,7 @@ export class Monitoring extends pulumi.ComponentResource {
         accountId: pulumi.Output<string>,
         alertEmail: string | undefined,
         tags: Record<string, string>,
+        rdsEvents: boolean,
     ): AlertTopic {
         const parent = { parent: this };
         const inRegion = resourceRegion ? { region: resourceRegion } : {};
@@ -411,6 +484,18 @@ export class Monitoring extends pulumi.ComponentResource {
                             Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                             Resource: "*",
                         },
+                        // The same for RDS event notifications, for the same reasons (see the method's doc).
+                        ...(rdsEvents
+                            ? [
+                                  {
+                                      Sid: "RdsEventsPublishToEncryptedTopic",
+                                      Effect: "Allow",
+                                      Principal: { Service: "events.rds.amazonaws.com" },
+                                      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                                      Resource: "*",
+                                  },
+                              ]
+                            : []),
                     ],
                 }),
                 tags: { ...tags, Name: `${name}-${role}-key` },
@@ -428,7 +513,7 @@ export class Monitoring extends pulumi.ComponentResource {
             },
             parent,
         );
-        new aws.sns.TopicPolicy(
+        const policy = new aws.sns.TopicPolicy(
             `${name}-${role}-policy`,
             {
                 ...inRegion,
@@ -464,6 +549,29 @@ export class Monitoring extends pulumi.ComponentResource {
                                 ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*` },
                             },
                         },
+                        // Confused-deputy guard as RDS documents it: events of this account's DB instances
+                        // (the source ARN is the instance's, `db:<identifier>`) in this region; also its
+                        // event subscriptions (`es:<name>`), which notify about their own changes.
+                        ...(rdsEvents
+                            ? [
+                                  {
+                                      Sid: "RdsEventsPublish",
+                                      Effect: "Allow",
+                                      Principal: { Service: "events.rds.amazonaws.com" },
+                                      Action: "sns:Publish",
+                                      Resource: topic.arn,
+                                      Condition: {
+                                          StringEquals: { "aws:SourceAccount": accountId },
+                                          ArnLike: {
+                                              "aws:SourceArn": [
+                                                  pulumi.interpolate`arn:${partition}:rds:${region}:${accountId}:db:*`,
+                                                  pulumi.interpolate`arn:${partition}:rds:${region}:${accountId}:es:*`,
+                                              ],
+                                          },
+                                      },
+                                  },
+                              ]
+                            : []),
                         {
                             Sid: "DenyPublishWithoutTls",
                             Effect: "Deny",
@@ -481,6 +589,6 @@ export class Monitoring extends pulumi.ComponentResource {
             // Stays "pending confirmation" until the recipient clicks the link AWS e-mails them.
             new aws.sns.TopicSubscription(`${name}-${role}-email`, { ...inRegion, topic: topic.arn, protocol: "email", endpoint: alertEmail }, parent);
         }
-        return { key, topic };
+        return { key, topic, policy };
     }
 }

@@ -1,9 +1,14 @@
 import {
+    AUTOSCALING_TRIGGER_FRACTION,
     AlarmSpec,
     DEFAULT_THRESHOLDS,
+    FREE_STORAGE_MAX_FRACTION,
     MAX_DESCRIPTION_LENGTH,
     MonitoringThresholds,
+    RDS_EVENT_CATEGORIES,
+    dbLivenessAlarm,
     ec2ActionArn,
+    freeStorageProblems,
     healthCheckAlarm,
     loadBalancerAlarms,
     partitionOf,
@@ -27,9 +32,9 @@ function allSpecs(servers: number, replicas: number, t: MonitoringThresholds = D
     return [
         ...loadBalancerAlarms(LB, expected, t),
         ...Array.from({ length: servers }, (_, i) => webServerAlarms({ name: `web-${i + 1}`, instanceId: `i-0${i}` }, t)),
-        ...primaryDbAlarms("app-primary", t),
+        ...primaryDbAlarms("app-primary", t, { allocatedGiB: 20, maxAllocatedGiB: 65536 }),
         ...Array.from({ length: replicas }, (_, i) => replicaAlarms({ name: `replica-${i + 1}`, identifier: `app-replica-${i + 1}` }, t)),
-        ...wafAlarms({ webAclName: "web-acl", region: "eu-west-1" }, t),
+        ...wafAlarms({ webAclMetricName: "web-acl-metric", region: "eu-west-1" }, t),
         healthCheckAlarm("hc-1", "https://www.example.com/health", "eu-west-1"),
     ].flat();
 }
@@ -183,15 +188,129 @@ describe("database alarms", () => {
         expect(byRole(specs, "replica-2-replication-stopped")).toMatchObject({ metricName: "ReplicaLag", comparisonOperator: "LessThanThreshold", threshold: 0, statistic: "Maximum" });
         expect(byRole(specs, "replica-2-cpu").metricName).toBe("CPUUtilization");
     });
+
+    it.each([
+        ["primary", primaryDbAlarms("app-primary", t), "db-primary-liveness", "app-primary"],
+        ["replica", replicaAlarms({ name: "replica-2", identifier: "app-replica-2" }, t), "replica-2-liveness", "app-replica-2"],
+    ])("the %s has a liveness alarm: no CPUUtilization sample for 3 of 3 minutes, and silence is the failure", (_kind, specs, role, identifier) => {
+        expect(byRole(specs, role)).toMatchObject({
+            namespace: "AWS/RDS",
+            metricName: "CPUUtilization",
+            dimensions: { DBInstanceIdentifier: identifier },
+            statistic: "SampleCount",
+            period: 60,
+            evaluationPeriods: 3,
+            datapointsToAlarm: 3,
+            comparisonOperator: "LessThanThreshold",
+            threshold: 1,
+            treatMissingData: "breaching",
+        });
+    });
+
+    it("the liveness alarm is the only DB alarm for which silence is breaching: the others stay quiet when the instance is gone", () => {
+        const specs = [...primaryDbAlarms("p", t), ...replicaAlarms({ name: "replica-1", identifier: "r" }, t)];
+        expect(specs.filter((s) => s.treatMissingData === "breaching").map((s) => s.role)).toEqual(["db-primary-liveness", "replica-1-liveness"]);
+    });
+
+    it("the liveness descriptions say what is lost and where to look first, for the writer and for a replica", () => {
+        const writer = dbLivenessAlarm({ role: "x", who: "The primary database", writer: true, identifier: "p" }).description;
+        const reader = dbLivenessAlarm({ role: "y", who: "The read replica replica-1", writer: false, identifier: "r" }).description;
+        expect(writer).toMatch(/^The primary database has sent no metrics for 3 minutes/);
+        expect(writer).toContain("cannot write");
+        expect(writer).toContain("dbPromoteReplica");
+        expect(reader).toMatch(/^The read replica replica-1 has sent no metrics/);
+        expect(reader).toContain("re-create a replica");
+        for (const d of [writer, reader]) expect(d).toMatch(/FIRST: .*describe-events --source-type db-instance/);
+    });
+});
+
+describe("free storage vs. storage autoscaling", () => {
+    const at = (dbFreeStorageGiB: number) => ({ ...DEFAULT_THRESHOLDS, dbFreeStorageGiB });
+
+    it("the limit is half of the autoscaling trigger (10 % of the allocated storage)", () => {
+        expect(AUTOSCALING_TRIGGER_FRACTION).toBe(0.1);
+        expect(FREE_STORAGE_MAX_FRACTION).toBe(AUTOSCALING_TRIGGER_FRACTION / 2);
+    });
+
+    it.each([
+        // [threshold GiB, allocated, max, problems]
+        [1, 20, 100, []],
+        [2.5, 50, 500, []],
+        [2, 50, 500, []],
+        [
+            2,
+            20,
+            100,
+            [
+                "`thresholds.dbFreeStorageGiB` must be at most 5% of `database.allocatedStorageGiB` (1 GiB of 20 GiB) with storage autoscaling on: RDS adds storage when free space falls to 10% of the allocated storage, so a higher threshold pages on normal growth (got 2)",
+            ],
+        ],
+        [
+            5,
+            50,
+            500,
+            [
+                "`thresholds.dbFreeStorageGiB` must be at most 5% of `database.allocatedStorageGiB` (2.5 GiB of 50 GiB) with storage autoscaling on: RDS adds storage when free space falls to 10% of the allocated storage, so a higher threshold pages on normal growth (got 5)",
+            ],
+        ],
+        // Without autoscaling the threshold only has to be below the size.
+        [10, 20, undefined, []],
+        [20, 20, undefined, ["`thresholds.dbFreeStorageGiB` must be below `database.allocatedStorageGiB` (20) (got 20)"]],
+        [1, 20, 20, ["`database.maxAllocatedStorageGiB` must be greater than `database.allocatedStorageGiB` (20) (got 20)"]],
+        [1, 0, undefined, ["`database.allocatedStorageGiB` must be a number above 0 (got 0)"]],
+        [1, undefined, 100, ["`database.maxAllocatedStorageGiB` needs `database.allocatedStorageGiB`"]],
+        [2, undefined, undefined, []],
+    ])("threshold %p GiB, allocated %p GiB, max %p GiB → %p", (threshold, allocatedGiB, maxAllocatedGiB, problems) => {
+        expect(freeStorageProblems(at(threshold), { allocatedGiB, maxAllocatedGiB })).toEqual(problems);
+    });
+
+    it("nothing to check without a database", () => {
+        expect(freeStorageProblems(at(100), undefined)).toEqual([]);
+    });
+
+    it("property: an accepted threshold with autoscaling lies below the trigger for every size autoscaling can grow to", () => {
+        for (let allocated = 20; allocated <= 400; allocated += 7) {
+            for (let threshold = 1; threshold <= 30; threshold++) {
+                if (freeStorageProblems(at(threshold), { allocatedGiB: allocated, maxAllocatedGiB: allocated * 5 }).length > 0) continue;
+                for (let size = allocated; size <= allocated * 5; size += allocated / 2) {
+                    expect(threshold).toBeLessThan(size * AUTOSCALING_TRIGGER_FRACTION);
+                }
+            }
+        }
+    });
+
+    it("the free-storage alarm names the autoscaling limit and why it fired only with autoscaling", () => {
+        const withAs = byRole(primaryDbAlarms("p", at(1), { allocatedGiB: 20, maxAllocatedGiB: 100 }), "db-primary-free-storage");
+        expect(withAs).toMatchObject({ metricName: "FreeStorageSpace", statistic: "Minimum", comparisonOperator: "LessThanThreshold", threshold: 1024 ** 3 });
+        expect(withAs.description).toContain("less than 1 GiB of free storage");
+        expect(withAs.description).toContain("adds storage when free space falls to 10% of the allocated storage (this threshold is below that)");
+        expect(withAs.description).toContain("100 GiB limit (dbMaxAllocatedStorageGiB)");
+        expect(withAs.description).toMatch(/FIRST: read the RDS events/);
+        const without = byRole(primaryDbAlarms("p", at(1)), "db-primary-free-storage").description;
+        expect(without).not.toContain("autoscaling adds storage");
+        expect(without).toMatch(/FIRST: /);
+    });
+});
+
+describe("RDS events", () => {
+    it("the topic gets the db-instance categories that report an instance failing, going away or running out of room", () => {
+        expect([...RDS_EVENT_CATEGORIES].sort()).toEqual(
+            ["availability", "deletion", "failover", "failure", "low storage", "maintenance", "notification", "read replica", "recovery"].sort(),
+        );
+    });
+
+    it("but not the routine ones that every deployment or backup produces", () => {
+        for (const routine of ["backup", "configuration change", "creation", "restoration"]) expect(RDS_EVENT_CATEGORIES).not.toContain(routine);
+    });
 });
 
 describe("WAF and health check alarms", () => {
-    it("WAF blocks: the web ACL's total (Rule ALL) in its region, summed over 5 minutes", () => {
-        const [s] = wafAlarms({ webAclName: "web-acl", region: "eu-west-1" }, { ...DEFAULT_THRESHOLDS, wafBlockedPer5Min: 900 });
+    it("WAF blocks: the web ACL's total (Rule ALL) in its region, by the ACL's metric name, summed over 5 minutes", () => {
+        const [s] = wafAlarms({ webAclMetricName: "webAclMetric", region: "eu-west-1" }, { ...DEFAULT_THRESHOLDS, wafBlockedPer5Min: 900 });
         expect(s).toMatchObject({
             namespace: "AWS/WAFV2",
             metricName: "BlockedRequests",
-            dimensions: { WebACL: "web-acl", Region: "eu-west-1", Rule: "ALL" },
+            dimensions: { WebACL: "webAclMetric", Region: "eu-west-1", Rule: "ALL" },
             statistic: "Sum",
             period: 300,
             threshold: 900,
@@ -235,5 +354,8 @@ describe("every alarm, for every stack shape (property)", () => {
         // One recover action per server, on its system check, and no other alarm acts on EC2 but the reboots.
         expect(specs.filter((s) => s.ec2Action === "recover").map((s) => s.role)).toEqual(Array.from({ length: servers }, (_, i) => `web-${i + 1}-system-check`));
         expect(specs.filter((s) => s.ec2Action === "reboot")).toHaveLength(servers);
+        // Every DB instance, the primary and each replica, has exactly one liveness alarm on its own identifier.
+        const liveness = specs.filter((s) => s.role.endsWith("-liveness"));
+        expect(liveness.map((s) => s.dimensions.DBInstanceIdentifier)).toEqual(["app-primary", ...Array.from({ length: replicas }, (_, i) => `app-replica-${i + 1}`)]);
     });
 });

@@ -83,7 +83,7 @@ function input(servers: number, replicas: number, extra: Partial<DashboardInput>
             primaryIdentifier: "app-primary-9a8b7c6",
             replicas: Array.from({ length: replicas }, (_, i) => ({ name: `replica-${i + 1}`, identifier: `app-replica-${i + 1}-0f1e2d3` })),
         },
-        waf: { webAclName: "web-acl-4b5c6d7" },
+        waf: { webAclMetricName: "webAclMetric-4b5c6d7" },
         healthCheck: { id: "0b1c2d3e-4f5a-4b6c-a7d8-e9f0a1b2c3d4", url: "https://www.example.com/health" },
         alarmArns: Array.from({ length: 10 }, (_, i) => alarmArn(i)),
         ...extra,
@@ -115,7 +115,7 @@ describe("the dashboard of a full stack (3 servers, 2 replicas, WAF, health chec
         expect(body).toContain(full.loadBalancer!.targetGroupArnSuffix);
         expect(body).toContain(full.database!.primaryIdentifier);
         for (const r of full.database!.replicas) expect(body).toContain(r.identifier);
-        expect(body).toContain(full.waf!.webAclName);
+        expect(body).toContain(full.waf!.webAclMetricName);
         expect(body).toContain(full.healthCheck!.id);
     });
 
@@ -161,11 +161,11 @@ describe("the dashboard of a full stack (3 servers, 2 replicas, WAF, health chec
         expect(storage[1]).toEqual([{ expression: `m0 / ${1024 ** 3}`, id: "e0", label: `primary (${full.database!.primaryIdentifier}) GiB` }]);
     });
 
-    it("graphs WAF allowed/blocked for the web ACL's total in the stack's region", () => {
+    it("graphs WAF allowed/blocked for the web ACL's total in the stack's region, by its metric name", () => {
         const waf = titled(widgets, /^WAF/).properties.metrics;
         expect(waf.map((m: unknown[]) => m.slice(0, 8))).toEqual([
-            ["AWS/WAFV2", "AllowedRequests", "WebACL", "web-acl-4b5c6d7", "Region", "eu-west-1", "Rule", "ALL"],
-            ["AWS/WAFV2", "BlockedRequests", "WebACL", "web-acl-4b5c6d7", "Region", "eu-west-1", "Rule", "ALL"],
+            ["AWS/WAFV2", "AllowedRequests", "WebACL", "webAclMetric-4b5c6d7", "Region", "eu-west-1", "Rule", "ALL"],
+            ["AWS/WAFV2", "BlockedRequests", "WebACL", "webAclMetric-4b5c6d7", "Region", "eu-west-1", "Rule", "ALL"],
         ]);
     });
 

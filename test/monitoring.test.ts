@@ -9,6 +9,7 @@ const SUB = "aws:sns/topicSubscription:TopicSubscription";
 const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
 const HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck";
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
+const EVENTS = "aws:rds/eventSubscription:EventSubscription";
 const COMPONENT = "web-infra:monitoring:Monitoring";
 
 type MonitoringModule = typeof import("../components/monitoring");
@@ -70,11 +71,16 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
         aws = await import("@pulumi/aws");
         mod = await import("../components/monitoring");
         const w = watchedStack("two", 2, 2);
+        const base = monitoringArgs("eu-west-1", w);
         mon = new mod.Monitoring(
             "mon",
             monitoringArgs("eu-west-1", w, {
                 alertEmail: "oncall@example.com",
-                waf: { webAclName: w.acl.name },
+                // 5 GiB free is 2.5 % of 200 GiB: below where autoscaling adds storage.
+                database: { ...base.database!, allocatedStorageGiB: 200, maxAllocatedStorageGiB: 1000 },
+                // The ACL's metric name, which here differs from its (auto-generated) name: the metric
+                // name wins when both are given.
+                waf: { webAclMetricName: w.acl.visibilityConfig.metricName, webAclName: w.acl.name },
                 healthCheck: { domain: "www.example.com" },
                 thresholds: { http5xxPerMinute: 25, p99LatencyMs: 800, dbFreeStorageGiB: 5 },
                 tags: { Component: "monitoring" },
@@ -130,6 +136,7 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
             const primary = recorded("aws:rds/instance:Instance", "two-db-primary");
             expect(primary.state.identifier).not.toBe(primary.id);
             for (const [role, metricName] of [
+                ["db-primary-liveness", "CPUUtilization"],
                 ["db-primary-cpu", "CPUUtilization"],
                 ["db-primary-free-storage", "FreeStorageSpace"],
                 ["db-primary-freeable-memory", "FreeableMemory"],
@@ -140,6 +147,7 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
             for (const i of [1, 2]) {
                 const replica = recorded("aws:rds/instance:Instance", `two-db-replica-${i}`);
                 for (const [role, metricName] of [
+                    ["liveness", "CPUUtilization"],
                     ["lag", "ReplicaLag"],
                     ["replication-stopped", "ReplicaLag"],
                     ["cpu", "CPUUtilization"],
@@ -149,13 +157,29 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
             }
         });
 
-        it("the WAF alarm: AWS/WAFV2 BlockedRequests of the recorded web ACL's name, its region, Rule ALL", () => {
+        it("the WAF alarm: AWS/WAFV2 BlockedRequests of the recorded web ACL's metric name (not its name), its region, Rule ALL", () => {
             const acl = recorded("aws:wafv2/webAcl:WebAcl", "two-acl");
+            expect(acl.inputs.visibilityConfig.metricName).not.toBe(acl.state.name);
             expect(alarm("mon", "waf-blocked-requests").inputs).toMatchObject({
                 namespace: "AWS/WAFV2",
                 metricName: "BlockedRequests",
-                dimensions: { WebACL: acl.state.name, Region: "eu-west-1", Rule: "ALL" },
+                dimensions: { WebACL: acl.inputs.visibilityConfig.metricName, Region: "eu-west-1", Rule: "ALL" },
             });
+        });
+
+        it("each DB instance has a liveness alarm that counts silence as a failure, and only those DB alarms do", () => {
+            const ids = [recorded("aws:rds/instance:Instance", "two-db-primary"), ...[1, 2].map((i) => recorded("aws:rds/instance:Instance", `two-db-replica-${i}`))].map(
+                (r) => r.state.identifier,
+            );
+            const rdsBreaching = of(ALARM, "mon").filter((a) => a.inputs.namespace === "AWS/RDS" && a.inputs.treatMissingData === "breaching");
+            expect(rdsBreaching.map((a) => [a.name, a.inputs.dimensions.DBInstanceIdentifier])).toEqual([
+                ["mon-db-primary-liveness", ids[0]],
+                ["mon-replica-1-liveness", ids[1]],
+                ["mon-replica-2-liveness", ids[2]],
+            ]);
+            for (const a of rdsBreaching) {
+                expect(a.inputs).toMatchObject({ metricName: "CPUUtilization", statistic: "SampleCount", period: 60, evaluationPeriods: 3, comparisonOperator: "LessThanThreshold", threshold: 1 });
+            }
         });
 
         it("the health-check alarm: AWS/Route53 HealthCheckStatus of the recorded health check", () => {
@@ -163,10 +187,10 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
             expect(alarm("mon", "health-check").inputs).toMatchObject({ namespace: "AWS/Route53", metricName: "HealthCheckStatus", dimensions: { HealthCheckId: hc.id } });
         });
 
-        it("there are exactly these alarms: 7 LB + 3 per server + 4 primary + 3 per replica + WAF + health check", () => {
-            expect(of(ALARM, "mon")).toHaveLength(7 + 3 * 2 + 4 + 3 * 2 + 1 + 1);
-            expect(mon.alarms).toHaveLength(25);
-            expect(of(ALARM, "mon3")).toHaveLength(7 + 3 * 3 + 4);
+        it("there are exactly these alarms: 7 LB + 3 per server + 5 primary + 4 per replica + WAF + health check", () => {
+            expect(of(ALARM, "mon")).toHaveLength(7 + 3 * 2 + 5 + 4 * 2 + 1 + 1);
+            expect(mon.alarms).toHaveLength(28);
+            expect(of(ALARM, "mon3")).toHaveLength(7 + 3 * 3 + 5);
         });
     });
 
@@ -239,6 +263,59 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
         });
     });
 
+    describe("RDS events reach the same person", () => {
+        it("one subscription of the stack's topic to every DB instance given, by recorded RDS identifier, in the failure categories", () => {
+            const sub = resourceNamed(EVENTS, "mon-db-events");
+            const ids = ["two-db-primary", "two-db-replica-1", "two-db-replica-2"].map((n) => recorded("aws:rds/instance:Instance", n).state.identifier);
+            expect(sub.inputs).toMatchObject({ snsTopic: resourceNamed(TOPIC, "mon-alerts").id, sourceType: "db-instance", sourceIds: ids, enabled: true });
+            expect([...sub.inputs.eventCategories].sort()).toEqual(
+                ["availability", "deletion", "failover", "failure", "low storage", "maintenance", "notification", "read replica", "recovery"].sort(),
+            );
+            expect(sub.inputs).not.toHaveProperty("region");
+            expect(of(EVENTS, "mon")).toHaveLength(1);
+            expect(of(EVENTS, "mon3")).toHaveLength(1);
+            expect(resourceNamed(EVENTS, "mon3-db-events").inputs.sourceIds).toEqual([recorded("aws:rds/instance:Instance", "three-db-primary").state.identifier]);
+        });
+
+        it("is created after the topic policy and key that let RDS publish (events before that would be lost), and is exposed", async () => {
+            const sub = resourceNamed(EVENTS, "mon-db-events");
+            expect(sub.dependencies).toEqual(expect.arrayContaining([resourceNamed(TOPIC_POLICY, "mon-alerts-policy").urn, resourceNamed(KEY, "mon-alerts-key").urn]));
+            expect(await awaitOutput(mon.dbEventSubscription!.arn)).toBe(sub.state.arn);
+        });
+
+        it("the stack topic's key lets RDS event notifications use it; the us-east-1 key (no RDS there) does not", () => {
+            const statements = JSON.parse(resourceNamed(KEY, "mon-alerts-key").inputs.policy).Statement;
+            expect(statements).toContainEqual({
+                Sid: "RdsEventsPublishToEncryptedTopic",
+                Effect: "Allow",
+                Principal: { Service: "events.rds.amazonaws.com" },
+                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                Resource: "*",
+            });
+            expect(resourceNamed(KEY, "mon-alerts-us-east-1-key").inputs.policy).not.toContain("events.rds.amazonaws.com");
+        });
+
+        it("the stack topic's policy lets RDS publish events of this account's instances in this region only", () => {
+            const topic = resourceNamed(TOPIC, "mon-alerts");
+            const statements = JSON.parse(resourceNamed(TOPIC_POLICY, "mon-alerts-policy").inputs.policy).Statement;
+            expect(statements).toContainEqual({
+                Sid: "RdsEventsPublish",
+                Effect: "Allow",
+                Principal: { Service: "events.rds.amazonaws.com" },
+                Action: "sns:Publish",
+                Resource: topic.id,
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": "123456789012" },
+                    ArnLike: { "aws:SourceArn": ["arn:aws:rds:eu-west-1:123456789012:db:*", "arn:aws:rds:eu-west-1:123456789012:es:*"] },
+                },
+            });
+            // The subscription's own ARN falls under the condition.
+            const sub = resourceNamed(EVENTS, "mon-db-events");
+            expect(sub.state.arn).toMatch(/^arn:aws:rds:eu-west-1:123456789012:es:/);
+            expect(resourceNamed(TOPIC_POLICY, "mon-alerts-us-east-1-policy").inputs.policy).not.toContain("events.rds.amazonaws.com");
+        });
+    });
+
     describe("redundancy, recovery, thresholds", () => {
         it("the redundancy alarm's threshold follows the server count (2 and 3)", () => {
             expect(alarm("mon", "lb-redundancy-lost").inputs).toMatchObject({ metricName: "HealthyHostCount", comparisonOperator: "LessThanThreshold", threshold: 2 });
@@ -266,6 +343,7 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
             expect(alarm("mon", "lb-p99-latency").inputs).toMatchObject({ extendedStatistic: "p99", threshold: 0.8 });
             expect(alarm("mon", "lb-p99-latency").inputs).not.toHaveProperty("statistic");
             expect(alarm("mon", "db-primary-free-storage").inputs.threshold).toBe(5 * 1024 ** 3);
+            expect(alarm("mon", "db-primary-free-storage").inputs.alarmDescription).toContain("1000 GiB limit (dbMaxAllocatedStorageGiB)");
             expect(alarm("mon3", "lb-elb-5xx").inputs.threshold).toBe(10);
             expect(alarm("mon3", "web-1-cpu").inputs.threshold).toBe(80);
             expect(alarm("mon3", "db-primary-connections").inputs.threshold).toBe(120);
@@ -319,7 +397,7 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
             expect(body).toContain(`"TargetGroup","${recorded("aws:lb/targetGroup:TargetGroup", "two-tg").state.arnSuffix}"`);
             expect(body).toContain(`"DBInstanceIdentifier","${recorded("aws:rds/instance:Instance", "two-db-primary").state.identifier}"`);
             for (const i of [1, 2]) expect(body).toContain(`"DBInstanceIdentifier","${recorded("aws:rds/instance:Instance", `two-db-replica-${i}`).state.identifier}"`);
-            expect(body).toContain(`"WebACL","${recorded("aws:wafv2/webAcl:WebAcl", "two-acl").state.name}"`);
+            expect(body).toContain(`"WebACL","${recorded("aws:wafv2/webAcl:WebAcl", "two-acl").inputs.visibilityConfig.metricName}"`);
             expect(body).toContain(`"HealthCheckId","${resourceNamed(HEALTH_CHECK, "mon-health-check").id}"`);
         });
 
@@ -345,13 +423,15 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
         const children = descendantsOf(urn);
         const declared = allResources().filter((r) => r.name.startsWith("mon-"));
         expect(children.map((c) => c.name).sort()).toEqual(declared.map((d) => d.name).sort());
-        expect(children.length).toBe(25 + 2 * 4 + 1 + 1);
+        // Alarms, 2 × (key, topic, policy, subscription), health check, dashboard, RDS event subscription.
+        expect(children.length).toBe(28 + 2 * 4 + 1 + 1 + 1);
     });
 });
 
 // ================================================================================================
 describe("a stack in us-east-1 (one topic for everything)", () => {
     let east: InstanceType<MonitoringModule["Monitoring"]>;
+    let nodb: InstanceType<MonitoringModule["Monitoring"]>;
 
     beforeAll(async () => {
         await setupMocks({ config: { "aws:region": "us-east-1" } });
@@ -359,8 +439,23 @@ describe("a stack in us-east-1 (one topic for everything)", () => {
         mod = await import("../components/monitoring");
         const w = watchedStack("east", 2, 1);
         east = new mod.Monitoring("east", monitoringArgs("us-east-1", w, { alertEmail: "oncall@example.com", healthCheck: { domain: "shop.example.org", path: "/healthz?deep=1" } }));
+        // No database; a WAF given the old way, by name only.
+        nodb = new mod.Monitoring("nodb", { region: "us-east-1", webServers: [{ name: "web-1", instanceId: w.instances[0].id }], waf: { webAclName: "legacy-acl" } });
         await awaitOutput(east.dashboardUrl);
+        await awaitOutput(nodb.dashboardUrl);
         await settle();
+    });
+
+    it("without a database: no DB alarm, no event subscription, and RDS may neither use the key nor publish", () => {
+        expect(of(ALARM, "nodb").filter((a) => a.inputs.namespace === "AWS/RDS")).toEqual([]);
+        expect(of(EVENTS, "nodb")).toEqual([]);
+        expect(nodb.dbEventSubscription).toBeUndefined();
+        expect(resourceNamed(KEY, "nodb-alerts-key").inputs.policy).not.toContain("events.rds.amazonaws.com");
+        expect(resourceNamed(TOPIC_POLICY, "nodb-alerts-policy").inputs.policy).not.toContain("events.rds.amazonaws.com");
+    });
+
+    it("a WAF given only by name (deprecated) is watched by that name", () => {
+        expect(alarm("nodb", "waf-blocked-requests").inputs.dimensions).toEqual({ WebACL: "legacy-acl", Region: "us-east-1", Rule: "ALL" });
     });
 
     it("the health-check alarm is in us-east-1 and notifies the one topic, which stays in the provider's region", () => {
@@ -412,6 +507,16 @@ describe("validation, before any resource is declared", () => {
         [{ healthCheck: { domain: "example.com", path: "health" } }, "Monitoring bad: `healthCheck.path` must start with / and have no spaces, at most 255 characters (got \"health\")"],
         [{ healthCheck: { domain: "example.com", failureThreshold: 11 } }, "Monitoring bad: `healthCheck.failureThreshold` must be a whole number from 1 to 10 (got 11)"],
         [{ dashboardName: "my dashboard" }, "Monitoring bad: `dashboardName` must be 1-255 letters, digits, '-' or '_' (got \"my dashboard\")"],
+        [
+            // The old defaults: 2 GiB of a 20 GiB volume is exactly where autoscaling adds storage.
+            { thresholds: { dbFreeStorageGiB: 2 }, database: { primaryIdentifier: "p", replicas: [], allocatedStorageGiB: 20, maxAllocatedStorageGiB: 100 } },
+            "Monitoring bad: `thresholds.dbFreeStorageGiB` must be at most 5% of `database.allocatedStorageGiB` (1 GiB of 20 GiB) with storage autoscaling on: RDS adds storage when free space falls to 10% of the allocated storage, so a higher threshold pages on normal growth (got 2)",
+        ],
+        [
+            { database: { primaryIdentifier: "p", replicas: [], allocatedStorageGiB: 20, maxAllocatedStorageGiB: 20 } },
+            "Monitoring bad: `database.maxAllocatedStorageGiB` must be greater than `database.allocatedStorageGiB` (20) (got 20)",
+        ],
+        [{ waf: {} }, "Monitoring bad: `waf.webAclMetricName` is required: the web ACL's visibilityConfig.metricName (the WebAcl component's `metricName`)"],
     ])("%p is rejected", async (override, message) => {
         expect(() => new mod.Monitoring("bad", { ...base, ...override } as any)).toThrow(message);
         await settle();

@@ -18,6 +18,9 @@
  *   - `missing` (keep the last state) for alarms that trigger an EC2 action — a stopped instance
  *     publishes no status checks and must never be "recovered" or rebooted because of silence — and
  *     for free storage/memory, where a gap says nothing about the resource.
+ *   Because the per-metric alarms of a database are quiet when it stops publishing, every DB instance
+ *   also has a liveness alarm (`dbLivenessAlarm`) for which silence is the failure, and the component
+ *   subscribes the topic to the instances' RDS events (`RDS_EVENT_CATEGORIES`).
  */
 
 /** Alarm thresholds; the stack passes `cfg.monitoring` (settings `alarm*`). */
@@ -30,7 +33,10 @@ export interface MonitoringThresholds {
     readonly http5xxPerMinute: number;
     /** A DB instance's CPU, percent, over 10 minutes. */
     readonly dbCpuPercent: number;
-    /** The primary's free storage floor, GiB. */
+    /**
+     * The primary's free storage floor, GiB. With storage autoscaling, at most
+     * `FREE_STORAGE_MAX_FRACTION` (5 %) of the allocated storage: below the 10 % where RDS adds storage.
+     */
     readonly dbFreeStorageGiB: number;
     /** The primary's freeable memory floor, MiB. */
     readonly dbFreeableMemoryMiB: number;
@@ -359,12 +365,138 @@ export function webServerAlarms<V>(server: WebServerDimensions<V>, t: Monitoring
 // ---- database ------------------------------------------------------------------------------------
 
 /**
+ * The RDS event categories the alert topic receives for every monitored DB instance (source type
+ * `db-instance`), each a category of that source type in "Amazon RDS event categories and event
+ * messages", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html#USER_Events.Messages.instance:
+ * - `availability`: shut down, restarted, shut down because storage is full (RDS-EVENT-0004, -0006, -0221);
+ * - `deletion`: the instance was deleted (-0003);
+ * - `failover`: a Multi-AZ failover started or completed (-0013, -0015, -0049);
+ * - `failure`: the instance failed, has incompatible parameters or network (-0031, -0035, -0036),
+ *   storage autoscaling cannot scale or will reach its maximum (-0223, -0224), KMS key unreachable (-0418);
+ * - `low storage`: storage exhausted, over 90 % used (-0007, -0089);
+ * - `maintenance`: offline patching, host replacement (-0026, -0027, -0422);
+ * - `notification`: stopped, started (-0087, -0088), allocated storage at 80 % of the autoscaling
+ *   maximum (-0225) — the "close to maxAllocatedStorage" warning no metric can give;
+ * - `read replica`: replication stopped or terminated, replica creation failed (-0045, -0057, -0202);
+ * - `recovery`: instance and Multi-AZ recovery started and completed (-0020, -0021, -0052, -0053).
+ * Left out as routine: backup, configuration change (every `pulumi up`, every autoscaling step),
+ * creation, restoration.
+ */
+export const RDS_EVENT_CATEGORIES: readonly string[] = [
+    "availability",
+    "deletion",
+    "failover",
+    "failure",
+    "low storage",
+    "maintenance",
+    "notification",
+    "read replica",
+    "recovery",
+];
+
+/**
+ * RDS storage autoscaling adds storage when free space is at most 10 % of the allocated storage for
+ * 5 minutes (and 6 hours have passed since the last storage change).
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html
+ */
+export const AUTOSCALING_TRIGGER_FRACTION = 0.1;
+
+/**
+ * The highest free-storage threshold, as a fraction of the allocated storage, while autoscaling is
+ * on: half the trigger, so the 5 minutes RDS waits and the modification itself fit in between and
+ * normal growth never pages. The allocated storage only grows, so a threshold below this fraction of
+ * the initial size stays below it for good.
+ */
+export const FREE_STORAGE_MAX_FRACTION = 0.05;
+
+/** The primary's storage, for the free-storage alarm. */
+export interface DbStorage {
+    /** Storage allocated at creation, GiB; autoscaling only ever grows it. */
+    readonly allocatedGiB: number;
+    /** Storage autoscaling limit, GiB, above `allocatedGiB`; absent: no autoscaling. */
+    readonly maxAllocatedGiB?: number;
+}
+
+const gib = (n: number): string => `${Number(n.toFixed(2))} GiB`;
+
+/**
+ * Problems (one line each) of the storage sizes and of `thresholds.dbFreeStorageGiB` against them:
+ * with autoscaling the threshold must be at most `FREE_STORAGE_MAX_FRACTION` of the allocated
+ * storage, without it below the allocated storage.
+ */
+export function freeStorageProblems(t: MonitoringThresholds, storage: Partial<DbStorage> | undefined): string[] {
+    if (storage === undefined) return [];
+    const { allocatedGiB, maxAllocatedGiB } = storage;
+    const positive = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v > 0;
+    if (allocatedGiB === undefined) {
+        return maxAllocatedGiB === undefined ? [] : ["`database.maxAllocatedStorageGiB` needs `database.allocatedStorageGiB`"];
+    }
+    if (!positive(allocatedGiB)) return [`\`database.allocatedStorageGiB\` must be a number above 0 (got ${JSON.stringify(allocatedGiB)})`];
+    if (maxAllocatedGiB !== undefined && (!positive(maxAllocatedGiB) || maxAllocatedGiB <= allocatedGiB)) {
+        return [`\`database.maxAllocatedStorageGiB\` must be greater than \`database.allocatedStorageGiB\` (${allocatedGiB}) (got ${JSON.stringify(maxAllocatedGiB)})`];
+    }
+    if (maxAllocatedGiB !== undefined) {
+        const limit = allocatedGiB * FREE_STORAGE_MAX_FRACTION;
+        return t.dbFreeStorageGiB <= limit
+            ? []
+            : [
+                  `\`thresholds.dbFreeStorageGiB\` must be at most ${FREE_STORAGE_MAX_FRACTION * 100}% of \`database.allocatedStorageGiB\` (${gib(limit)} of ${gib(allocatedGiB)}) with storage autoscaling on: ` +
+                      `RDS adds storage when free space falls to ${AUTOSCALING_TRIGGER_FRACTION * 100}% of the allocated storage, so a higher threshold pages on normal growth (got ${t.dbFreeStorageGiB})`,
+              ];
+    }
+    return t.dbFreeStorageGiB < allocatedGiB ? [] : [`\`thresholds.dbFreeStorageGiB\` must be below \`database.allocatedStorageGiB\` (${allocatedGiB}) (got ${t.dbFreeStorageGiB})`];
+}
+
+/**
+ * Is the instance there at all? RDS sends an instance's metrics to CloudWatch every minute while it
+ * runs, so CPUUtilization has one sample a minute; it falls silent when the instance is stopped,
+ * deleted, failed, or its host or zone is down. Every other DB alarm is quiet then (their silence is
+ * "OK" or "keep state"), so this one counts silence as breaching: `SampleCount < 1`, 3 of 3 minutes.
+ * CloudWatch fills in missing datapoints only when its evaluation range (wider than the 3 periods)
+ * holds fewer than 3 real ones, so a late datapoint does not raise it; a reboot or a Multi-AZ
+ * failover (1-2 minutes) usually does not either, and the RDS events report those. Enhanced
+ * Monitoring is no substitute: it writes OS metrics to CloudWatch Logs (RDSOSMetrics), not metrics.
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-metrics.html
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+ *
+ * @param db.role the alarm role; `db.who` how the description names the instance
+ * @param db.writer whether it takes the writes (the primary) or serves reads (a replica)
+ */
+export function dbLivenessAlarm<V>(db: { readonly role: string; readonly who: string; readonly writer: boolean; readonly identifier: V }): AlarmSpec<V> {
+    return {
+        role: db.role,
+        namespace: "AWS/RDS",
+        metricName: "CPUUtilization",
+        dimensions: { DBInstanceIdentifier: db.identifier },
+        statistic: "SampleCount",
+        period: 60,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        comparisonOperator: "LessThanThreshold",
+        threshold: 1,
+        treatMissingData: "breaching",
+        description:
+            `${db.who} has sent no metrics for 3 minutes: it is stopped, deleted or failed, or its host or zone is down. ` +
+            (db.writer ? "The site cannot write (or read, where it reads from the writer). " : "Reads sent to it through the reader name fail. ") +
+            "FIRST: read its status and recent events in the RDS console (the events also come to this topic) or with `aws rds describe-events --source-type db-instance --duration 60`. " +
+            (db.writer
+                ? "With Multi-AZ, RDS fails over by itself (RDS-EVENT-0013, then -0015): wait for OK. Otherwise follow the README runbook \"the primary fails\" (promote a replica with dbPromoteReplica)."
+                : "Stopped: start it. Deleted or failed: re-create it with `pulumi up` (README runbook \"re-create a replica\"); meanwhile send reads to the writer."),
+    };
+}
+
+/**
  * The primary (namespace `AWS/RDS`, dimension DBInstanceIdentifier = the RDS `identifier`, not the
  * resource id). RDS publishes every minute; storage and memory thresholds are in bytes.
+ *
+ * @param storage the primary's allocated storage and autoscaling limit, for the free-storage
+ *   description (validate the threshold against it with `freeStorageProblems`)
  */
-export function primaryDbAlarms<V>(identifier: V, t: MonitoringThresholds): AlarmSpec<V>[] {
+export function primaryDbAlarms<V>(identifier: V, t: MonitoringThresholds, storage?: DbStorage): AlarmSpec<V>[] {
     const dims = { DBInstanceIdentifier: identifier };
+    const autoscaling = storage?.maxAllocatedGiB !== undefined;
     return [
+        dbLivenessAlarm({ role: "db-primary-liveness", who: "The primary database", writer: true, identifier }),
         {
             role: "db-primary-cpu",
             namespace: "AWS/RDS",
@@ -394,8 +526,11 @@ export function primaryDbAlarms<V>(identifier: V, t: MonitoringThresholds): Alar
             threshold: t.dbFreeStorageGiB * GIB,
             treatMissingData: "missing",
             description:
-                `The primary database has less than ${t.dbFreeStorageGiB} GiB of free storage. When it runs out, MySQL stops taking writes. Storage autoscaling grows the volume only up to dbMaxAllocatedStorageGiB, so it is at that limit or growing faster than autoscaling. ` +
-                "FIRST: raise dbMaxAllocatedStorageGiB and run `pulumi up`; then find what grew (binary logs, a runaway table, temporary files).",
+                `The primary database has less than ${t.dbFreeStorageGiB} GiB of free storage; when it runs out, MySQL stops taking writes. ` +
+                (autoscaling
+                    ? `Storage autoscaling adds storage when free space falls to ${AUTOSCALING_TRIGGER_FRACTION * 100}% of the allocated storage (this threshold is below that), so it has not kept up: the volume is at its ${gib(storage.maxAllocatedGiB!)} limit (dbMaxAllocatedStorageGiB), it is within 6 hours of its last increase, or scaling failed. `
+                    : "") +
+                "FIRST: read the RDS events (storage autoscaling failure RDS-EVENT-0223/0224, low storage); raise dbMaxAllocatedStorageGiB (or dbAllocatedStorageGiB) and run `pulumi up`; then find what grew (binary logs, a runaway table, temporary files).",
         },
         {
             role: "db-primary-freeable-memory",
@@ -441,13 +576,15 @@ export interface ReplicaDimensions<V> {
 
 /**
  * Per read replica. `ReplicaLag` is -1 when replication is not running (RDS MySQL), which a
- * "lag > N" alarm never sees: a separate alarm catches the stopped replica serving frozen data.
+ * "lag > N" alarm never sees: a separate alarm catches the stopped replica serving frozen data. A
+ * replica that is gone publishes no ReplicaLag at all: its liveness alarm catches that.
  * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_MySQL.Replication.ReadReplicas.Monitor.html
  */
 export function replicaAlarms<V>(replica: ReplicaDimensions<V>, t: MonitoringThresholds): AlarmSpec<V>[] {
     const dims = { DBInstanceIdentifier: replica.identifier };
     const n = replica.name;
     return [
+        dbLivenessAlarm({ role: `${n}-liveness`, who: `The read replica ${n}`, writer: false, identifier: replica.identifier }),
         {
             role: `${n}-lag`,
             namespace: "AWS/RDS",
@@ -502,15 +639,21 @@ export function replicaAlarms<V>(replica: ReplicaDimensions<V>, t: MonitoringThr
 // ---- WAF -----------------------------------------------------------------------------------------
 
 export interface WafDimensions<V> {
-    /** The web ACL's name (the `WebACL` dimension is the name, not the ARN). */
-    readonly webAclName: V;
+    /**
+     * The web ACL's metric name, `visibilityConfig.metricName`: the `WebACL` dimension of its
+     * `AWS/WAFV2` metrics. Not its name or ARN: the two may differ, and then an alarm on the name
+     * watches a metric that does not exist and stays quiet through any attack.
+     */
+    readonly webAclMetricName: V;
     /** Region of a REGIONAL web ACL (an ALB's); CloudFront web ACLs have no Region dimension. */
     readonly region: string;
 }
 
 /**
  * A spike of requests blocked by the web ACL (namespace `AWS/WAFV2`). The web ACL's total is the
- * metric with `Rule = ALL`; a REGIONAL web ACL's metrics also carry `Region`. As used by
+ * metric with `Rule = ALL`; a REGIONAL web ACL's metrics also carry `Region`; `WebACL` is the ACL's
+ * `visibilityConfig.metricName` ("A name of the Amazon CloudWatch metric dimension":
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-webacl-visibilityconfig.html). As used by
  * 18F/identity-pki (terraform/waf/module/alerts.tf) and cdk-monitoring-constructs' WafV2MetricFactory;
  * https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html
  */
@@ -520,7 +663,7 @@ export function wafAlarms<V>(waf: WafDimensions<V>, t: MonitoringThresholds): Al
             role: "waf-blocked-requests",
             namespace: "AWS/WAFV2",
             metricName: "BlockedRequests",
-            dimensions: { WebACL: waf.webAclName, Region: waf.region, Rule: "ALL" },
+            dimensions: { WebACL: waf.webAclMetricName, Region: waf.region, Rule: "ALL" },
             statistic: "Sum",
             period: 300,
             evaluationPeriods: 1,

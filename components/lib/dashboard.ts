@@ -30,7 +30,8 @@ export interface DashboardInput {
         readonly primaryIdentifier: string;
         readonly replicas: readonly { readonly name: string; readonly identifier: string }[];
     };
-    readonly waf?: { readonly webAclName: string };
+    /** The web ACL's `visibilityConfig.metricName`: the `WebACL` dimension (not necessarily its name). */
+    readonly waf?: { readonly webAclMetricName: string };
     /** The Route 53 health check (its metrics are in us-east-1). */
     readonly healthCheck?: { readonly id: string; readonly url: string };
     /** ARNs of the alarms to show in the alarm status widget (alarms in `region`). */
@@ -304,7 +305,7 @@ export function buildDashboardBody(input: DashboardInput): string {
     }
 
     if (input.waf) {
-        const dims = ["WebACL", input.waf.webAclName, "Region", region, "Rule", "ALL"];
+        const dims = ["WebACL", input.waf.webAclMetricName, "Region", region, "Rule", "ALL"];
         grid.add(
             "metric",
             half,
