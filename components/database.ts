@@ -6,19 +6,27 @@ import {
     DNS_NAME_PATTERN,
     ENGINE_VERSION_PATTERN,
     GENERATED_PASSWORD_LENGTH,
+    LOG_RETENTION_DAYS,
     MAX_BACKUP_RETENTION_DAYS,
     MAX_REPLICAS,
     MAX_STORAGE_GIB,
     MIN_BACKUP_RETENTION_DAYS,
     MIN_STORAGE_GIB,
     MONITORING_INTERVALS,
+    MYSQL_PARAMETERS,
     MYSQL_PORT,
     PASSWORD_SPECIAL_CHARACTERS,
+    RDS_LOG_EXPORTS,
     defaultPrivateZoneName,
+    engineLifecycleSupport,
+    instanceIdentifier,
     parameterGroupFamily,
+    parseMaintenanceWindow,
+    rdsLogGroupName,
     replicaZoneIndexes,
     snapshotIdentifier,
     supportsPerformanceInsights,
+    weeklyWindowsOverlap,
     windowProblems,
 } from "./lib/rds";
 
@@ -32,18 +40,25 @@ export interface DatabaseArgs {
     readonly subnetIds: pulumi.Input<string>[];
     /**
      * Zone of each subnet, same order as `subnetIds`. The primary goes to zone 0 (unless Multi-AZ, where
-     * RDS places it), replica i round robin over the other zones.
+     * RDS places it and its standby), replica i round robin over the other zones; after a promotion the
+     * other replicas go round robin over the zones other than the new writer's.
      */
     readonly availabilityZones: readonly string[];
     /**
-     * MySQL version: `8.0` or `8.4` lets RDS pick the newest minor and upgrade it in the maintenance window
-     * (`autoMinorVersionUpgrade`); a full minor such as `8.0.39` pins it until the next auto-upgrade.
-     * @default "8.0"
+     * MySQL major version, `8.4` (LTS) or `8.0`. RDS picks the newest minor and upgrades it in the
+     * maintenance window (`autoMinorVersionUpgrade`), so a full minor such as `8.4.3` is refused: after
+     * the first automatic upgrade the next `pulumi up` would try to downgrade it.
+     *
+     * 8.0 left RDS standard support on 2026-07-31: it can only be created enrolled in paid RDS Extended
+     * Support (about $0.10 per vCPU-hour on every instance, standby included), which this component then
+     * asks for explicitly. 8.4 instances are created with Extended Support disabled: no surcharge can
+     * start silently, and when 8.4 leaves standard support RDS upgrades them to the next major version.
+     * @default "8.4"
      */
     readonly engineVersion?: string;
     /**
      * DB parameter group family; must match the engine's major version.
-     * @default - derived from `engineVersion`, e.g. "mysql8.0"
+     * @default - derived from `engineVersion`, e.g. "mysql8.4"
      */
     readonly parameterGroupFamily?: string;
     /**
@@ -81,11 +96,28 @@ export interface DatabaseArgs {
      */
     readonly backupWindow?: string;
     /**
-     * Weekly maintenance window (minor upgrades, pending changes), UTC `ddd:hh24:mi-ddd:hh24:mi`, at
-     * least 30 minutes, not overlapping `backupWindow`.
+     * Weekly maintenance window (minor upgrades, pending changes) of the writer (and of the former
+     * primary after a promotion), UTC `ddd:hh24:mi-ddd:hh24:mi`, at least 30 minutes, not overlapping
+     * `backupWindow`.
      * @default "sun:04:30-sun:05:30"
      */
     readonly maintenanceWindow?: string;
+    /**
+     * Weekly maintenance window of the read replicas, same format and rules, and not overlapping
+     * `maintenanceWindow`: an automatic minor upgrade (a reboot) then never takes the writer and the
+     * readers down together. Before the writer's, because MySQL replicates from an older source to a
+     * newer replica, not the other way round; a day apart, so that a bad minor shows on a reader first.
+     * @default "sat:04:30-sat:05:30"
+     */
+    readonly replicaMaintenanceWindow?: string;
+    /**
+     * Retention of the instances' CloudWatch log groups (`/aws/rds/instance/<identifier>/error` and
+     * `…/slowquery`), in days; one of CloudWatch Logs' values (1, 3, 5, 7, 14, 30, 60, 90, …, 3653).
+     * The component creates the groups before the instances, so RDS writes into them instead of
+     * creating its own, which never expire.
+     * @default 30
+     */
+    readonly logRetentionDays?: number;
     /**
      * Number of read replicas (0 to 5), each in a zone other than the primary's.
      * @default 1
@@ -93,8 +125,10 @@ export interface DatabaseArgs {
     readonly replicaCount?: number;
     /**
      * Promote read replica N (1-based) to a standalone primary and point the `writer` name at it. The
-     * other replicas are re-created as replicas of it; the former primary is left alone (see
-     * `retireFormerPrimary`). One-way: never unset it once applied. See the README's failover runbook.
+     * other replicas are re-created as replicas of it, in zones other than its own; the former primary is
+     * left alone (see `retireFormerPrimary`). Its changes apply at once (`applyImmediately`), and so do
+     * its later ones. One-way: never unset it once applied (a protected guard resource makes Pulumi
+     * refuse that; see the README's failover runbook).
      * @default - no promotion: `primary` is the writer
      */
     readonly promoteReplica?: number;
@@ -124,7 +158,9 @@ export interface DatabaseArgs {
     readonly monitoringIntervalSeconds?: number;
     /**
      * Deletion protection on every instance that takes or took writes (the primary, a promoted replica),
-     * plus Pulumi's `protect` on them. Replicas hold no data of their own and stay replaceable.
+     * plus Pulumi's `protect` on them. Replicas hold no data of their own and stay replaceable. (Changing
+     * `dbName` or `username` would replace the primary with an empty one: with protection on, Pulumi
+     * refuses.)
      * @default false
      */
     readonly deletionProtection?: boolean;
@@ -172,6 +208,8 @@ interface ResolvedArgs {
     readonly backupRetentionDays: number;
     readonly backupWindow: string;
     readonly maintenanceWindow: string;
+    readonly replicaMaintenanceWindow: string;
+    readonly logRetentionDays: number;
     readonly replicaCount: number;
     readonly promoteReplica?: number;
     readonly retireFormerPrimary: boolean;
@@ -188,7 +226,8 @@ const show = (v: unknown) => JSON.stringify(v);
 
 /** Defaults, then every rule, before anything is registered. Throws naming the arg and what is allowed. */
 function resolveDatabaseArgs(name: string, args: DatabaseArgs): ResolvedArgs {
-    const engineVersion = args.engineVersion ?? "8.0";
+    // 8.4 (LTS): 8.0 is past RDS standard support and costs Extended Support (see `engineVersion`).
+    const engineVersion = args.engineVersion ?? "8.4";
     const r = {
         engineVersion,
         family: args.parameterGroupFamily ?? (ENGINE_VERSION_PATTERN.test(engineVersion) ? parameterGroupFamily(engineVersion) : ""),
@@ -203,6 +242,9 @@ function resolveDatabaseArgs(name: string, args: DatabaseArgs): ResolvedArgs {
         // backup window ends, so a long backup doesn't push into maintenance.
         backupWindow: args.backupWindow ?? "03:00-04:00",
         maintenanceWindow: args.maintenanceWindow ?? "sun:04:30-sun:05:30",
+        // Replicas a day before the writer, same hour (see `replicaMaintenanceWindow`).
+        replicaMaintenanceWindow: args.replicaMaintenanceWindow ?? "sat:04:30-sat:05:30",
+        logRetentionDays: args.logRetentionDays ?? 30,
         replicaCount: args.replicaCount ?? 1,
         promoteReplica: args.promoteReplica,
         retireFormerPrimary: args.retireFormerPrimary ?? false,
@@ -230,7 +272,9 @@ function resolveDatabaseArgs(name: string, args: DatabaseArgs): ResolvedArgs {
         fail(`\`availabilityZones\` must be distinct (got ${args.availabilityZones.join(", ")})`);
     }
     if (!ENGINE_VERSION_PATTERN.test(r.engineVersion)) {
-        fail(`\`engineVersion\` must be a MySQL 8.0 or 8.4 version such as 8.0, 8.0.39 or 8.4 (got ${show(r.engineVersion)})`);
+        fail(
+            `\`engineVersion\` must be a MySQL major version, 8.4 or 8.0 (got ${show(r.engineVersion)}): RDS picks the minor and upgrades it in the maintenance window, so a pinned minor would be downgraded on the next \`pulumi up\``,
+        );
     }
     if (r.family !== parameterGroupFamily(r.engineVersion)) {
         fail(`\`parameterGroupFamily\` must be ${parameterGroupFamily(r.engineVersion)} for engine version ${r.engineVersion} (got ${show(r.family)})`);
@@ -255,6 +299,16 @@ function resolveDatabaseArgs(name: string, args: DatabaseArgs): ResolvedArgs {
     }
     const windows = windowProblems(r.backupWindow, r.maintenanceWindow);
     if (windows.length > 0) fail(windows.join("; "));
+    const replicaWindows = windowProblems(r.backupWindow, r.replicaMaintenanceWindow, "replicaMaintenanceWindow");
+    if (replicaWindows.length > 0) fail(replicaWindows.join("; "));
+    if (weeklyWindowsOverlap(parseMaintenanceWindow(r.maintenanceWindow)!, parseMaintenanceWindow(r.replicaMaintenanceWindow)!)) {
+        fail(
+            `\`replicaMaintenanceWindow\` (${r.replicaMaintenanceWindow}) must not overlap \`maintenanceWindow\` (${r.maintenanceWindow}): automatic minor upgrades would restart the writer and the replicas together`,
+        );
+    }
+    if (!LOG_RETENTION_DAYS.includes(r.logRetentionDays)) {
+        fail(`\`logRetentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${r.logRetentionDays})`);
+    }
     if (r.promoteReplica !== undefined) {
         if (r.replicaCount === 0) {
             fail(`\`promoteReplica\` is ${r.promoteReplica} but \`replicaCount\` is 0: there is no replica to promote`);
@@ -290,11 +344,14 @@ function resolveDatabaseArgs(name: string, args: DatabaseArgs): ResolvedArgs {
  *
  * - One security group for every instance, with no rules until `allowConnectionsFrom` admits a client
  *   security group on 3306 (and gives that group the matching egress rule).
- * - A parameter group that requires TLS, logs row-based binlogs and slow queries.
+ * - A parameter group that requires TLS, logs row-based binlogs and slow queries, and never blocks a
+ *   host for connect errors.
+ * - MySQL 8.4 with RDS Extended Support explicitly disabled (8.0 explicitly enrolled: it must be).
  * - Encrypted gp3 storage with autoscaling, automated backups (7-35 days, also on replicas so that a
  *   promoted replica is ready), a final snapshot on deletion in every environment, Enhanced Monitoring,
- *   Performance Insights where the class has it, error and slow-query logs in CloudWatch Logs, IAM
- *   database authentication.
+ *   Performance Insights where the class has it, error and slow-query logs in CloudWatch log groups of
+ *   ours (retention, tags), IAM database authentication; replicas in a maintenance window of their own.
+ * - Explicit instance identifiers `<name>-<stack>-<slot>-<8 hex>`, new for every physical instance.
  * - The master password is generated, stored in Secrets Manager as JSON and otherwise only ever a Pulumi
  *   secret (RDS-managed passwords can't be used: they rule out read replicas).
  * - `promoteReplica` promotes a replica in place, moves `writer` to it and re-creates the other replicas
@@ -381,25 +438,13 @@ export class Database extends pulumi.ComponentResource {
         this.subnetGroupName = subnetGroup.name;
 
         // ---- parameters ----
-        // All five are dynamic in RDS for MySQL 8.0 and 8.4, so "immediate" applies them without a reboot.
         const params = new aws.rds.ParameterGroup(
             `${name}-params`,
             {
                 family: cfg.family,
-                description: `MySQL parameters of ${name}: TLS required, row-based binlog, slow query log`,
-                parameters: [
-                    // Refuse unencrypted connections: credentials and data never cross the VPC in clear.
-                    { name: "require_secure_transport", value: "1", applyMethod: "immediate" },
-                    // Row-based replication is deterministic (no drift from NOW(), UUID(), LIMIT without
-                    // ORDER BY…) and what change-data-capture tools need. AWS's default is MIXED.
-                    { name: "binlog_format", value: "ROW", applyMethod: "immediate" },
-                    // Slow queries to the slow log, exported to CloudWatch Logs (`slowquery`).
-                    { name: "slow_query_log", value: "1", applyMethod: "immediate" },
-                    // Seconds: a web request's query that takes a second is worth a look.
-                    { name: "long_query_time", value: "1", applyMethod: "immediate" },
-                    // CloudWatch Logs export reads the log files; with TABLE output nothing is exported.
-                    { name: "log_output", value: "FILE", applyMethod: "immediate" },
-                ],
+                description: `MySQL parameters of ${name}: TLS required, row-based binlog, slow query log, no host blocking`,
+                // See lib/rds.ts for why each one.
+                parameters: MYSQL_PARAMETERS.map((p) => ({ ...p })),
                 tags: { ...tags, Name: `${name}-params` },
             },
             parent,
@@ -468,14 +513,71 @@ export class Database extends pulumi.ComponentResource {
 
         // ---- instances ----
         const zone = (i: number) => args.availabilityZones[i];
-        const replicaZones = replicaZoneIndexes(args.availabilityZones.length, cfg.replicaCount);
+        // Where each replica slot was placed before any promotion (the promoted one keeps that zone), and
+        // where the replicas of the current writer go.
+        const originalZones = replicaZoneIndexes(args.availabilityZones.length, cfg.replicaCount);
+        const replicaZones = replicaZoneIndexes(args.availabilityZones.length, cfg.replicaCount, cfg.promoteReplica);
         const performanceInsights = supportsPerformanceInsights(cfg.instanceClass);
         const writerSlot: Slot = cfg.promoteReplica === undefined ? "primary" : `replica-${cfg.promoteReplica}`;
         const replicaSlots = Array.from({ length: cfg.replicaCount }, (_, i) => `replica-${i + 1}`);
+        const stack = pulumi.getStack();
+
+        // One identity per physical instance. Each slot's identifier ends with the hex of a RandomId whose
+        // keepers are the inputs that make RDS replace the instance, so a replacement gets a new
+        // identifier: Pulumi can create the new instance before deleting the old (two can't share an
+        // identifier; with a fixed one replicas would need deleteBeforeReplace and `reader` would point at
+        // a deleted replica for the 10-30 minutes a new one takes), and the final snapshot, named after
+        // the identifier, never collides with an earlier one (DBSnapshotAlreadyExists).
+        // - primary: dbName and username (engine is fixed; its zone drift is ignored, see writerOptions);
+        // - replica: its source and its zone;
+        // - the promoted replica: frozen (ignoreChanges) at what it was as a replica, since a promotion is
+        //   in place and must keep the identifier.
+        const suffixes: Record<Slot, random.RandomId> = {};
+        const identifiers: Record<Slot, pulumi.Output<string>> = {};
+        const logGroups: Record<Slot, aws.cloudwatch.LogGroup[]> = {};
+        const declareIdentity = (slot: Slot, keepers: Record<string, string>, frozen: boolean) => {
+            suffixes[slot] = new random.RandomId(
+                `${name}-${slot}-id-suffix`,
+                { byteLength: 4, keepers },
+                { parent: this, ignoreChanges: frozen ? ["keepers"] : [] },
+            );
+            const identifier = suffixes[slot].hex.apply((hex) => instanceIdentifier(name, stack, slot, hex));
+            identifiers[slot] = identifier;
+            // RDS writes the exported logs to /aws/rds/instance/<identifier>/<type>, creating the group if
+            // it is missing, with no retention and no tags. Declared here first (the instance depends on
+            // them), RDS writes into ours. A replaced instance's groups are replaced with it (the name
+            // holds the identifier) and deleted after it, so RDS never re-creates them. The retired
+            // primary's are kept: its last logs stay readable for `logRetentionDays`.
+            logGroups[slot] = RDS_LOG_EXPORTS.map(
+                (logType) =>
+                    new aws.cloudwatch.LogGroup(
+                        `${name}-${slot}-${logType}-logs`,
+                        {
+                            name: identifier.apply((id) => rdsLogGroupName(id, logType)),
+                            retentionInDays: cfg.logRetentionDays,
+                            tags: { ...tags, Name: `${name}-${slot}-${logType}-logs` },
+                        },
+                        parent,
+                    ),
+            );
+        };
+        declareIdentity("primary", { engine: "mysql", dbName: cfg.dbName, username: cfg.username }, false);
+        replicaSlots.forEach((slot, i) => {
+            if (slot === writerSlot) {
+                declareIdentity(slot, { source: "primary", zone: zone(originalZones[i]) }, true);
+            } else {
+                declareIdentity(slot, { source: writerSlot, zone: zone(replicaZones[i]) }, false);
+            }
+        });
 
         const common = (slot: Slot, role: string): aws.rds.InstanceArgs => ({
+            identifier: identifiers[slot],
             instanceClass: cfg.instanceClass,
             engineVersion: cfg.engineVersion,
+            // Explicit, because the API default enrolls in paid Extended Support (see lib/rds.ts): disabled
+            // for 8.4, enrolled for 8.0 (past standard support it can be created no other way). Replicas
+            // inherit their source's; declaring the same keeps the plan clean.
+            engineLifecycleSupport: engineLifecycleSupport(cfg.engineVersion),
             storageType: "gp3",
             // Replicas inherit the primary's encryption; declaring it on them too keeps the provider from
             // seeing a difference (storageEncrypted forces replacement).
@@ -488,7 +590,7 @@ export class Database extends pulumi.ComponentResource {
             iamDatabaseAuthenticationEnabled: true,
             autoMinorVersionUpgrade: true,
             caCertIdentifier: "rds-ca-rsa2048-g1",
-            enabledCloudwatchLogsExports: ["error", "slowquery"],
+            enabledCloudwatchLogsExports: [...RDS_LOG_EXPORTS],
             monitoringInterval: cfg.monitoringIntervalSeconds,
             monitoringRoleArn,
             // Performance Insights' console becomes CloudWatch Database Insights (standard mode, free, 7 days);
@@ -499,30 +601,29 @@ export class Database extends pulumi.ComponentResource {
             // before promoting it (PromoteReadReplica), and a replica with backups can be a source itself.
             backupRetentionPeriod: cfg.backupRetentionDays,
             backupWindow: cfg.backupWindow,
-            maintenanceWindow: cfg.maintenanceWindow,
             copyTagsToSnapshot: true,
             tags: { ...tags, Name: `${name}-${slot}`, Role: role },
         });
 
         // An instance that takes (or took) writes: Multi-AZ as asked, deletion protection, a final snapshot
         // and kept automated backups, so that deleting it never loses data.
-        const writerSettings = (slot: Slot, zoneName: string): Partial<aws.rds.InstanceArgs> => {
-            const suffix = new random.RandomId(`${name}-${slot}-final-snapshot-suffix`, { byteLength: 4 }, parent);
-            return {
-                multiAz: cfg.multiAz,
-                // RDS places a Multi-AZ instance itself (CreateDBInstance rejects AvailabilityZone with MultiAZ).
-                availabilityZone: cfg.multiAz ? undefined : zoneName,
-                deletionProtection: cfg.deletionProtection,
-                skipFinalSnapshot: false,
-                // Unique per instance: a second deletion under the same name would fail on the existing snapshot.
-                finalSnapshotIdentifier: pulumi.interpolate`${snapshotIdentifier(name, slot, "final")}-${suffix.hex}`,
-                deleteAutomatedBackups: false,
-                password: masterPassword,
-            };
-        };
-        const writerOptions = (): pulumi.CustomResourceOptions => ({
+        const writerSettings = (slot: Slot, zoneName: string): Partial<aws.rds.InstanceArgs> => ({
+            multiAz: cfg.multiAz,
+            // RDS places a Multi-AZ instance itself (CreateDBInstance rejects AvailabilityZone with MultiAZ),
+            // and its standby: the standby may share a zone with a replica (a zone failure then fails the
+            // writer over and takes that replica), which we can't prevent; see the README.
+            availabilityZone: cfg.multiAz ? undefined : zoneName,
+            maintenanceWindow: cfg.maintenanceWindow,
+            deletionProtection: cfg.deletionProtection,
+            skipFinalSnapshot: false,
+            // Unique per physical instance, like the identifier it is named after.
+            finalSnapshotIdentifier: identifiers[slot].apply((id) => snapshotIdentifier(id, "final")),
+            deleteAutomatedBackups: false,
+            password: masterPassword,
+        });
+        const writerOptions = (slot: Slot): pulumi.CustomResourceOptions => ({
             parent: this,
-            dependsOn: monitoringDeps,
+            dependsOn: [...monitoringDeps, ...logGroups[slot]],
             protect: cfg.deletionProtection,
             // After a Multi-AZ failover RDS reports the standby's zone; availabilityZone forces replacement,
             // so without this a later plan would replace the database that takes the writes.
@@ -535,7 +636,10 @@ export class Database extends pulumi.ComponentResource {
             instances.primary = new aws.rds.Instance(
                 `${name}-primary`,
                 {
-                    ...common("primary", cfg.promoteReplica === undefined ? "writer" : "former-primary"),
+                    // Role "primary" whether or not it still takes the writes: a tag that flipped at a promotion
+                    // would be an update of a primary that may be down, and the promotion would wait on it. The
+                    // `writer` name (and the dbWriterIdentifier output) says which instance takes the writes.
+                    ...common("primary", "primary"),
                     ...writerSettings("primary", zone(0)),
                     engine: "mysql",
                     // Replicas inherit the source's subnet group; a promoted replica keeps it.
@@ -544,17 +648,28 @@ export class Database extends pulumi.ComponentResource {
                     dbName: cfg.dbName,
                     username: cfg.username,
                 },
-                writerOptions(),
+                writerOptions("primary"),
             );
         }
         if (cfg.promoteReplica !== undefined) {
+            const i = cfg.promoteReplica - 1;
             // Promotion in place: the same resource without `replicateSourceDb` (the provider then calls
             // PromoteReadReplica), plus the writer's settings — none of which forces replacement. Never add
             // username, dbName or engine here: they force replacement, i.e. a new, empty database.
             instances[writerSlot] = new aws.rds.Instance(
                 `${name}-${writerSlot}`,
-                { ...common(writerSlot, "writer"), ...writerSettings(writerSlot, zone(replicaZones[cfg.promoteReplica - 1])) },
-                writerOptions(),
+                {
+                    ...common(writerSlot, "writer"),
+                    ...writerSettings(writerSlot, zone(originalZones[i])),
+                    // Apply the writer's settings now rather than in the maintenance window: without this a
+                    // promoted writer stays single-AZ (and on its old class or CA) for up to a week. Turning
+                    // Multi-AZ on doesn't reboot; a promotion reboots the instance anyway. Only here: on the
+                    // original primary a class or CA change would reboot a healthy writer at `pulumi up`
+                    // time, so those wait for its window. From now on this writer's changes apply at
+                    // `pulumi up` too (a class change: a reboot, shorter with Multi-AZ).
+                    applyImmediately: true,
+                },
+                writerOptions(writerSlot),
             );
         }
         const writer = instances[writerSlot];
@@ -571,6 +686,9 @@ export class Database extends pulumi.ComponentResource {
                     // dbSubnetGroupName, which a same-region replica inherits from its source.)
                     replicateSourceDb: writer.identifier,
                     availabilityZone: zone(replicaZones[i]),
+                    // Not the writer's window: an automatic minor upgrade restarts the replicas first, on
+                    // their own (see `replicaMaintenanceWindow`).
+                    maintenanceWindow: cfg.replicaMaintenanceWindow,
                     multiAz: false,
                     // A replica holds nothing the writer doesn't: RDS takes no final snapshot of a replica,
                     // and it must stay deletable so that it can be re-created after a promotion.
@@ -580,15 +698,26 @@ export class Database extends pulumi.ComponentResource {
                 },
                 {
                     parent: this,
-                    dependsOn: monitoringDeps,
+                    dependsOn: [...monitoringDeps, ...logGroups[slot]],
                     // RDS can't re-point a replica to another source ("cannot elect new source database for
-                    // replication"): after a promotion, replace the other replicas with replicas of the new
-                    // writer. Not before one: a replica whose source changed for another reason (someone
-                    // unsetting `promoteReplica`) must fail rather than be deleted.
-                    replaceOnChanges: cfg.promoteReplica === undefined ? [] : ["replicateSourceDb"],
+                    // replication"): a replica whose source changes (the other replicas at a promotion) is
+                    // replaced by a replica of the new source. The identifier suffix, kept by the source,
+                    // changes too, so the new one is created before the old one is deleted. (Unsetting
+                    // `promoteReplica`, which would point them back at the former primary, is refused by the
+                    // promotion guard.)
+                    replaceOnChanges: ["replicateSourceDb"],
                 },
             );
         });
+
+        if (cfg.promoteReplica !== undefined) {
+            // The promotion guard. Unsetting `promoteReplica` would not demote the writer (RDS can't), but it
+            // would re-declare replicas of the former primary and, after `retireFormerPrimary`, create a
+            // new, EMPTY primary that the `writer` name then waits for. This resource exists only while a
+            // promotion is declared, and is protected: removing it makes `pulumi preview` (and so `pulumi
+            // up`) fail before anything changes. On purpose, undo with `pulumi state unprotect` (README).
+            new random.RandomId(`${name}-promotion-guard`, { byteLength: 1 }, { parent: this, protect: true });
+        }
 
         // ---- stable names ----
         const zoneResource = new aws.route53.Zone(
@@ -604,12 +733,12 @@ export class Database extends pulumi.ComponentResource {
         // 30 s: after a promotion clients reach the new writer within half a minute of the record change
         // (RDS's own endpoints use 5 s); longer would stretch every failover.
         const ttl = 30;
-        // The writer name moves only after the instances it could move between are settled: before a
-        // promotion, all of them, so that a refused change (someone unsetting `promoteReplica`: RDS can't
-        // demote the writer) stops the update before the name moves back to the old primary; after one,
-        // only the writer and the former primary, so that the name doesn't wait for the re-created replicas.
-        const writerDependsOn =
-            cfg.promoteReplica === undefined ? Object.values(instances) : [writer, ...(instances.primary ? [instances.primary] : [])];
+        // The writer name moves only after the instances it could move between are settled. Before a
+        // promotion, all of them, so that a refused change (RDS can't demote a writer) stops the update
+        // before the name moves. After one, only the new writer: not the re-created replicas (10-30
+        // minutes), and not the former primary, which may be down (nothing of it changes at a promotion;
+        // the name must not wait on it).
+        const writerDependsOn = cfg.promoteReplica === undefined ? Object.values(instances) : [writer];
         const writerRecord = new aws.route53.Record(
             `${name}-writer`,
             { zoneId: zoneResource.zoneId, name: `writer.${cfg.privateZoneName}`, type: "CNAME", ttl, records: [writer.address] },

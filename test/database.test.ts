@@ -6,6 +6,8 @@ const SG = "aws:ec2/securityGroup:SecurityGroup";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
 const RECORD = "aws:route53/record:Record";
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+const RANDOM_ID = "random:index/randomId:RandomId";
 const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 
 type DatabaseModule = typeof import("../components/database");
@@ -36,6 +38,10 @@ beforeAll(async () => {
     db.single = new mod.Database("single", { ...baseArgs, replicaCount: 0, monitoringIntervalSeconds: 0, privateZoneName: "mysql.example.internal" });
     // A promotion whose former primary was retired.
     db.retired = new mod.Database("retired", { ...baseArgs, replicaCount: 1, promoteReplica: 1, retireFormerPrimary: true });
+    // Single-AZ promotion of replica 1 of 3: replica-3 shared its zone before the promotion.
+    db.moved = new mod.Database("moved", { ...baseArgs, replicaCount: 3, promoteReplica: 1 });
+    // MySQL 8.0 (past standard support), a Multi-AZ primary, 2 replicas, a year of logs.
+    db.legacy = new mod.Database("legacy", { ...baseArgs, engineVersion: "8.0", multiAz: true, replicaCount: 2, logRetentionDays: 365 });
 
     await awaitOutput(db.main.connectionInfo.readerHost);
     await settle();
@@ -45,6 +51,8 @@ beforeAll(async () => {
 const instance = (name: string) => resourceNamed(RDS, name);
 const instancesOf = (prefix: string) => resourcesOf(RDS, new RegExp(`^${prefix}-`));
 const recordsOf = (prefix: string, host: "writer" | "reader") => resourcesOf(RECORD, new RegExp(`^${prefix}-${host}`));
+const suffixOf = (prefix: string, slot: string) => resourceNamed(RANDOM_ID, `${prefix}-${slot}-id-suffix`);
+const logGroupsOf = (prefix: string, slot: string) => resourcesOf(LOG_GROUP, new RegExp(`^${prefix}-${slot}-(error|slowquery)-logs$`));
 const generatedPassword = (prefix: string) => resourceNamed("random:index/randomPassword:RandomPassword", `${prefix}-master-password`).state.result as string;
 
 /** Inputs of `r` with every secret path removed: what would show in plain text in a plan or state. */
@@ -124,25 +132,23 @@ describe("subnet group and parameters", () => {
         expect(instance("db-primary").inputs.dbSubnetGroupName).toBe(group.state.name);
     });
 
-    it("the parameter group requires TLS, logs row-based binlogs and slow queries to files", () => {
+    it("the parameter group (mysql8.4 by default) requires TLS, logs row-based binlogs and slow queries to files, never blocks a host", () => {
         const pg = resourceNamed("aws:rds/parameterGroup:ParameterGroup", "db-params");
-        expect(pg.inputs.family).toBe("mysql8.0");
+        expect(pg.inputs.family).toBe("mysql8.4");
         expect(pg.inputs.parameters).toEqual([
             { name: "require_secure_transport", value: "1", applyMethod: "immediate" },
             { name: "binlog_format", value: "ROW", applyMethod: "immediate" },
             { name: "slow_query_log", value: "1", applyMethod: "immediate" },
             { name: "long_query_time", value: "1", applyMethod: "immediate" },
             { name: "log_output", value: "FILE", applyMethod: "immediate" },
+            // The web servers' TCP probe would otherwise get them blocked after 100 probes.
+            { name: "max_connect_errors", value: "1000000000", applyMethod: "immediate" },
         ]);
         for (const i of instancesOf("db")) expect(i.inputs.parameterGroupName).toBe(pg.state.name);
     });
 
-    it("an 8.4 engine gets the mysql8.4 family", async () => {
-        const pgBefore = resourcesOf("aws:rds/parameterGroup:ParameterGroup").length;
-        new mod.Database("v84", { ...baseArgs, engineVersion: "8.4", replicaCount: 0 });
-        await settle();
-        expect(resourcesOf("aws:rds/parameterGroup:ParameterGroup")).toHaveLength(pgBefore + 1);
-        expect(resourceNamed("aws:rds/parameterGroup:ParameterGroup", "v84-params").inputs.family).toBe("mysql8.4");
+    it("an 8.0 engine gets the mysql8.0 family", () => {
+        expect(resourceNamed("aws:rds/parameterGroup:ParameterGroup", "legacy-params").inputs.family).toBe("mysql8.0");
     });
 });
 
@@ -151,7 +157,7 @@ describe("primary", () => {
         const p = instance("db-primary").inputs;
         expect(p).toMatchObject({
             engine: "mysql",
-            engineVersion: "8.0",
+            engineVersion: "8.4",
             instanceClass: "db.t4g.micro",
             storageType: "gp3",
             storageEncrypted: true,
@@ -180,23 +186,56 @@ describe("primary", () => {
         expect(p.maintenanceWindow).toBe("sun:04:30-sun:05:30");
     });
 
-    it("production: deletion protection, protect, and a unique final snapshot; automated backups kept", () => {
+    it("an explicit identifier <name>-<stack>-<slot>-<8 hex of its RandomId>", () => {
+        for (const [prefix, slot] of [["db", "primary"], ["db", "replica-1"], ["db", "replica-2"], ["single", "primary"], ["promoted", "replica-3"]]) {
+            const i = instance(`${prefix}-${slot}`);
+            expect(i.inputs.identifier).toBe(`${prefix}-test-${slot}-${suffixOf(prefix, slot).state.hex}`);
+            expect(i.inputs.identifier).toMatch(/^[a-z][a-z0-9-]{0,62}$/);
+            expect(i.state.identifier).toBe(i.inputs.identifier);
+        }
+    });
+
+    it("production: deletion protection, protect, and a final snapshot named after the identifier; automated backups kept", () => {
         const p = instance("db-primary");
         expect(p.inputs.deletionProtection).toBe(true);
         expect(p.protect).toBe(true);
         expect(p.inputs.skipFinalSnapshot).toBe(false);
-        const suffix = resourceNamed("random:index/randomId:RandomId", "db-primary-final-snapshot-suffix").state.hex;
-        expect(p.inputs.finalSnapshotIdentifier).toBe(`db-primary-final-${suffix}`);
-        expect(p.inputs.finalSnapshotIdentifier).toMatch(/^[a-z][a-z0-9-]*[a-z0-9]$/);
+        expect(p.inputs.finalSnapshotIdentifier).toBe(`${p.inputs.identifier}-final`);
+        expect(p.inputs.finalSnapshotIdentifier).toMatch(/^db-test-primary-[0-9a-f]{8}-final$/);
         expect(p.inputs.deleteAutomatedBackups).toBe(false);
+    });
+
+    it("a replacement gets a new identifier and final snapshot: the suffix is kept by the inputs that replace the primary", () => {
+        // dbName and username force replacement; the RandomId behind the identifier (and the final
+        // snapshot's name) is replaced with them, so a twice-replaced primary never reuses a snapshot name.
+        const suffix = suffixOf("db", "primary");
+        expect(suffix.inputs).toEqual({ byteLength: 4, keepers: { engine: "mysql", dbName: "app", username: "dbadmin" } });
+        expect(suffix.ignoreChanges).toEqual([]);
+        expect(instance("db-primary").inputs.finalSnapshotIdentifier).toContain(suffix.state.hex);
+        // No separate, keeper-less snapshot suffix any more.
+        expect(resourcesOf(RANDOM_ID, /final-snapshot/)).toEqual([]);
     });
 
     it("a final snapshot is taken outside production too", () => {
         const p = instance("single-primary");
         expect(p.inputs.skipFinalSnapshot).toBe(false);
-        expect(p.inputs.finalSnapshotIdentifier).toMatch(/^single-primary-final-[0-9a-f]{8}$/);
+        expect(p.inputs.finalSnapshotIdentifier).toMatch(/^single-test-primary-[0-9a-f]{8}-final$/);
         expect(p.inputs.deletionProtection).toBe(false);
         expect(p.protect).toBe(false);
+    });
+
+    it("applies changes in its maintenance window, not at `pulumi up` (no unplanned reboot of a healthy writer)", () => {
+        for (const name of ["db-primary", "single-primary", "legacy-primary", "promoted-primary", "moved-primary"]) {
+            expect(instance(name).inputs).not.toHaveProperty("applyImmediately");
+        }
+    });
+
+    it("Multi-AZ: no zone asked for (RDS places the writer and its standby), drift ignored; replicas still in the other zones", () => {
+        const p = instance("legacy-primary");
+        expect(p.inputs.multiAz).toBe(true);
+        expect(p.inputs).not.toHaveProperty("availabilityZone");
+        expect(p.ignoreChanges).toEqual(["availabilityZone"]);
+        expect(["legacy-replica-1", "legacy-replica-2"].map((n) => instance(n).inputs.availabilityZone)).toEqual(["us-east-1b", "us-east-1c"]);
     });
 
     it("ignores availabilityZone drift (a Multi-AZ failover moves it; the property forces replacement)", () => {
@@ -237,6 +276,69 @@ describe("primary", () => {
             expect(i.inputs).not.toHaveProperty("performanceInsightsRetentionPeriod");
         }
         for (const i of instancesOf("promoted")) expect(i.inputs).toMatchObject({ performanceInsightsEnabled: true, performanceInsightsRetentionPeriod: 7 });
+    });
+});
+
+describe("engine lifecycle (RDS Extended Support)", () => {
+    it("8.4 (the default): Extended Support disabled on every instance, so no surcharge can start silently", () => {
+        for (const prefix of ["db", "promoted", "single", "retired", "moved"]) {
+            for (const i of instancesOf(prefix)) {
+                expect({ name: i.name, ...i.inputs }).toMatchObject({ name: i.name, engineVersion: "8.4", engineLifecycleSupport: "open-source-rds-extended-support-disabled" });
+            }
+        }
+    });
+
+    it("8.0: explicitly enrolled on every instance (past standard support RDS creates it no other way)", () => {
+        const legacy = instancesOf("legacy");
+        expect(legacy).toHaveLength(3);
+        for (const i of legacy) expect(i.inputs).toMatchObject({ engineVersion: "8.0", engineLifecycleSupport: "open-source-rds-extended-support" });
+    });
+});
+
+describe("maintenance windows", () => {
+    it("replicas have their own window, a day before the writer's, so minor upgrades never restart both", () => {
+        for (const r of [instance("db-replica-1"), instance("db-replica-2"), instance("promoted-replica-1"), instance("promoted-replica-3")]) {
+            expect(r.inputs.maintenanceWindow).toBe("sat:04:30-sat:05:30");
+        }
+        // The writers (original and promoted) and the former primary keep the writer's window.
+        for (const w of [instance("db-primary"), instance("promoted-replica-2"), instance("promoted-primary")]) {
+            expect(w.inputs.maintenanceWindow).toBe("sun:04:30-sun:05:30");
+        }
+    });
+});
+
+describe("log groups (RDS would create never-expiring, untagged ones)", () => {
+    it("two per instance, named where RDS writes (/aws/rds/instance/<identifier>/<type>), 30 days by default, tagged", () => {
+        for (const prefix of ["db", "promoted", "single", "moved"]) {
+            for (const i of instancesOf(prefix)) {
+                const slot = i.name.slice(prefix.length + 1);
+                const groups = logGroupsOf(prefix, slot);
+                expect(groups.map((g) => g.inputs.name)).toEqual([`/aws/rds/instance/${i.inputs.identifier}/error`, `/aws/rds/instance/${i.inputs.identifier}/slowquery`]);
+                for (const g of groups) expect(g.inputs).toMatchObject({ retentionInDays: 30, tags: { Name: g.name } });
+            }
+        }
+        expect(instance("db-primary").inputs.enabledCloudwatchLogsExports).toEqual(["error", "slowquery"]);
+        expect(logGroupsOf("db", "primary")[0].inputs.tags).toEqual({ Team: "data", Name: "db-primary-error-logs" });
+    });
+
+    it("exist before their instance (it depends on them), so RDS never creates its own", () => {
+        for (const prefix of ["db", "promoted", "moved"]) {
+            for (const i of instancesOf(prefix)) {
+                const slot = i.name.slice(prefix.length + 1);
+                for (const g of logGroupsOf(prefix, slot)) expect(i.dependencies).toContain(g.urn);
+            }
+        }
+    });
+
+    it("logRetentionDays sets the retention", () => {
+        const groups = resourcesOf(LOG_GROUP, /^legacy-/);
+        expect(groups).toHaveLength(6);
+        for (const g of groups) expect(g.inputs.retentionInDays).toBe(365);
+    });
+
+    it("the retired primary's groups (and identity) are kept: its last logs stay readable", () => {
+        expect(logGroupsOf("retired", "primary")).toHaveLength(2);
+        expect(suffixOf("retired", "primary").inputs.keepers).toEqual({ engine: "mysql", dbName: "app", username: "dbadmin" });
     });
 });
 
@@ -288,10 +390,16 @@ describe("replicas", () => {
         for (const r of replicas()) {
             expect(r.inputs).toMatchObject({ skipFinalSnapshot: true, deletionProtection: false, deleteAutomatedBackups: true });
             expect(r.inputs).not.toHaveProperty("finalSnapshotIdentifier");
+            expect(r.inputs).not.toHaveProperty("applyImmediately");
             expect(r.protect).toBe(false);
-            // Before any promotion a changed source must fail, not replace.
-            expect(r.replaceOnChanges).toEqual([]);
+            // RDS can't re-point a replica: a new source means a new replica.
+            expect(r.replaceOnChanges).toEqual(["replicateSourceDb"]);
         }
+    });
+
+    it("a new source or zone gives a new identifier (the suffix is kept by them), so the new replica is created before the old is deleted", () => {
+        expect(suffixOf("db", "replica-1").inputs.keepers).toEqual({ source: "primary", zone: "us-east-1b" });
+        expect(suffixOf("db", "replica-2").inputs.keepers).toEqual({ source: "primary", zone: "us-east-1c" });
     });
 });
 
@@ -365,10 +473,15 @@ describe("stable names", () => {
     it("writer moves only once every instance is settled (a refused change stops it), or after a promotion once the writer is", () => {
         const deps = (n: string) => recordsOf(n, "writer")[0].dependencies;
         for (const i of instancesOf("db")) expect(deps("db")).toContain(i.urn);
-        expect(deps("promoted")).toEqual(expect.arrayContaining([instance("promoted-replica-2").urn, instance("promoted-primary").urn]));
-        // ...but not on the replicas being re-created, which take 10-30 minutes.
+        expect(deps("promoted")).toContain(instance("promoted-replica-2").urn);
+        // ...but not on the replicas being re-created, which take 10-30 minutes,
         expect(deps("promoted")).not.toContain(instance("promoted-replica-1").urn);
         expect(deps("promoted")).not.toContain(instance("promoted-replica-3").urn);
+        // ...nor on the former primary, which may be down.
+        expect(deps("promoted")).not.toContain(instance("promoted-primary").urn);
+        expect(deps("moved")).not.toContain(instance("moved-primary").urn);
+        const rdsDeps = (n: string) => deps(n).filter((u) => u.includes("aws:rds/instance:Instance::"));
+        expect(rdsDeps("promoted")).toEqual([instance("promoted-replica-2").urn]);
     });
 
     it("reader: equal-weight CNAMEs, one per replica, in the same zone and name", () => {
@@ -417,9 +530,25 @@ describe("promotion (promoteReplica: 2 of 3)", () => {
             backupRetentionPeriod: 7,
             storageEncrypted: true,
         });
-        expect(w.inputs.finalSnapshotIdentifier).toMatch(/^promoted-replica-2-final-[0-9a-f]{8}$/);
+        expect(w.inputs.finalSnapshotIdentifier).toBe(`${w.inputs.identifier}-final`);
         expect(w.protect).toBe(true);
         expect(w.replaceOnChanges).toEqual([]);
+    });
+
+    it("keeps its identifier: its suffix is frozen at what it was as a replica of the primary (a promotion is in place)", () => {
+        const suffix = suffixOf("promoted", "replica-2");
+        expect(suffix.inputs.keepers).toEqual({ source: "primary", zone: "us-east-1c" });
+        expect(suffix.ignoreChanges).toEqual(["keepers"]);
+        expect(instance("promoted-replica-2").inputs.identifier).toBe(`promoted-test-replica-2-${suffix.state.hex}`);
+    });
+
+    it("applies its writer settings at once (Multi-AZ now, not in the maintenance window); nothing else does", () => {
+        expect(instance("promoted-replica-2").inputs.applyImmediately).toBe(true);
+        expect(instance("moved-replica-1").inputs.applyImmediately).toBe(true);
+        expect(instance("retired-replica-1").inputs.applyImmediately).toBe(true);
+        for (const name of ["promoted-primary", "promoted-replica-1", "promoted-replica-3", "moved-replica-2", "moved-replica-3"]) {
+            expect(instance(name).inputs).not.toHaveProperty("applyImmediately");
+        }
     });
 
     it("gets the master password as a secret, but never properties that would replace it (username, dbName, engine)", () => {
@@ -450,15 +579,28 @@ describe("promotion (promoteReplica: 2 of 3)", () => {
             expect(r.replaceOnChanges).toEqual(["replicateSourceDb"]);
             expect(r.protect).toBe(false);
         }
-        // Zones are per slot and don't move with the promotion (availabilityZone forces replacement).
-        expect(["promoted-replica-1", "promoted-replica-3"].map((n) => instance(n).inputs.availabilityZone)).toEqual(["us-east-1b", "us-east-1b"]);
+        // New source → new suffix → new identifier: the new replica is created before the old is deleted.
+        expect(suffixOf("promoted", "replica-1").inputs.keepers).toEqual({ source: "replica-2", zone: "us-east-1a" });
+        expect(suffixOf("promoted", "replica-3").inputs.keepers).toEqual({ source: "replica-2", zone: "us-east-1b" });
+    });
+
+    it("the re-created replicas leave the new writer's zone, the former primary's zone first", () => {
+        // replica-2 was in us-east-1c; replicas 1 and 3 were in us-east-1b.
+        expect(["promoted-replica-1", "promoted-replica-3"].map((n) => instance(n).inputs.availabilityZone)).toEqual(["us-east-1a", "us-east-1b"]);
+        // Single-AZ: replica-1, promoted, stays in us-east-1b, where replica-3 was too: replica-3 moves.
+        expect(instance("moved-replica-1").inputs.availabilityZone).toBe("us-east-1b");
+        expect(["moved-replica-2", "moved-replica-3"].map((n) => instance(n).inputs.availabilityZone)).toEqual(["us-east-1a", "us-east-1c"]);
     });
 
     it("reader moves to the writer's replicas; the former primary is out of both names but kept, protected", async () => {
         expect(recordsOf("promoted", "reader").map((r) => r.inputs.setIdentifier)).toEqual(["replica-1", "replica-3"]);
         expect(recordsOf("promoted", "reader").map((r) => r.inputs.records[0])).toEqual([instance("promoted-replica-1").state.address, instance("promoted-replica-3").state.address]);
         const former = instance("promoted-primary");
-        expect(former.inputs.tags.Role).toBe("former-primary");
+        // The same tag as before the promotion: nothing of the (maybe dead) former primary changes.
+        expect(former.inputs.tags.Role).toBe("primary");
+        expect(instance("db-primary").inputs.tags.Role).toBe("primary");
+        expect(instance("promoted-replica-2").inputs.tags.Role).toBe("writer");
+        expect(instance("promoted-replica-1").inputs.tags.Role).toBe("replica");
         expect(former.protect).toBe(true);
         expect(former.inputs.skipFinalSnapshot).toBe(false);
         expect(await awaitOutput(db.promoted.formerPrimary!.identifier)).toBe(former.state.identifier);
@@ -466,9 +608,17 @@ describe("promotion (promoteReplica: 2 of 3)", () => {
         expect(db.promoted.replicas).toHaveLength(2);
     });
 
+    it("a protected guard exists while a promotion is declared: unsetting `promoteReplica` would delete it, which Pulumi refuses", () => {
+        for (const prefix of ["promoted", "retired", "moved"]) {
+            const guard = resourceNamed(RANDOM_ID, `${prefix}-promotion-guard`);
+            expect(guard.protect).toBe(true);
+            expect(guard.inputs).not.toHaveProperty("keepers"); // a later promotion doesn't touch it
+        }
+        for (const prefix of ["db", "single", "legacy"]) expect(resourcesOf(RANDOM_ID, new RegExp(`^${prefix}-promotion-guard$`))).toEqual([]);
+    });
+
     it("retireFormerPrimary: the former primary is no longer declared; reader falls back to the writer", () => {
         expect(resourcesOf(RDS, "retired-primary")).toEqual([]);
-        expect(resourcesOf("random:index/randomId:RandomId", /^retired-primary/)).toEqual([]);
         const w = instance("retired-replica-1");
         expect(w.inputs).not.toHaveProperty("replicateSourceDb");
         expect(w.inputs.availabilityZone).toBe("us-east-1b");
@@ -500,8 +650,32 @@ describe("argument validation (before anything is registered)", () => {
             { maintenanceWindow: "mon:03:30-mon:04:30" },
             "Database bad: `backupWindow` (03:00-04:00) and `maintenanceWindow` (mon:03:30-mon:04:30) must not overlap: RDS rejects overlapping windows",
         ],
-        ["unsupported engine", { engineVersion: "5.7" }, 'Database bad: `engineVersion` must be a MySQL 8.0 or 8.4 version such as 8.0, 8.0.39 or 8.4 (got "5.7")'],
-        ["family mismatch", { engineVersion: "8.0.39", parameterGroupFamily: "mysql8.4" }, 'Database bad: `parameterGroupFamily` must be mysql8.0 for engine version 8.0.39 (got "mysql8.4")'],
+        [
+            "unsupported engine",
+            { engineVersion: "5.7" },
+            'Database bad: `engineVersion` must be a MySQL major version, 8.4 or 8.0 (got "5.7"): RDS picks the minor and upgrades it in the maintenance window, so a pinned minor would be downgraded on the next `pulumi up`',
+        ],
+        [
+            "a full minor version",
+            { engineVersion: "8.4.3" },
+            'Database bad: `engineVersion` must be a MySQL major version, 8.4 or 8.0 (got "8.4.3"): RDS picks the minor and upgrades it in the maintenance window, so a pinned minor would be downgraded on the next `pulumi up`',
+        ],
+        ["family mismatch", { engineVersion: "8.0", parameterGroupFamily: "mysql8.4" }, 'Database bad: `parameterGroupFamily` must be mysql8.0 for engine version 8.0 (got "mysql8.4")'],
+        [
+            "replica window overlapping the writer's",
+            { replicaMaintenanceWindow: "sun:05:00-sun:06:00" },
+            "Database bad: `replicaMaintenanceWindow` (sun:05:00-sun:06:00) must not overlap `maintenanceWindow` (sun:04:30-sun:05:30): automatic minor upgrades would restart the writer and the replicas together",
+        ],
+        [
+            "replica window overlapping the backups",
+            { replicaMaintenanceWindow: "sat:03:30-sat:04:30" },
+            "Database bad: `backupWindow` (03:00-04:00) and `replicaMaintenanceWindow` (sat:03:30-sat:04:30) must not overlap: RDS rejects overlapping windows",
+        ],
+        [
+            "log retention CloudWatch doesn't offer",
+            { logRetentionDays: 31 },
+            "Database bad: `logRetentionDays` must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 31)",
+        ],
         [
             "no autoscaling room",
             { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 100 },
