@@ -251,6 +251,14 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
         );
     }
 
+    // Storage autoscaling acts at 10% free; an alarm at or above that would page on normal growth.
+    const freeStorage = num("alarmDbFreeStorageGiB");
+    if (freeStorage !== undefined && allocated !== undefined && freeStorage > allocated * 0.05) {
+        problems.push(
+            `\`alarmDbFreeStorageGiB\` must be at most 5% of \`dbAllocatedStorageGiB\` (${allocated * 0.05} GiB of ${allocated} GiB) (got ${freeStorage}): storage autoscaling acts at 10% free, so a higher alarm would page on normal growth`,
+        );
+    }
+
     let promoteReplica: number | undefined;
     const promote = opt("dbPromoteReplica");
     if (promote !== undefined && replicaCount !== undefined) {

@@ -151,8 +151,13 @@ export async function main(): Promise<Record<string, unknown>> {
             thresholds: cfg.monitoring,
             loadBalancer: { arnSuffix: loadBalancer.arnSuffix, targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix, expectedHealthyHosts: cfg.web.activeCount },
             webServers: webServers.instanceIds.map((instanceId, i) => ({ name: `web-${i + 1}`, instanceId })),
-            database: db.monitoringTargets,
-            waf: waf ? { webAclName: waf.webAclName } : undefined,
+            database: {
+                ...db.monitoringTargets,
+                allocatedStorageGiB: cfg.database.allocatedStorageGiB,
+                maxAllocatedStorageGiB: cfg.database.maxAllocatedStorageGiB,
+            },
+            // The WebACL dimension of WAF metrics is the ACL's metric name (visibilityConfig.metricName).
+            waf: waf ? { webAclMetricName: waf.metricName } : undefined,
             healthCheck: cfg.https.domain ? { domain: cfg.https.domain, path: loadBalancer.healthCheckPath } : undefined,
         },
         opts,

@@ -342,10 +342,11 @@ export const SETTINGS = {
     alarmDbFreeStorageGiB: {
         group: "monitoring",
         type: "integer",
-        default: 2,
+        default: 1,
         min: 1,
         max: 65536,
-        description: "Alarm when the primary's free storage falls below this.",
+        description:
+            "Alarm when the primary's free storage falls below this; at most 5% of `dbAllocatedStorageGiB`, below where storage autoscaling acts (10% free).",
     },
     alarmDbFreeableMemoryMiB: {
         group: "monitoring",

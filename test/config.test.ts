@@ -166,6 +166,7 @@ describe("parseConfig errors name the key, the value and what is allowed", () =>
         [{ dbBackupRetentionDays: "3" }, "`dbBackupRetentionDays` must be from 7 to 35 (got 3): a week of point-in-time recovery is the floor"],
         [{ dbBackupRetentionDays: "36" }, "`dbBackupRetentionDays` must be from 0 to 35 (got 36)"],
         [{ dbMaxAllocatedStorageGiB: "50", dbAllocatedStorageGiB: "50" }, "`dbMaxAllocatedStorageGiB` must be greater than `dbAllocatedStorageGiB` (50) for storage autoscaling (got 50)"],
+        [{ alarmDbFreeStorageGiB: "2" }, "`alarmDbFreeStorageGiB` must be at most 5% of `dbAllocatedStorageGiB` (1 GiB of 20 GiB) (got 2): storage autoscaling acts at 10% free, so a higher alarm would page on normal growth"],
         [{ dbPromoteReplica: "replica-3", dbReplicaCount: "2" }, '`dbPromoteReplica` must name one of the replicas: replica-1, replica-2 (got "replica-3")'],
         [{ dbRetireFormerPrimary: "true" }, "`dbRetireFormerPrimary` is true but `dbPromoteReplica` is not set: only a promotion leaves a former primary to retire"],
         [{ dbPromoteReplica: "replica-1", dbReplicaCount: "0" }, '`dbPromoteReplica` names "replica-1", but `dbReplicaCount` is 0: there is no replica to promote'],

@@ -54,7 +54,7 @@ export const DEFAULT_THRESHOLDS: MonitoringThresholds = {
     p99LatencyMs: 1000,
     http5xxPerMinute: 10,
     dbCpuPercent: 80,
-    dbFreeStorageGiB: 2,
+    dbFreeStorageGiB: 1,
     dbFreeableMemoryMiB: 64,
     dbConnections: 60,
     replicaLagSeconds: 30,
