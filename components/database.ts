@@ -105,8 +105,9 @@ export interface DatabaseArgs {
     /**
      * Weekly maintenance window of the read replicas, same format and rules, and not overlapping
      * `maintenanceWindow`: an automatic minor upgrade (a reboot) then never takes the writer and the
-     * readers down together. Before the writer's, because MySQL replicates from an older source to a
-     * newer replica, not the other way round; a day apart, so that a bad minor shows on a reader first.
+     * readers down together. The day before the writer's, so that a minor that becomes RDS's upgrade
+     * target during the week reaches the replicas first (MySQL replicates from an older source to a newer
+     * replica, not the other way round) and a bad one shows on a reader before the writer takes it.
      * @default "sat:04:30-sat:05:30"
      */
     readonly replicaMaintenanceWindow?: string;
