@@ -81,11 +81,20 @@ export interface WebServersArgs {
      */
     readonly database?: WebServersDatabaseArgs;
     /**
+     * Retention of the log group the CloudWatch agent ships nginx's access and error logs to
+     * (`<name>-nginx-logs`), in days: a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, …).
+     * @default 30
+     */
+    readonly logRetentionDays?: number;
+    /**
      * Tags added to every resource (on top of the provider's default tags).
      * @default {}
      */
     readonly tags?: Record<string, string>;
 }
+
+/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /** AL2023 AMI ids, published by AWS per architecture as public SSM parameters. */
 const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-";
@@ -105,6 +114,7 @@ function resolveWebServersArgs(name: string, args: WebServersArgs) {
     const cpuCredits = args.cpuCredits ?? "unlimited";
     const rootVolumeSizeGiB = args.rootVolumeSizeGiB ?? 8;
     const appPort = args.appPort ?? 80;
+    const logRetentionDays = args.logRetentionDays ?? 30;
     const tags = args.tags ?? {};
 
     // ---- validation ----
@@ -142,8 +152,11 @@ function resolveWebServersArgs(name: string, args: WebServersArgs) {
     if (appPort === 22 || appPort === 3389) {
         fail(`\`appPort\` must not be ${appPort}: remote-administration ports are never opened (shell access is SSM Session Manager)`);
     }
+    if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+        fail(`\`logRetentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${logRetentionDays})`);
+    }
 
-    return { count, instanceType, burstable, cpuCredits, rootVolumeSizeGiB, appPort, tags, architecture: architectureOf(instanceType) };
+    return { count, instanceType, burstable, cpuCredits, rootVolumeSizeGiB, appPort, logRetentionDays, tags, architecture: architectureOf(instanceType) };
 }
 
 /**
@@ -180,6 +193,8 @@ export class WebServers extends pulumi.ComponentResource {
     public readonly roleName: pulumi.Output<string>;
     public readonly roleArn: pulumi.Output<string>;
     public readonly instanceProfileName: pulumi.Output<string>;
+    /** Log group of nginx's access and error logs, shipped by the CloudWatch agent on every server. */
+    public readonly nginxLogGroupName: pulumi.Output<string>;
     /** AMI the servers are launched from: `amiId`, or the latest AL2023 resolved from the SSM parameter. */
     public readonly amiId: pulumi.Output<string>;
     public readonly appPort: number;
@@ -282,6 +297,15 @@ export class WebServers extends pulumi.ComponentResource {
         );
         this.instanceProfileName = profile.name;
 
+        // ---- nginx logs: created here, with its retention, rather than by the agent on first write ----
+        // (the agent would create it without retention, and outside the stack).
+        const nginxLogs = new aws.cloudwatch.LogGroup(
+            `${name}-nginx-logs`,
+            { retentionInDays: r.logRetentionDays, tags: { ...r.tags, Name: `${name}-nginx-logs` } },
+            parent,
+        );
+        this.nginxLogGroupName = nginxLogs.name;
+
         // ---- AMI and user data, shared by every server ----
         // Pinned, or the latest AL2023. `insecureValue`: an AMI id is public; `value` is always marked
         // secret and would hide the AMI (and every diff of it) in previews.
@@ -293,11 +317,11 @@ export class WebServers extends pulumi.ComponentResource {
         const db = args.database;
         const userData = db
             ? pulumi
-                  .all([region, db.writerHost, db.readerHost, db.port, db.name, db.secretArn])
-                  .apply(([reg, writerHost, readerHost, port, dbName, secretArn]) =>
-                      renderCloudConfig({ appPort: r.appPort, region: reg, database: { writerHost, readerHost, port, name: dbName, secretArn } }),
+                  .all([region, nginxLogs.name, db.writerHost, db.readerHost, db.port, db.name, db.secretArn])
+                  .apply(([reg, logGroupName, writerHost, readerHost, port, dbName, secretArn]) =>
+                      renderCloudConfig({ appPort: r.appPort, region: reg, logGroupName, database: { writerHost, readerHost, port, name: dbName, secretArn } }),
                   )
-            : region.apply((reg) => renderCloudConfig({ appPort: r.appPort, region: reg }));
+            : pulumi.all([region, nginxLogs.name]).apply(([reg, logGroupName]) => renderCloudConfig({ appPort: r.appPort, region: reg, logGroupName }));
 
         // ---- the servers ----
         const zones = args.subnetIds.length;
@@ -353,6 +377,7 @@ export class WebServers extends pulumi.ComponentResource {
             securityGroupId: this.securityGroupId,
             roleArn: this.roleArn,
             instanceProfileName: this.instanceProfileName,
+            nginxLogGroupName: this.nginxLogGroupName,
         });
     }
 }

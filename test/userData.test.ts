@@ -12,14 +12,21 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import {
+    CLOUDWATCH_AGENT_NAMESPACE,
+    DATABASE_CHECK_INTERVAL_SECONDS,
     DATABASE_CHECK_SCRIPT,
+    DATABASE_CHECK_TIMER,
     IDENTITY_SCRIPT,
+    MYSQL_PING_SCRIPT,
+    MYSQL_PROBE_USER,
     SCRIPTS,
+    SERVER_PACKAGES,
     SERVER_PATHS,
     USER_DATA_MAX_BYTES,
     CloudConfigOptions,
     renderAppEnv,
     renderCloudConfig,
+    renderCloudWatchAgentConfig,
     renderNginxConfig,
     renderNginxMainConfig,
     serverCommands,
@@ -117,8 +124,9 @@ const DATABASE = {
     name: "app",
     secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:web-infra-db-master-AbC123",
 };
-const WITH_DB: CloudConfigOptions = { appPort: 80, region: "us-east-1", database: DATABASE };
-const WITHOUT_DB: CloudConfigOptions = { appPort: 8080, region: "eu-west-1" };
+const LOG_GROUP = "web-nginx-logs-3f2a1b0";
+const WITH_DB: CloudConfigOptions = { appPort: 80, region: "us-east-1", logGroupName: LOG_GROUP, database: DATABASE };
+const WITHOUT_DB: CloudConfigOptions = { appPort: 8080, region: "eu-west-1", logGroupName: LOG_GROUP };
 
 interface CloudConfigDoc {
     packages: string[];
@@ -133,11 +141,12 @@ describe("renderCloudConfig", () => {
     it.each([
         ["with a database", WITH_DB],
         ["without a database", WITHOUT_DB],
-    ])("%s: a #cloud-config that installs nginx and writes exactly the server files", (_label, options) => {
+    ])("%s: a #cloud-config that installs nginx and the CloudWatch agent and writes exactly the server files", (_label, options) => {
         const text = renderCloudConfig(options);
         expect(text.startsWith("#cloud-config\n")).toBe(true);
         const doc = parse(text);
-        expect(doc.packages).toEqual(["nginx"]);
+        expect(doc.packages).toEqual(["nginx", "amazon-cloudwatch-agent"]);
+        expect(doc.packages).toEqual(SERVER_PACKAGES);
         // Every file round-trips byte for byte through the YAML.
         expect(doc.write_files.map((f) => ({ path: f.path, permissions: f.permissions, content: f.content }))).toEqual(serverFiles(options));
         expect(doc.write_files.every((f) => f.owner === "root:root")).toBe(true);
@@ -145,13 +154,14 @@ describe("renderCloudConfig", () => {
         expect(Buffer.byteLength(text)).toBeLessThan(USER_DATA_MAX_BYTES);
     });
 
-    it("installs our nginx.conf after the package (runcmd), then starts identity before nginx", () => {
+    it("installs our nginx.conf after the package (runcmd), starts identity before nginx, then the CloudWatch agent with our config", () => {
         const commands = serverCommands(WITH_DB).map((c) => c.join(" "));
         expect(commands).toEqual([
             `install -m 0644 ${SERVER_PATHS.nginxMainSource} ${SERVER_PATHS.nginxMain}`,
             "systemctl daemon-reload",
             "systemctl enable --now web-infra-identity.service",
             "systemctl enable --now nginx.service",
+            "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/etc/web-infra/cloudwatch-agent.json",
             "systemctl enable --now web-infra-db-check.timer",
         ]);
     });
@@ -207,6 +217,12 @@ describe("renderCloudConfig", () => {
 
     it.each([0, 65536, 1.5, -80])("refuses app port %p", (port) => {
         expect(() => renderCloudConfig({ ...WITHOUT_DB, appPort: port })).toThrow(`\`appPort\` must be a whole number from 1 to 65535 (got ${port})`);
+    });
+
+    it("stays well under EC2's 16 KB limit with long, realistic names (at least 1 KB to spare)", () => {
+        const long = (label: string) => `${label}.${"d".repeat(40)}.web-infra-production.internal`;
+        const text = renderCloudConfig({ ...WITH_DB, logGroupName: `web-nginx-logs-${"x".repeat(40)}`, database: { ...DATABASE, writerHost: long("writer"), readerHost: long("reader") } });
+        expect(Buffer.byteLength(text)).toBeLessThan(USER_DATA_MAX_BYTES - 1024);
     });
 
     it("refuses user data over EC2's 16 KB limit", () => {
@@ -288,7 +304,7 @@ describe("cloud-init schema (real tool)", () => {
     it("rejects a broken variant (so a pass above means something)", async () => {
         const cloudInit = requireTool("cloud-init");
         const file = path.join(dir, "broken.yaml");
-        fs.writeFileSync(file, renderCloudConfig(WITHOUT_DB).replace('packages:\n  - "nginx"', 'packages: "nginx"').replace('permissions: "0644"', "permissions: 644"));
+        fs.writeFileSync(file, renderCloudConfig(WITHOUT_DB).replace('packages:\n  - "nginx"\n  - "amazon-cloudwatch-agent"', 'packages: "nginx"').replace('permissions: "0644"', "permissions: 644"));
         const result = await run(cloudInit, ["schema", "--config-file", file]);
         expect(result.code).not.toBe(0);
         expect(result.stderr).toMatch(/packages: 'nginx' is not of type 'array'/);
@@ -311,6 +327,283 @@ describe("shellcheck (real tool)", () => {
         const result = await run(shellcheck, ["--shell=bash", "-"], { input: "#!/bin/bash\nrm -rf $dir/*\n" });
         expect(result.code).not.toBe(0);
         expect(result.stdout).toMatch(/SC2086|SC2115/);
+    });
+});
+
+// ---- a MySQL server, as far as the probe meets one --------------------------------------------------
+
+/** How a connection ended, in the terms MySQL's host cache uses (performance_schema.host_cache). */
+type MysqlOutcome = "handshake error" | "authentication error" | "blocked" | "silent";
+
+interface MysqlConnection {
+    /** What the client sent: user, auth response length and plugin of its HandshakeResponse41. */
+    user?: string;
+    authResponseLength?: number;
+    plugin?: string;
+    capabilities?: number;
+    /** Payload length of the client's answer to an authentication-method switch. */
+    switchResponseLength?: number;
+    outcome?: MysqlOutcome;
+}
+
+/**
+ * A MySQL 8.4 server's side of the connection phase, for the probe: greeting (protocol 10,
+ * caching_sha2_password), the client's HandshakeResponse41, optionally an authentication-method switch,
+ * then "access denied" (ERR 1045). It records how each connection ended as MySQL would count it: a client
+ * that closes before completing the handshake, or sends a malformed response, is a HANDSHAKE error (the
+ * only kind counted against max_connect_errors); one that gets to "access denied" is an authentication
+ * error. `blocked` answers with ERR 1129 instead of a greeting, `silent` never greets.
+ */
+class FakeMysql {
+    readonly connections: MysqlConnection[] = [];
+    readonly server: net.Server;
+    constructor(readonly mode: "deny" | "switch" | "blocked" | "silent") {
+        this.server = net.createServer((socket) => this.serve(socket));
+    }
+    async listen(): Promise<number> {
+        await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+        return (this.server.address() as net.AddressInfo).port;
+    }
+    close(): Promise<void> {
+        return new Promise((resolve) => this.server.close(() => resolve()));
+    }
+    /** Every connection has ended (the client closed), so every outcome is final. */
+    async settled(count: number): Promise<MysqlConnection[]> {
+        for (let i = 0; i < 200 && (this.connections.length < count || this.connections.some((c) => c.outcome === undefined)); i++) {
+            await new Promise((r) => setTimeout(r, 10));
+        }
+        return this.connections;
+    }
+
+    private static packet(sequence: number, payload: Buffer): Buffer {
+        const header = Buffer.alloc(4);
+        header.writeUIntLE(payload.length, 0, 3);
+        header[3] = sequence;
+        return Buffer.concat([header, payload]);
+    }
+    private static error(sequence: number, code: number, state: string, message: string): Buffer {
+        const head = Buffer.alloc(3);
+        head[0] = 0xff;
+        head.writeUInt16LE(code, 1);
+        return FakeMysql.packet(sequence, Buffer.concat([head, Buffer.from(`#${state}${message}`)]));
+    }
+    static greeting(): Buffer {
+        // CLIENT_LONG_PASSWORD | FOUND_ROWS | LONG_FLAG | CONNECT_WITH_DB | PROTOCOL_41 | TRANSACTIONS |
+        // SECURE_CONNECTION | MULTI_STATEMENTS | MULTI_RESULTS | PS_MULTI_RESULTS | PLUGIN_AUTH | CONNECT_ATTRS |
+        // PLUGIN_AUTH_LENENC_CLIENT_DATA | ... as a MySQL 8.4 server announces them.
+        const capabilities = 0xdfffffff;
+        const lower = Buffer.alloc(2);
+        lower.writeUInt16LE(capabilities & 0xffff);
+        const upper = Buffer.alloc(2);
+        upper.writeUInt16LE(capabilities >>> 16);
+        const threadId = Buffer.alloc(4);
+        threadId.writeUInt32LE(4711);
+        return FakeMysql.packet(
+            0,
+            Buffer.concat([
+                Buffer.from([0x0a]),
+                Buffer.from("8.4.3\0"),
+                threadId,
+                Buffer.from("AbCdEfGh"),
+                Buffer.from([0]),
+                lower,
+                Buffer.from([255, 0x02, 0x00]),
+                upper,
+                Buffer.from([21]),
+                Buffer.alloc(10),
+                Buffer.from("IjKlMnOpQrSt\0"),
+                Buffer.from("caching_sha2_password\0"),
+            ]),
+        );
+    }
+
+    private serve(socket: net.Socket): void {
+        const connection: MysqlConnection = {};
+        this.connections.push(connection);
+        let buffered = Buffer.alloc(0);
+        let stage: "response" | "switch-response" | "done" = "response";
+        const finish = (outcome: MysqlOutcome) => {
+            connection.outcome ??= outcome;
+            stage = "done";
+        };
+        socket.on("error", () => undefined);
+        socket.on("close", () => finish("handshake error"));
+        if (this.mode === "blocked") {
+            socket.end(FakeMysql.error(0, 1129, "HY000", "Host '127.0.0.1' is blocked because of many connection errors"));
+            finish("blocked");
+            return;
+        }
+        if (this.mode === "silent") {
+            connection.outcome = "silent";
+            return;
+        }
+        socket.write(FakeMysql.greeting());
+        socket.on("data", (chunk: Buffer) => {
+            buffered = Buffer.concat([buffered, chunk]);
+            while (buffered.length >= 4 && stage !== "done") {
+                const length = buffered.readUIntLE(0, 3);
+                if (buffered.length < 4 + length) return;
+                const sequence = buffered[3];
+                const payload = buffered.subarray(4, 4 + length);
+                buffered = buffered.subarray(4 + length);
+                if (stage === "response") {
+                    // HandshakeResponse41: capabilities(4) max-packet(4) charset(1) filler(23) user NUL
+                    // auth-length(1) auth plugin NUL. Anything else is a malformed handshake.
+                    const nul = payload.indexOf(0, 32);
+                    if (sequence !== 1 || payload.length < 34 || nul < 0 || payload.subarray(9, 32).some((b) => b !== 0)) {
+                        finish("handshake error");
+                        socket.destroy();
+                        return;
+                    }
+                    connection.capabilities = payload.readUInt32LE(0);
+                    connection.user = payload.subarray(32, nul).toString();
+                    connection.authResponseLength = payload[nul + 1];
+                    const pluginStart = nul + 2 + payload[nul + 1];
+                    connection.plugin = payload.subarray(pluginStart, payload.indexOf(0, pluginStart)).toString();
+                    if (this.mode === "switch") {
+                        stage = "switch-response";
+                        socket.write(FakeMysql.packet(2, Buffer.concat([Buffer.from([0xfe]), Buffer.from("mysql_native_password\0"), Buffer.from("0123456789abcdefghij\0")])));
+                    } else {
+                        finish("authentication error");
+                        socket.end(FakeMysql.error(2, 1045, "28000", `Access denied for user '${connection.user}'@'127.0.0.1' (using password: NO)`));
+                    }
+                } else if (stage === "switch-response") {
+                    if (sequence !== 3) {
+                        finish("handshake error");
+                        socket.destroy();
+                        return;
+                    }
+                    connection.switchResponseLength = payload.length;
+                    finish("authentication error");
+                    socket.end(FakeMysql.error(4, 1045, "28000", `Access denied for user '${connection.user}'@'127.0.0.1' (using password: NO)`));
+                }
+            }
+        });
+    }
+}
+
+/** The probe, installed in a temp dir and run by the system python3 (the interpreter AL2023 runs it with). */
+function installMysqlPing(dir: string): string {
+    const file = path.join(dir, "mysql-ping");
+    fs.writeFileSync(file, MYSQL_PING_SCRIPT, { mode: 0o755 });
+    return file;
+}
+
+describe("the database probe (mysql-ping, real python3) against a MySQL server's connection phase", () => {
+    let ping: string;
+    beforeAll(() => {
+        ping = installMysqlPing(tempDir("mysql-ping"));
+    });
+    const runPing = (port: number) => run("/usr/bin/python3", ["-I", ping, "127.0.0.1", String(port), "1"], { timeoutMs: 10_000 });
+
+    it.each(["deny", "switch"] as const)("completes the login exchange (%s), so the server counts an authentication error, never a handshake error", async (mode) => {
+        const server = new FakeMysql(mode);
+        const port = await server.listen();
+        try {
+            const result = await runPing(port);
+            expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({ code: 0, stdout: "reachable\n", stderr: "" });
+            const [connection] = await server.settled(1);
+            expect(connection).toMatchObject({ user: MYSQL_PROBE_USER, authResponseLength: 0, plugin: "caching_sha2_password", outcome: "authentication error" });
+            if (mode === "switch") expect(connection.switchResponseLength).toBe(0);
+            // PROTOCOL_41 | SECURE_CONNECTION | PLUGIN_AUTH, and no SSL request (it never sends a password).
+            expect(connection.capabilities! & 0x00088200).toBe(0x00088200);
+            expect(connection.capabilities! & 0x800).toBe(0);
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("the old probe, a bare TCP connect and close, is a handshake error to the same server (so the check above means something)", async () => {
+        const server = new FakeMysql("deny");
+        const port = await server.listen();
+        try {
+            const result = await run("bash", ["-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`]);
+            expect(result.code).toBe(0);
+            expect((await server.settled(1)).map((c) => c.outcome)).toEqual(["handshake error"]);
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("reports a server that refuses this host (1129: blocked) as refusing, not reachable", async () => {
+        const server = new FakeMysql("blocked");
+        const port = await server.listen();
+        try {
+            const result = await runPing(port);
+            expect({ code: result.code, stdout: result.stdout }).toEqual({ code: 1, stdout: "refusing connections (MySQL error 1129)\n" });
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("reports unreachable when nothing listens, and when a listener never greets (within the timeout)", async () => {
+        const nothing = await runPing(await freePort());
+        expect({ code: nothing.code, stdout: nothing.stdout }).toEqual({ code: 1, stdout: "unreachable\n" });
+        const server = new FakeMysql("silent");
+        const port = await server.listen();
+        try {
+            const silent = await runPing(port);
+            expect({ code: silent.code, stdout: silent.stdout }).toEqual({ code: 1, stdout: "unreachable (no MySQL greeting)\n" });
+        } finally {
+            await server.close();
+        }
+    });
+
+    it("runs every minute, not every 10 s: each check is a connection to each endpoint", () => {
+        expect(DATABASE_CHECK_INTERVAL_SECONDS).toBe(60);
+        expect(DATABASE_CHECK_TIMER).toContain("OnUnitActiveSec=60s\n");
+        expect(serverFiles(WITH_DB).find((f) => f.path === SERVER_PATHS.mysqlPing)).toEqual({ path: SERVER_PATHS.mysqlPing, permissions: "0755", content: MYSQL_PING_SCRIPT });
+        expect(serverFiles(WITHOUT_DB).map((f) => f.path)).not.toContain(SERVER_PATHS.mysqlPing);
+    });
+});
+
+// ---- the CloudWatch agent -------------------------------------------------------------------------
+
+describe("CloudWatch agent configuration", () => {
+    const config = () => JSON.parse(renderCloudWatchAgentConfig(LOG_GROUP));
+
+    it("parses, and ships nginx's access and error logs to the log group, one stream per server and file", () => {
+        expect(config().logs.logs_collected.files.collect_list).toEqual([
+            { file_path: "/var/log/nginx/access.log", log_group_name: LOG_GROUP, log_stream_name: "{instance_id}-access" },
+            { file_path: "/var/log/nginx/error.log", log_group_name: LOG_GROUP, log_stream_name: "{instance_id}-error" },
+        ]);
+    });
+
+    it("publishes memory and root-disk use per instance in the CWAgent namespace", () => {
+        const metrics = config().metrics;
+        expect(metrics.namespace).toBe(CLOUDWATCH_AGENT_NAMESPACE);
+        expect(metrics.namespace).toBe("CWAgent");
+        expect(metrics.append_dimensions).toEqual({ InstanceId: "$" + "{aws:InstanceId}" });
+        expect(metrics.metrics_collected).toEqual({
+            mem: { measurement: ["mem_used_percent"] },
+            disk: { measurement: ["used_percent"], resources: ["/"], drop_device: true },
+        });
+    });
+
+    it("is the file the cloud-config writes, and the logs are nginx's own (our nginx.conf writes there)", () => {
+        expect(serverFiles(WITHOUT_DB).find((f) => f.path === SERVER_PATHS.cloudWatchAgentConfig)?.content).toBe(renderCloudWatchAgentConfig(LOG_GROUP));
+        const main = renderNginxMainConfig();
+        expect(main).toContain(`error_log ${SERVER_PATHS.nginxErrorLog} `);
+        expect(main).toContain(`access_log ${SERVER_PATHS.nginxAccessLog} main;`);
+    });
+
+    it.each(["", "bad name", "a:b", "x".repeat(513)])("refuses the log group name %p", (bad) => {
+        expect(() => renderCloudWatchAgentConfig(bad)).toThrow(`\`logGroupName\` must be 1-512 letters, digits and _ / . # - (got ${JSON.stringify(bad)})`);
+    });
+
+    it("validates against the agent's own JSON schema (python3-jsonschema, as the agent's config-translator checks it)", async () => {
+        // test/fixtures/amazon-cloudwatch-agent-schema.json: translator/config/schema.json of
+        // aws/amazon-cloudwatch-agent at ab55b8daa204e95c42c0267ee5aa49ec3b3a7317 (MIT, see the .LICENSE next to it).
+        const schema = path.join(__dirname, "fixtures", "amazon-cloudwatch-agent-schema.json");
+        const python = fs.existsSync("/usr/bin/python3") ? "/usr/bin/python3" : requireTool("python3");
+        const validate = (document: string) =>
+            run(python, ["-c", "import json, sys, jsonschema; jsonschema.Draft4Validator(json.load(open(sys.argv[1]))).validate(json.load(sys.stdin))", schema], { input: document });
+        const good = await validate(renderCloudWatchAgentConfig(LOG_GROUP));
+        expect({ code: good.code, stderr: good.stderr }).toEqual({ code: 0, stderr: "" });
+        // A misspelt key is refused (so the pass above means something).
+        const bad = await validate(renderCloudWatchAgentConfig(LOG_GROUP).replace('"file_path"', '"path"'));
+        expect(bad.code).not.toBe(0);
+        expect(bad.stderr).toMatch(/'file_path' is a required property|'path' was unexpected/);
     });
 });
 
@@ -372,6 +665,7 @@ describe("a live server on loopback: boot script against a fake IMDSv2, DB check
     let imds: http.Server;
     let imdsPort = 0;
     let database: net.Server;
+    let mysql: FakeMysql;
     let dbPort = 0;
     let nginxProcess: ChildProcess | undefined;
     let nginxPort = 0;
@@ -406,10 +700,11 @@ describe("a live server on loopback: boot script against a fake IMDSv2, DB check
         await new Promise<void>((resolve) => imds.listen(0, "127.0.0.1", resolve));
         imdsPort = (imds.address() as net.AddressInfo).port;
 
-        // The "writer" listens on 127.0.0.1; the "reader" is 127.0.0.2 on the same port, where nothing listens.
-        database = net.createServer((socket) => socket.end());
-        await new Promise<void>((resolve) => database.listen(0, "127.0.0.1", resolve));
-        dbPort = (database.address() as net.AddressInfo).port;
+        // The "writer" (a MySQL server's connection phase) listens on 127.0.0.1; the "reader" is 127.0.0.2
+        // on the same port, where nothing listens.
+        mysql = new FakeMysql("deny");
+        dbPort = await mysql.listen();
+        database = mysql.server;
 
         nginxPort = await freePort();
         const prefix = nginxPrefix(nginxPort);
@@ -418,20 +713,22 @@ describe("a live server on loopback: boot script against a fake IMDSv2, DB check
         envFile = path.join(home, "app.env");
         fs.writeFileSync(
             envFile,
-            renderAppEnv({ appPort: nginxPort, region: "us-east-1", database: { ...DATABASE, writerHost: "127.0.0.1", readerHost: "127.0.0.2", port: dbPort } }),
+            renderAppEnv({ appPort: nginxPort, region: "us-east-1", logGroupName: LOG_GROUP, database: { ...DATABASE, writerHost: "127.0.0.1", readerHost: "127.0.0.2", port: dbPort } }),
         );
         for (const [name, text] of [["write-identity", IDENTITY_SCRIPT], ["check-database", DATABASE_CHECK_SCRIPT]]) {
             fs.writeFileSync(path.join(home, name), text, { mode: 0o755 });
         }
+        const mysqlPing = installMysqlPing(home);
         scriptEnv = {
             PATH: process.env.PATH,
             IMDS_ENDPOINT: `http://127.0.0.1:${imdsPort}`,
             WEB_INFRA_WEB_ROOT: webRoot,
             WEB_INFRA_ENV_FILE: envFile,
+            WEB_INFRA_MYSQL_PING: mysqlPing,
             WEB_INFRA_DB_TIMEOUT_SECONDS: "1",
         };
 
-        // Boot order on the server: identity, then nginx; the DB check every 10 s after that.
+        // Boot order on the server: identity, then nginx; the DB check every minute after that.
         identityRun = await run(path.join(home, "write-identity"), [], { env: scriptEnv, timeoutMs: 15_000 });
         databaseRun = await run(path.join(home, "check-database"), [], { env: scriptEnv, timeoutMs: 15_000 });
 
@@ -470,8 +767,9 @@ describe("a live server on loopback: boot script against a fake IMDSv2, DB check
         expect(imdsLog).toEqual(["PUT /latest/api/token", "GET /latest/meta-data/instance-id", "GET /latest/meta-data/placement/availability-zone"]);
     });
 
-    it("the DB check ran cleanly", () => {
+    it("the DB check ran cleanly, and its one connection to the writer was a completed login, not a handshake error", async () => {
         expect({ code: databaseRun.code, stderr: databaseRun.stderr }).toEqual({ code: 0, stderr: "" });
+        expect((await mysql.settled(1)).map((c) => c.outcome)).toEqual(["authentication error"]);
     });
 
     it("GET /health answers 200 ok, text/plain, not cached", async () => {

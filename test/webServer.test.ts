@@ -11,6 +11,7 @@ const ROLE = "aws:iam/role:Role";
 const ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const PROFILE = "aws:iam/instanceProfile:InstanceProfile";
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const COMPONENT = "web-infra:web:WebServers";
 
 const PINNED_AMI = "ami-0fedcba9876543210";
@@ -46,6 +47,7 @@ beforeAll(async () => {
         rootVolumeSizeGiB: 20,
         appPort: 8080,
         database: DATABASE,
+        logRetentionDays: 90,
         tags: { Team: "web" },
     });
     fleets.standard = new web.WebServers("std", { ...base, instanceType: "t3.small", cpuCredits: "standard" });
@@ -255,11 +257,13 @@ describe("user data", () => {
         return doc.write_files.find((f) => f.path === "/etc/web-infra/app.env")?.content ?? "";
     };
 
-    it("is the pure renderer's cloud-config for the fleet's port and region", () => {
-        expect(instancesOf("web")[0].inputs.userData).toBe(renderCloudConfig({ appPort: 80, region: "us-east-1" }));
+    it("is the pure renderer's cloud-config for the fleet's port, region and log group", () => {
+        const logGroupName = resourceNamed(LOG_GROUP, "web-nginx-logs").state.name;
+        expect(instancesOf("web")[0].inputs.userData).toBe(renderCloudConfig({ appPort: 80, region: "us-east-1", logGroupName }));
         const expected = renderCloudConfig({
             appPort: 8080,
             region: "us-east-1",
+            logGroupName: resourceNamed(LOG_GROUP, "big-nginx-logs").state.name,
             database: { writerHost: "writer.db.web-infra.internal", readerHost: "reader.db.web-infra.internal", port: 3306, name: "app", secretArn: SECRET_ARN },
         });
         for (const i of instancesOf("big")) expect(i.inputs.userData).toBe(expected);
@@ -274,8 +278,37 @@ describe("user data", () => {
         expect(appEnvOf(instancesOf("web")[0])).not.toMatch(/^DB_/m);
     });
 
+    it("installs and starts the CloudWatch agent, shipping nginx's logs to the fleet's own log group", () => {
+        for (const prefix of ["web", "big"]) {
+            const logGroupName = resourceNamed(LOG_GROUP, `${prefix}-nginx-logs`).state.name;
+            const doc = yaml.load(instancesOf(prefix)[0].inputs.userData) as { packages: string[]; write_files: { path: string; content: string }[]; runcmd: string[][] };
+            expect(doc.packages).toContain("amazon-cloudwatch-agent");
+            const agent = JSON.parse(doc.write_files.find((f) => f.path === "/etc/web-infra/cloudwatch-agent.json")!.content);
+            expect(agent.logs.logs_collected.files.collect_list.map((f: { log_group_name: string }) => f.log_group_name)).toEqual([logGroupName, logGroupName]);
+            expect(doc.runcmd).toContainEqual(expect.arrayContaining(["fetch-config", "file:/etc/web-infra/cloudwatch-agent.json"]));
+        }
+    });
+
     it("carries no secret input", () => {
         for (const i of resourcesOf(INSTANCE)) expect(i.secretPaths).toEqual([]);
+    });
+});
+
+describe("nginx log group", () => {
+    it("is created by the fleet, with 30 days' retention by default and the configured retention otherwise", () => {
+        expect(resourceNamed(LOG_GROUP, "web-nginx-logs").inputs).toMatchObject({ retentionInDays: 30, tags: { Name: "web-nginx-logs" } });
+        expect(resourceNamed(LOG_GROUP, "big-nginx-logs").inputs).toMatchObject({ retentionInDays: 90, tags: { Team: "web", Name: "big-nginx-logs" } });
+        expect(resourceNamed(LOG_GROUP, "web-nginx-logs").parentUrn).toBe(resourceNamed(COMPONENT, "web").urn);
+    });
+
+    it("is exported, and the servers wait for it (their user data names it)", async () => {
+        const group = resourceNamed(LOG_GROUP, "web-nginx-logs");
+        expect(await awaitOutput(fleets.web.nginxLogGroupName)).toBe(group.state.name);
+        for (const i of instancesOf("web")) expect(i.propertyDependencies.userData).toContain(group.urn);
+    });
+
+    it("the role may write to it: CloudWatchAgentServerPolicy (logs:CreateLogStream, PutLogEvents on any group)", () => {
+        expect(of(ATTACHMENT, "web").map((a) => a.inputs.policyArn)).toContain("arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy");
     });
 });
 
@@ -305,6 +338,7 @@ describe("validation, before anything is registered", () => {
         ["the RDP port", { appPort: 3389 }, "WebServers bad: `appPort` must not be 3389: remote-administration ports are never opened (shell access is SSM Session Manager)"],
         ["port 0", { appPort: 0 }, "WebServers bad: `appPort` must be a whole number from 1 to 65535 (got 0)"],
         ["an AMI name instead of an id", { amiId: "al2023-ami-2023.6" }, 'WebServers bad: `amiId` must be an AMI id such as ami-0123456789abcdef0 (got "al2023-ami-2023.6")'],
+        ["a log retention CloudWatch does not offer", { logRetentionDays: 31 }, "WebServers bad: `logRetentionDays` must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 31)"],
     ])("rejects %s", async (_label, override, message) => {
         expect(() => new web.WebServers("bad", { ...args(), ...override })).toThrow(message);
         await settle();

@@ -13,7 +13,8 @@
  * | `/etc/nginx/conf.d/web-infra.conf` | the site: `/health` (static 200) and `/` (which server answered) |
  * | `/etc/web-infra/app.env` | settings for the application: port, region, DB endpoints and the ARN of the DB secret — never a password |
  * | `/opt/web-infra/bin/write-identity` | boot script: instance id and zone from IMDSv2 → `/var/lib/web-infra/www` |
- * | `/opt/web-infra/bin/check-database` | every 10 s (systemd timer), only with a database: TCP reachability of writer and reader |
+ * | `/opt/web-infra/bin/check-database` | every 60 s (systemd timer), only with a database: do the writer and the reader answer as MySQL? |
+ * | `/opt/web-infra/bin/mysql-ping` | the probe it runs (python3, which AL2023 ships): reads the greeting, then completes the login exchange as an unknown user |
  * | `/opt/web-infra/app/` | room for the application (next issue) |
  * | `/var/lib/web-infra/www/` | what nginx serves on `/` (`index.txt`) |
  */
@@ -28,7 +29,13 @@ export const SERVER_PATHS = {
     appDir: "/opt/web-infra/app",
     identityScript: "/opt/web-infra/bin/write-identity",
     databaseCheckScript: "/opt/web-infra/bin/check-database",
+    mysqlPing: "/opt/web-infra/bin/mysql-ping",
     webRoot: "/var/lib/web-infra/www",
+    /** CloudWatch agent configuration, loaded with `amazon-cloudwatch-agent-ctl -a fetch-config`. */
+    cloudWatchAgentConfig: "/etc/web-infra/cloudwatch-agent.json",
+    cloudWatchAgentCtl: "/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl",
+    nginxAccessLog: "/var/log/nginx/access.log",
+    nginxErrorLog: "/var/log/nginx/error.log",
     identityUnit: "/etc/systemd/system/web-infra-identity.service",
     databaseCheckUnit: "/etc/systemd/system/web-infra-db-check.service",
     databaseCheckTimer: "/etc/systemd/system/web-infra-db-check.timer",
@@ -37,8 +44,16 @@ export const SERVER_PATHS = {
 /** EC2 rejects user data larger than 16 KB (before base64). */
 export const USER_DATA_MAX_BYTES = 16 * 1024;
 
-/** How often the database reachability check runs, in seconds. */
-export const DATABASE_CHECK_INTERVAL_SECONDS = 10;
+/**
+ * How often the database reachability check runs, in seconds. Each check is one connection per
+ * endpoint, and MySQL counts every connection that ends in a handshake error against the client host,
+ * blocking the host after `max_connect_errors` (RDS default 100) of them in a row: see MYSQL_PING_SCRIPT
+ * for why the probe's connections are not such errors. A minute is enough for a status line.
+ */
+export const DATABASE_CHECK_INTERVAL_SECONDS = 60;
+
+/** The user name the probe logs in as. No such account exists: the server answers "access denied". */
+export const MYSQL_PROBE_USER = "web-infra-probe";
 
 /** Database endpoints the server is told about. Plain values; never the password. */
 export interface DatabaseSettings {
@@ -56,6 +71,8 @@ export interface DatabaseSettings {
 export interface CloudConfigOptions {
     /** Port nginx listens on (the target group's port). */
     readonly appPort: number;
+    /** CloudWatch Logs group the CloudWatch agent ships nginx's access and error logs to (it must exist). */
+    readonly logGroupName: string;
     /** AWS region, written as `AWS_REGION` for the application's SDK. */
     readonly region: string;
     /** Database endpoints; without them the server reports "database: not configured". */
@@ -277,18 +294,112 @@ echo "write-identity: $instance_id in $zone"
 `;
 
 /**
- * Status script (`web-infra-db-check.timer`, every 10 s, only with a database): can this server open
- * a TCP connection to the writer and to the reader? Reports on `/`; never affects `/health`, and always
- * exits 0 (an unreachable database is a status, not a failure of the check).
+ * The database probe (python3: Amazon Linux 2023 ships it; cloud-init and dnf run on it). Prints one
+ * status line for host:port and exits 0 when a MySQL server answered, 1 otherwise.
+ *
+ * Why not just open and close a TCP connection: MySQL sends its greeting on connect and then waits
+ * for the client's handshake response. A client that closes instead (or sends anything malformed) is a
+ * handshake error, the only kind the server counts against the client host: after
+ * `max_connect_errors` of them in a row (RDS default 100) without a successful connection, the host
+ * is blocked ("Host ... is blocked because of many connection errors") until someone runs FLUSH HOSTS.
+ * A bare TCP check every 10 s blocked a web server in about 17 minutes.
+ * https://dev.mysql.com/doc/refman/8.4/en/host-cache.html and
+ * https://dev.mysql.com/doc/refman/8.4/en/performance-schema-host-cache-table.html (SUM_CONNECT_ERRORS:
+ * "only protocol handshake errors are counted").
+ *
+ * So the probe completes the protocol: it reads the greeting, answers with a well-formed
+ * HandshakeResponse41 for the account MYSQL_PROBE_USER (which does not exist) with an empty password
+ * and the server's own authentication plugin, answers an authentication-method switch with an empty
+ * response, and reads the server's verdict, "access denied" (1045), before closing. The server files
+ * that as an authentication failure (COUNT_AUTHENTICATION_ERRORS / COUNT_AUTH_PLUGIN_ERRORS in
+ * `performance_schema.host_cache`), which never blocks a host. No credentials are involved, no TLS is
+ * needed (the login fails before `require_secure_transport` applies), and the database's error log may
+ * note an "Access denied for user 'web-infra-probe'" per check. The Database component also raises
+ * `max_connect_errors`, for the handshake errors real clients cause (timeouts, crashes).
+ */
+export const MYSQL_PING_SCRIPT = String.raw`#!/usr/bin/python3 -I
+# web-infra: does a MySQL server answer on HOST PORT? Prints a status; exit 0 if it does. It logs in as a
+# user that does not exist instead of dropping the connection after the greeting: MySQL blocks a host
+# after max_connect_errors dropped handshakes, never for failed logins. Why: components/lib/userData.ts.
+import socket
+import struct
+import sys
+
+# CLIENT_LONG_PASSWORD | CLIENT_PROTOCOL_41 | CLIENT_SECURE_CONNECTION | CLIENT_PLUGIN_AUTH (MySQL >= 5.5)
+FLAGS = 0x1 | 0x200 | 0x8000 | 0x80000
+
+def read(sock, count):
+    data = b""
+    while len(data) < count:
+        chunk = sock.recv(count - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return data
+
+def receive(sock):
+    header = read(sock, 4)
+    return header[3], read(sock, int.from_bytes(header[:3], "little"))
+
+def send(sock, sequence, payload):
+    sock.sendall(len(payload).to_bytes(3, "little") + bytes([sequence & 0xFF]) + payload)
+
+def login(sock, sequence, greeting):
+    # The greeting ends with the server's authentication plugin: answer with it and an empty password.
+    plugin = greeting.rstrip(b"\0").rsplit(b"\0", 1)[-1]
+    user = b"${MYSQL_PROBE_USER}\0"
+    send(sock, sequence + 1, struct.pack("<IIB23x", FLAGS, 1 << 24, 45) + user + b"\0" + plugin + b"\0")
+    for _ in range(4):
+        sequence, reply = receive(sock)
+        if reply[:1] == b"\xfe":  # authentication method switch: an empty password again
+            send(sock, sequence + 1, b"")
+        elif reply[:1] == b"\x00":  # logged in (no password?): leave politely with COM_QUIT
+            send(sock, 0, b"\x01")
+            return
+        elif reply[:2] != b"\x01\x03":  # ERR (access denied), or more than a probe can answer
+            return
+
+def probe(host, port, timeout):
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except OSError:
+        return "unreachable", 1
+    with sock:
+        try:
+            sequence, greeting = receive(sock)
+        except (OSError, EOFError):
+            return "unreachable (no MySQL greeting)", 1
+        if greeting[:1] == b"\xff":  # 1040 too many connections, 1129 host blocked, ...
+            return "refusing connections (MySQL error %d)" % int.from_bytes(greeting[1:3], "little"), 1
+        if greeting[:1] != b"\x0a":
+            return "unreachable (not a MySQL greeting)", 1
+        try:
+            login(sock, sequence, greeting)
+        except (OSError, EOFError):
+            pass  # it answered as MySQL: how the login ended does not change that
+        return "reachable", 0
+
+if __name__ == "__main__":
+    status, code = probe(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]))
+    print(status)
+    sys.exit(code)
+`;
+
+/**
+ * Status script (`web-infra-db-check.timer`, every 60 s, only with a database): does a MySQL server
+ * answer on the writer and on the reader (MYSQL_PING_SCRIPT)? Reports on `/`; never affects `/health`,
+ * and always exits 0 (an unreachable database is a status, not a failure of the check).
  */
 export const DATABASE_CHECK_SCRIPT = `#!/bin/bash
-# web-infra: report on / whether this server reaches the database writer and reader (TCP connect with
-# a timeout; no credentials involved). Run every ${DATABASE_CHECK_INTERVAL_SECONDS} s by web-infra-db-check.timer. /health never
-# depends on this: a database outage must not drain every web server at once.
+# web-infra: report on / whether this server reaches the database writer and reader (a MySQL login
+# exchange as a user that does not exist; no credentials involved). Run every ${DATABASE_CHECK_INTERVAL_SECONDS} s by
+# web-infra-db-check.timer. /health never depends on this: a database outage must not drain every web
+# server at once.
 set -euo pipefail
 
 web_root="\${WEB_INFRA_WEB_ROOT:-${SERVER_PATHS.webRoot}}"
 env_file="\${WEB_INFRA_ENV_FILE:-${SERVER_PATHS.appEnv}}"
+mysql_ping="\${WEB_INFRA_MYSQL_PING:-${SERVER_PATHS.mysqlPing}}"
 timeout_seconds="\${WEB_INFRA_DB_TIMEOUT_SECONDS:-2}"
 
 ${PUBLISH_FUNCTIONS}
@@ -299,15 +410,11 @@ writer="\${DB_WRITER_HOST:?DB_WRITER_HOST missing from $env_file}"
 reader="\${DB_READER_HOST:?DB_READER_HOST missing from $env_file}"
 port="\${DB_PORT:?DB_PORT missing from $env_file}"
 
-# "reachable" when a TCP connection to host:port opens within the timeout. The inner bash expands
-# $1 and $2 itself (they are its arguments), hence the single quotes.
+# One status line for host:port. The probe bounds each step by the timeout; \`timeout\` the whole.
 probe() {
-    # shellcheck disable=SC2016
-    if timeout "$timeout_seconds" bash -c 'exec 3<>"/dev/tcp/$1/$2"' probe "$1" "$2" 2>/dev/null; then
-        echo reachable
-    else
-        echo unreachable
-    fi
+    local status
+    status="$(timeout "$((timeout_seconds * 2))" "$mysql_ping" "$1" "$2" "$timeout_seconds" 2>/dev/null)" || true
+    echo "\${status:-unreachable}"
 }
 
 writer_status="$(probe "$writer" "$port")"
@@ -320,7 +427,7 @@ db-checked-at: $(date -u +%Y-%m-%dT%H:%M:%SZ)
 assemble_index
 `;
 
-/** Every script the cloud-config installs, by path (for shellcheck). */
+/** Every shell script the cloud-config installs, by path (for shellcheck; the probe is Python). */
 export const SCRIPTS: Readonly<Record<string, string>> = {
     [SERVER_PATHS.identityScript]: IDENTITY_SCRIPT,
     [SERVER_PATHS.databaseCheckScript]: DATABASE_CHECK_SCRIPT,
@@ -369,12 +476,51 @@ Description=web-infra: database reachability every ${DATABASE_CHECK_INTERVAL_SEC
 [Timer]
 OnActiveSec=1s
 OnUnitActiveSec=${DATABASE_CHECK_INTERVAL_SECONDS}s
-# The default accuracy is a minute, which would make a ${DATABASE_CHECK_INTERVAL_SECONDS}-second timer fire irregularly.
+# The default accuracy is a minute, as long as the interval itself: the checks would drift by that much.
 AccuracySec=1s
 
 [Install]
 WantedBy=timers.target
 `;
+
+// -------------------------------------------------------------------------------------------------
+// CloudWatch agent
+
+/** Namespace of the agent's metrics (the agent's default, named explicitly). */
+export const CLOUDWATCH_AGENT_NAMESPACE = "CWAgent";
+
+/**
+ * The CloudWatch agent's configuration (amazon-cloudwatch-agent, from the AL2023 repositories; the
+ * instance role has CloudWatchAgentServerPolicy). Ships nginx's access and error logs to `logGroupName`,
+ * one stream per server and file (`<instance id>-access`, `<instance id>-error`), and publishes memory
+ * and root-disk use every minute as `CWAgent` `mem_used_percent` and `disk_used_percent` (dimensions
+ * InstanceId, and path and fstype for the disk): what EC2's own metrics cannot see from outside.
+ * No `retention_in_days`: the log group is Pulumi's (WebServers), retention included.
+ * Shape: the agent's schema (translator/config/schema.json in aws/amazon-cloudwatch-agent) and
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Agent-Configuration-File-Details.html
+ */
+export function renderCloudWatchAgentConfig(logGroupName: string): string {
+    if (!/^[A-Za-z0-9_/.#-]{1,512}$/.test(logGroupName)) {
+        throw new Error(`\`logGroupName\` must be 1-512 letters, digits and _ / . # - (got ${JSON.stringify(logGroupName)})`);
+    }
+    const file = (path: string, stream: string) => ({ file_path: path, log_group_name: logGroupName, log_stream_name: `{instance_id}-${stream}` });
+    const config = {
+        agent: { metrics_collection_interval: 60 },
+        metrics: {
+            namespace: CLOUDWATCH_AGENT_NAMESPACE,
+            append_dimensions: { InstanceId: "${aws:InstanceId}" },
+            metrics_collected: {
+                mem: { measurement: ["mem_used_percent"] },
+                // The root file system only, without the device name (it differs between instance types).
+                disk: { measurement: ["used_percent"], resources: ["/"], drop_device: true },
+            },
+        },
+        logs: { logs_collected: { files: { collect_list: [file(SERVER_PATHS.nginxAccessLog, "access"), file(SERVER_PATHS.nginxErrorLog, "error")] } } },
+    };
+    // One line per section: the whole cloud-config must stay under EC2's 16 KB, and the file is for the agent.
+    const sections = Object.entries(config).map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`);
+    return `{\n${sections.join(",\n")}\n}\n`;
+}
 
 // -------------------------------------------------------------------------------------------------
 // app.env
@@ -420,6 +566,9 @@ export function renderAppEnv(opts: CloudConfigOptions): string {
 // -------------------------------------------------------------------------------------------------
 // cloud-config
 
+/** What cloud-init installs with dnf: the web server and the CloudWatch agent (both in AL2023's repositories). */
+export const SERVER_PACKAGES: readonly string[] = ["nginx", "amazon-cloudwatch-agent"];
+
 /** One `write_files` entry. */
 export interface WriteFile {
     readonly path: string;
@@ -438,9 +587,11 @@ export function serverFiles(opts: CloudConfigOptions): WriteFile[] {
         { path: `${SERVER_PATHS.appDir}/README`, permissions: "0644", content: "The web-infra application is installed here; its settings are in /etc/web-infra/app.env.\n" },
         { path: SERVER_PATHS.identityScript, permissions: "0755", content: IDENTITY_SCRIPT },
         { path: SERVER_PATHS.identityUnit, permissions: "0644", content: IDENTITY_UNIT },
+        { path: SERVER_PATHS.cloudWatchAgentConfig, permissions: "0644", content: renderCloudWatchAgentConfig(opts.logGroupName) },
     ];
     if (opts.database) {
         files.push(
+            { path: SERVER_PATHS.mysqlPing, permissions: "0755", content: MYSQL_PING_SCRIPT },
             { path: SERVER_PATHS.databaseCheckScript, permissions: "0755", content: DATABASE_CHECK_SCRIPT },
             { path: SERVER_PATHS.databaseCheckUnit, permissions: "0644", content: DATABASE_CHECK_UNIT },
             { path: SERVER_PATHS.databaseCheckTimer, permissions: "0644", content: DATABASE_CHECK_TIMER },
@@ -457,6 +608,8 @@ export function serverCommands(opts: CloudConfigOptions): string[][] {
         ["systemctl", "daemon-reload"],
         ["systemctl", "enable", "--now", "web-infra-identity.service"],
         ["systemctl", "enable", "--now", "nginx.service"],
+        // Loads our configuration and (re)starts the agent; its `start` also enables it for every boot.
+        [SERVER_PATHS.cloudWatchAgentCtl, "-a", "fetch-config", "-m", "ec2", "-s", "-c", `file:${SERVER_PATHS.cloudWatchAgentConfig}`],
     ];
     if (opts.database) commands.push(["systemctl", "enable", "--now", "web-infra-db-check.timer"]);
     return commands;
@@ -477,7 +630,7 @@ export function renderCloudConfig(opts: CloudConfigOptions): string {
         "#cloud-config",
         "# web-infra web server (components/lib/userData.ts). Applied once, at first boot.",
         "packages:",
-        `  - ${yamlScalar("nginx")}`,
+        ...SERVER_PACKAGES.map((p) => `  - ${yamlScalar(p)}`),
         "write_files:",
     ];
     for (const file of serverFiles(opts)) {
