@@ -173,7 +173,9 @@ function resolveWebServersArgs(name: string, args: WebServersArgs) {
  * Each server: IMDSv2 only (hop limit 1: no containers on these hosts), encrypted gp3 root, no public
  * IP, no key pair (shell access is SSM Session Manager; no SG rule opens 22 or 3389), detailed
  * monitoring, simplified automatic recovery. The security group has no ingress of its own (the
- * LoadBalancer adds the one rule from its SG) and egress only HTTPS, for bootstrap and SSM.
+ * LoadBalancer adds the one rule from its SG) and egress only HTTPS, for bootstrap and SSM. The
+ * CloudWatch agent on each server ships nginx's access and error logs to the fleet's log group
+ * (`<name>-nginx-logs`) and publishes memory and root-disk use (`CWAgent` namespace).
  *
  * Replacement: user data is applied by cloud-init on first boot only, so `userDataReplaceOnChange` is
  * on: a user-data change replaces the server rather than stop-starting it to no effect. A new AMI
