@@ -42,6 +42,9 @@ beforeAll(async () => {
     db.moved = new mod.Database("moved", { ...baseArgs, replicaCount: 3, promoteReplica: 1 });
     // MySQL 8.0 (past standard support), a Multi-AZ primary, 2 replicas, a year of logs.
     db.legacy = new mod.Database("legacy", { ...baseArgs, engineVersion: "8.0", multiAz: true, replicaCount: 2, logRetentionDays: 365 });
+    // The same database before and after promoting replica 2.
+    db.before = new mod.Database("before", { ...baseArgs, replicaCount: 2, deletionProtection: true });
+    db.after = new mod.Database("after", { ...baseArgs, replicaCount: 2, deletionProtection: true, promoteReplica: 2 });
 
     await awaitOutput(db.main.connectionInfo.readerHost);
     await settle();
@@ -606,6 +609,22 @@ describe("promotion (promoteReplica: 2 of 3)", () => {
         expect(await awaitOutput(db.promoted.formerPrimary!.identifier)).toBe(former.state.identifier);
         expect(db.promoted.monitoringTargets.replicas.map((r) => r.name)).toEqual(["replica-1", "replica-3"]);
         expect(db.promoted.replicas).toHaveLength(2);
+    });
+
+    it("nothing of the former primary changes at a promotion: no update waits on an instance that may be down", () => {
+        // Inputs that reference the component's own resources differ between the two components by name only.
+        const comparable = (prefix: string) => {
+            const { identifier, finalSnapshotIdentifier, parameterGroupName, vpcSecurityGroupIds, dbSubnetGroupName, monitoringRoleArn, password, ...rest } = instance(`${prefix}-primary`).inputs;
+            expect([identifier, finalSnapshotIdentifier, parameterGroupName, vpcSecurityGroupIds, dbSubnetGroupName, monitoringRoleArn, password].every((v) => v !== undefined)).toBe(true);
+            return { ...rest, tags: { ...rest.tags, Name: rest.tags.Name.replace(prefix, "x") } };
+        };
+        expect(comparable("after")).toEqual(comparable("before"));
+        expect(suffixOf("after", "primary").inputs).toEqual(suffixOf("before", "primary").inputs);
+        expect(instance("after-primary").ignoreChanges).toEqual(instance("before-primary").ignoreChanges);
+        expect(instance("after-primary").protect).toBe(true);
+        // ...and the promoted replica keeps its identity: the same suffix keepers as before, frozen.
+        expect(suffixOf("after", "replica-2").inputs).toEqual(suffixOf("before", "replica-2").inputs);
+        expect(suffixOf("after", "replica-2").ignoreChanges).toEqual(["keepers"]);
     });
 
     it("a protected guard exists while a promotion is declared: unsetting `promoteReplica` would delete it, which Pulumi refuses", () => {
