@@ -40,6 +40,13 @@ export interface PlanOptions {
     readonly log?: (text: string) => void;
     /** Include stack traces of program errors. @default false */
     readonly debug?: boolean;
+    /**
+     * A run of the stack program already made (a previous plan's `records` and `outputs`, with the
+     * same stack and overrides): plan from it instead of running the program again. Tests use it to
+     * vary what happens after the run (the policy evaluator) without paying for another run.
+     * @default - run the program
+     */
+    readonly recorded?: { readonly resources: readonly RecordedResource[]; readonly outputs: Readonly<Record<string, unknown>> };
 }
 
 export interface PlanFiles {
@@ -59,6 +66,8 @@ export interface PlanResult {
     readonly files?: PlanFiles;
     /** What the mock engine recorded (unredacted: for tests, never written as is). */
     readonly records?: readonly RecordedResource[];
+    /** The stack's outputs, resolved (unredacted, as `records`). */
+    readonly outputs?: Readonly<Record<string, unknown>>;
     readonly millis: number;
 }
 
@@ -122,9 +131,9 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
     // The harness is loaded here, not at the top: it pulls in @pulumi/pulumi, which the pure parts of
     // this module (and their tests) do not need.
     const mocks = await import("../test/mocks");
-    let run: Awaited<ReturnType<typeof mocks.runStack>>;
+    let run: { readonly resources: readonly RecordedResource[]; readonly outputs: Readonly<Record<string, any>> };
     try {
-        run = await withUnhandledRejections(() => mocks.runStack(stack, options.overrides ?? {}));
+        run = options.recorded ?? (await withUnhandledRejections(() => mocks.runStack(stack, options.overrides ?? {})));
     } catch (err) {
         return fail(describe(err, options.debug ?? false));
     }
@@ -247,10 +256,11 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
             spof,
             files,
             records,
+            outputs: run.outputs,
             millis: Date.now() - started,
         };
     }
-    return { exitCode: 0, summary, spof, files, records, millis: Date.now() - started };
+    return { exitCode: 0, summary, spof, files, records, outputs: run.outputs, millis: Date.now() - started };
 }
 
 export interface CliArgs {

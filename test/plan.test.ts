@@ -20,6 +20,8 @@ const quiet = () => undefined;
 const read = (file: string) => fs.readFileSync(file, "utf8");
 
 const results: Record<string, PlanResult> = {};
+/** The dev plan's run of the program, for the cases that only vary what happens after it. */
+const devRun = () => ({ resources: results.dev.records!, outputs: results.dev.outputs! });
 
 beforeAll(async () => {
     // Sequential: the mock engine is process-global.
@@ -161,6 +163,15 @@ describe("every stack config in the repository", () => {
     });
 });
 
+describe("planning from a recorded run (what the policy cases below use instead of running the program again)", () => {
+    it("gives the same files as running the program", async () => {
+        const r = await plan({ stack: "dev", outDir: path.join(tmp, "recorded"), log: quiet, recorded: devRun() });
+        expect(r.exitCode).toBe(0);
+        expect(r.records).toBe(results.dev.records);
+        for (const file of ["resources", "planMd", "html"] as const) expect([file, read(r.files![file])]).toEqual([file, read(results.dev.files![file])]);
+    });
+});
+
 describe("errors give one clear line and exit status 1", () => {
     it("a config error names the key, the value and what is allowed, and writes nothing", async () => {
         const out = path.join(tmp, "config-error");
@@ -183,18 +194,18 @@ describe("errors give one clear line and exit status 1", () => {
 
     it("a mandatory policy violation fails the plan (files still written for review); an advisory one does not", async () => {
         const violation = (mandatory: boolean) => ({ policy: "rds-no-public-access", resource: "db-primary", message: "publiclyAccessible must be false", mandatory });
-        const failing = await plan({ stack: "dev", outDir: path.join(tmp, "policy"), log: quiet, policy: () => ({ pack: "web-infra", policies: 3, violations: [violation(true), violation(false)] }) });
+        const failing = await plan({ stack: "dev", outDir: path.join(tmp, "policy"), log: quiet, recorded: devRun(), policy: () => ({ pack: "web-infra", policies: 3, violations: [violation(true), violation(false)] }) });
         expect(failing.exitCode).toBe(1);
         expect(failing.error).toBe("1 mandatory policy violation(s): rds-no-public-access (db-primary): publiclyAccessible must be false");
         expect(read(failing.files!.planMd)).toContain("| policy | policy pack web-infra: FAILED (3 policies; 1 mandatory, 1 advisory violation(s)) |");
 
-        const advisory = await plan({ stack: "dev", outDir: path.join(tmp, "policy"), log: quiet, policy: () => ({ pack: "web-infra", policies: 3, violations: [violation(false)] }) });
+        const advisory = await plan({ stack: "dev", outDir: path.join(tmp, "policy"), log: quiet, recorded: devRun(), policy: () => ({ pack: "web-infra", policies: 3, violations: [violation(false)] }) });
         expect(advisory.exitCode).toBe(0);
         expect(read(advisory.files!.planMd)).toContain("- **advisory** `rds-no-public-access` (db-primary): publiclyAccessible must be false");
     });
 
     it("without a policy evaluator the plan says so and succeeds", async () => {
-        const r = await plan({ stack: "dev", outDir: path.join(tmp, "nopolicy"), log: quiet, policy: null });
+        const r = await plan({ stack: "dev", outDir: path.join(tmp, "nopolicy"), log: quiet, recorded: devRun(), policy: null });
         expect(r.exitCode).toBe(0);
         expect(r.summary!.policy).toEqual({ available: false, reason: "policy/evaluate.ts not found" });
         expect(read(r.files!.planMd)).toContain("| policy | policy pack: not available (policy/evaluate.ts not found) |");
@@ -205,6 +216,7 @@ describe("errors give one clear line and exit status 1", () => {
             stack: "dev",
             outDir: path.join(tmp, "x"),
             log: quiet,
+            recorded: devRun(),
             policy: () => {
                 throw new Error("boom");
             },
