@@ -66,6 +66,7 @@ export interface StackConfig {
         readonly dbName: string;
         readonly username: string;
         readonly monitoringIntervalSeconds: number;
+        readonly logRetentionDays: number;
     };
     readonly monitoring: {
         readonly alertEmail?: string;
@@ -336,6 +337,7 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
             dbName: str("dbName"),
             username: str("dbUsername"),
             monitoringIntervalSeconds: num("dbMonitoringIntervalSeconds"),
+            logRetentionDays: num("dbLogRetentionDays"),
         },
         monitoring: {
             alertEmail: opt("alertEmail"),

@@ -74,6 +74,7 @@ export async function main(): Promise<Record<string, unknown>> {
             dbName: cfg.database.dbName,
             username: cfg.database.username,
             monitoringIntervalSeconds: cfg.database.monitoringIntervalSeconds,
+            logRetentionDays: cfg.database.logRetentionDays,
             deletionProtection: cfg.deletionProtection,
             production: cfg.isProduction,
         },

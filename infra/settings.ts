@@ -274,6 +274,13 @@ export const SETTINGS = {
         description:
             "After a promotion (`dbPromoteReplica`), stop declaring the former primary so Pulumi deletes it, with a final snapshot. Only valid with `dbPromoteReplica`.",
     },
+    dbLogRetentionDays: {
+        group: "database",
+        type: "integer",
+        default: 30,
+        enum: LOG_RETENTION_DAYS,
+        description: "Retention of the RDS error and slow-query log groups (declared by the stack, so RDS doesn't create them with no expiry), in days.",
+    },
     dbName: {
         group: "database",
         type: "string",

@@ -40,6 +40,7 @@ describe("parseConfig defaults", () => {
             dbName: "app",
             username: "dbadmin",
             monitoringIntervalSeconds: 60,
+            logRetentionDays: 30,
         });
         expect(cfg.security).toEqual({ wafEnabled: true, wafRateLimit: 1000, accessLogRetentionDays: 90 });
         expect(cfg.monitoring.alertEmail).toBeUndefined();

@@ -149,3 +149,16 @@ describe("pinned AMI", () => {
         expect(allInvokes().filter((i) => i.token === "aws:ssm/getParameter:getParameter")).toEqual([]);
     });
 });
+
+describe("RDS log groups", () => {
+    it("the stack declares each instance's error and slow-query log groups with the configured retention", async () => {
+        await runStack("dev", { dbLogRetentionDays: "90" });
+        const instances = resourcesOf(RDS);
+        expect(instances).toHaveLength(2);
+        const groups = resourcesOf("aws:cloudwatch/logGroup:LogGroup").filter((g) => String(g.inputs.name).startsWith("/aws/rds/instance/"));
+        expect(groups.map((g) => g.inputs.name).sort()).toEqual(
+            instances.flatMap((i) => ["error", "slowquery"].map((log) => `/aws/rds/instance/${i.state.identifier}/${log}`)).sort(),
+        );
+        for (const g of groups) expect(g.inputs.retentionInDays).toBe(90);
+    });
+});
