@@ -131,7 +131,7 @@ export const SETTINGS = {
         default: "active-active",
         enum: ["active-active", "active-passive"],
         description:
-            "`active-active`: every server is in the target group and serves. `active-passive`: the first server serves, the others run as warm standbys outside the target group and are registered automatically when it fails (about 70 s).",
+            "`active-active`: every server is in the target group and serves. `active-passive`: the first server serves, the others run as warm standbys outside the target group and are registered automatically when it fails (about 2-3 minutes).",
     },
     webInstanceType: {
         group: "web",
