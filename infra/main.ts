@@ -196,6 +196,7 @@ export async function main(): Promise<Record<string, unknown>> {
         targetGroupArn: loadBalancer.targetGroupArn,
         webServerIds: webServers.instanceIds,
         webServerZones: webServers.instanceAvailabilityZones,
+        webLogGroupName: webServers.nginxLogGroupName,
         webServerMode: cfg.web.mode,
         standbyServerIds: standbyIds,
         failoverFunctionName: failover?.functionName,
