@@ -409,7 +409,7 @@ export const SETTINGS = {
         default: 90,
         min: 1,
         max: 3650,
-        description: "Days the ALB access logs are kept in their S3 bucket before they expire.",
+        description: "Days the ALB access logs are kept in their S3 bucket before they expire (+ up to 1 day as noncurrent versions, then deleted).",
     },
 } as const satisfies Record<string, SettingSpec>;
 
