@@ -442,7 +442,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 ...securityHeaders,
                 tags: { ...r.tags, Name: `${name}-http` },
             },
-            parent,
+            // The redirect's inputs do not reference the 443 listener, so without this Pulumi would create
+            // (or, turning HTTPS on, update) port 80 at once: for the minutes ACM takes to validate the
+            // certificate, every http:// request would be sent to a port with no listener.
+            this.httpsListener === undefined ? parent : { ...parent, dependsOn: [this.httpsListener] },
         );
 
         this.url =

@@ -274,6 +274,16 @@ describe("HTTPS with a domain", () => {
         expect(http.inputs).not.toHaveProperty("routingHttpResponseStrictTransportSecurityHeaderValue");
     });
 
+    it("switches port 80 to the redirect only after the 443 listener exists (which waits for the certificate)", () => {
+        const [https] = listener("dom", 443);
+        const [http] = listener("dom", 80);
+        // Nothing in the redirect's inputs refers to the 443 listener: only an explicit dependsOn orders them.
+        expect(JSON.stringify(http.inputs)).not.toContain(https.state.arn);
+        expect(http.dependencies).toContain(https.urn);
+        expect(https.dependencies).toContain(resourceNamed(CERT_VALIDATION, "dom-cert-validation").urn);
+        for (const prefix of ["arn", "both"]) expect(listener(prefix, 80)[0].dependencies).toContain(listener(prefix, 443)[0].urn);
+    });
+
     it("publishes A and AAAA alias records for the domain to the load balancer", () => {
         for (const type of ["A", "AAAA"]) {
             const record = resourceNamed(RECORD, `dom-alias-${type.toLowerCase()}`);
@@ -302,6 +312,7 @@ describe("without HTTPS", () => {
 
     it("forwards port 80 to the target group, still with the security headers", () => {
         const [http] = listener("plain", 80);
+        expect(http.dependencies).not.toContain(expect.stringContaining("aws:lb/listener:Listener"));
         expect(http.inputs).toMatchObject({
             protocol: "HTTP",
             defaultActions: [{ type: "forward", targetGroupArn: tg("plain").state.arn }],
