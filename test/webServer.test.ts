@@ -138,9 +138,17 @@ describe("every server", () => {
     });
 
     it("boots only after the role's policies exist", () => {
-        for (const prefix of ["web", "big"]) {
-            const policies = [...of(ATTACHMENT, prefix), ...of(ROLE_POLICY, prefix)].map((p) => p.urn);
-            for (const i of instancesOf(prefix)) expect([...i.dependencies].sort()).toEqual(expect.arrayContaining(policies));
+        // The exact policies each fleet has (the DB-secret policy only with a database), and its servers:
+        // an empty list on either side would make the containment check below pass vacuously.
+        const expected: Record<string, { policies: string[]; servers: number }> = {
+            web: { policies: ["web-ssm-core", "web-cloudwatch-agent"], servers: 2 },
+            big: { policies: ["big-ssm-core", "big-cloudwatch-agent", "big-db-secret"], servers: 3 },
+        };
+        for (const [prefix, { policies: names, servers }] of Object.entries(expected)) {
+            const policies = [...of(ATTACHMENT, prefix), ...of(ROLE_POLICY, prefix)];
+            expect(policies.map((p) => p.name).sort()).toEqual([...names].sort());
+            expect(instancesOf(prefix)).toHaveLength(servers);
+            for (const i of instancesOf(prefix)) expect(i.dependencies).toEqual(expect.arrayContaining(policies.map((p) => p.urn)));
         }
     });
 
