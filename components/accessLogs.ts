@@ -37,6 +37,12 @@ export interface AccessLogBucketArgs {
      */
     readonly forceDestroy?: boolean;
     /**
+     * Pulumi `protect` on the bucket: a destroy, or a change that would replace it, is refused until
+     * someone runs `pulumi state unprotect`. The stack sets it with `deletionProtection`.
+     * @default false
+     */
+    readonly protect?: boolean;
+    /**
      * Tags added to every resource (on top of the provider's default tags).
      * @default {}
      */
@@ -105,7 +111,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
 
         // Auto-named (`<name>-bucket-<suffix>`, lower-cased): bucket names are global across all AWS
         // accounts, so a fixed name could already be taken.
-        this.bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy, tags: { ...tags, Name: `${name}-bucket` } }, parent);
+        this.bucket = new aws.s3.Bucket(`${name}-bucket`, { forceDestroy, tags: { ...tags, Name: `${name}-bucket` } }, { parent: this, protect: args.protect ?? false });
         this.bucketArn = this.bucket.arn;
 
         const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(

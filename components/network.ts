@@ -10,11 +10,15 @@ export const NAT_STRATEGIES: readonly NatStrategy[] = ["none", "single", "perAz"
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /**
- * The zone query the Network and the stack share: zones that are up and need no opt-in (Local and
+ * The zone query the Network and the stack share: the region's zones that need no opt-in (Local and
  * Wavelength Zones are opt-in and lack most services, so they must never be picked by default).
+ *
+ * Deliberately NOT filtered on `state: "available"`: the list must not depend on the zones' health
+ * today. If zone a were impaired during a `pulumi up` (exactly when the zone-failure runbook runs one),
+ * "the first N available zones" would shift to b, c and every subnet, server and replica would be
+ * replaced into other zones.
  */
 export const ZONE_QUERY: aws.GetAvailabilityZonesArgs = {
-    state: "available",
     filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
 };
 
@@ -322,6 +326,7 @@ export class Network extends pulumi.ComponentResource {
             parent,
         );
         const caller = aws.getCallerIdentityOutput({}, parent);
+        const partition = aws.getPartitionOutput({}, parent);
         const flowLogRole = new aws.iam.Role(
             `${name}-flow-logs-role`,
             {
@@ -336,7 +341,7 @@ export class Network extends pulumi.ComponentResource {
                             // Confused-deputy guard: only flow logs of this account may assume the role.
                             Condition: {
                                 StringEquals: { "aws:SourceAccount": caller.accountId },
-                                ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:aws:ec2:${region.region}:${caller.accountId}:vpc-flow-log/*` },
+                                ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition.partition}:ec2:${region.region}:${caller.accountId}:vpc-flow-log/*` },
                             },
                         },
                     ],

@@ -216,6 +216,13 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
 
     const domain = opt("domain");
     const certificateArn = opt("certificateArn");
+    // Production: every user connection is HTTPS, and every alarm reaches a person.
+    if (isProduction && domain === undefined && certificateArn === undefined) {
+        problems.push("`domain` (or `certificateArn`) must be set when `environment` is production: users must reach the site over HTTPS");
+    }
+    if (isProduction && v.alertEmail === undefined) {
+        problems.push("`alertEmail` must be set when `environment` is production: alarms must reach a person");
+    }
     const hostedZoneRaw = opt("hostedZone");
     if (hostedZoneRaw !== undefined && domain === undefined) {
         problems.push(`\`hostedZone\` is set (${show(hostedZoneRaw)}) but \`domain\` is not: the zone is only used to validate and publish \`domain\``);

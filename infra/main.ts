@@ -114,6 +114,7 @@ export async function main(): Promise<Record<string, unknown>> {
             // Never forceDestroy: access logs are audit data ("nothing is lost"). Destroying a stack means
             // emptying the bucket first, on purpose (README, deploy section).
             forceDestroy: false,
+            protect: cfg.deletionProtection,
         },
         opts,
     );

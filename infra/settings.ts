@@ -58,7 +58,7 @@ export const SETTINGS = {
         default: "development",
         enum: ["development", "staging", "production"],
         description:
-            "What the stack is for. `production` requires deletion protection and the WAF, and never skips a final DB snapshot.",
+            "What the stack is for. `production` requires deletion protection, the WAF, HTTPS (`domain` or `certificateArn`) and `alertEmail`.",
     },
     owner: {
         group: "general",
@@ -81,7 +81,7 @@ export const SETTINGS = {
         type: "boolean",
         default: false,
         description:
-            "Deletion protection on the load balancer and on every database instance that takes or took writes (replicas stay replaceable), and `protect` on data-bearing resources. Required in production.",
+            "Deletion protection on the load balancer and on every DB instance that takes or took writes (replicas stay replaceable), and Pulumi `protect` on those instances, the DB secret and the access-log bucket. Required in production.",
     },
 
     // ---- network ---------------------------------------------------------------------------------
@@ -131,7 +131,7 @@ export const SETTINGS = {
         default: "active-active",
         enum: ["active-active", "active-passive"],
         description:
-            "`active-active`: every server is in the target group and serves. `active-passive`: the first server serves, the others run as warm standbys outside the target group and are registered automatically when it fails (about 2-3 minutes).",
+            "`active-active`: every server is in the target group and serves. `active-passive`: the first server serves, the others run as warm standbys outside the target group and are registered automatically when it fails (about 3-5 minutes).",
     },
     webInstanceType: {
         group: "web",

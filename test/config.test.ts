@@ -157,8 +157,10 @@ describe("parseConfig errors name the key, the value and what is allowed", () =>
         // combinations
         [{ appPort: "22" }, "`appPort` must not be 22: remote-administration ports are never opened (shell access is SSM Session Manager)"],
         [{ appPort: "3389" }, "`appPort` must not be 3389: remote-administration ports are never opened (shell access is SSM Session Manager)"],
-        [{ environment: "production", wafEnabled: "true" }, "`deletionProtection` must be true when `environment` is production (got false)"],
-        [{ environment: "production", deletionProtection: "true", wafEnabled: "false" }, "`wafEnabled` must be true when `environment` is production (got false)"],
+        [{ environment: "production", domain: "www.example.com", alertEmail: "ops@example.com" }, "`deletionProtection` must be true when `environment` is production (got false)"],
+        [{ environment: "production", deletionProtection: "true", wafEnabled: "false", domain: "www.example.com", alertEmail: "ops@example.com" }, "`wafEnabled` must be true when `environment` is production (got false)"],
+        [{ environment: "production", deletionProtection: "true", alertEmail: "ops@example.com" }, "`domain` (or `certificateArn`) must be set when `environment` is production: users must reach the site over HTTPS"],
+        [{ environment: "production", deletionProtection: "true", domain: "www.example.com" }, "`alertEmail` must be set when `environment` is production: alarms must reach a person"],
         [{ hostedZone: "example.com" }, '`hostedZone` is set ("example.com") but `domain` is not: the zone is only used to validate and publish `domain`'],
         [{ domain: "www.example.com", hostedZone: "example.org" }, '`hostedZone` must be `domain` or one of its parents (got "example.org" for domain "www.example.com")'],
         [{ domain: "www.badexample.com", hostedZone: "example.com" }, '`hostedZone` must be `domain` or one of its parents (got "example.com" for domain "www.badexample.com")'],

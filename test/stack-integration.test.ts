@@ -162,3 +162,15 @@ describe("RDS log groups", () => {
         for (const g of groups) expect(g.inputs.retentionInDays).toBe(90);
     });
 });
+
+describe("protection follows deletionProtection", () => {
+    it.each([
+        ["dev", false],
+        ["prod", true],
+    ])("%s: the access-log bucket is protected = %s, like the writer", async (stack, expected) => {
+        await runStack(stack);
+        expect(resourcesOf("aws:s3/bucket:Bucket").map((b) => b.protect)).toEqual([expected]);
+        const writer = resourcesOf(RDS).filter((r) => !r.inputs.replicateSourceDb);
+        expect(writer.map((w) => [w.protect, w.inputs.deletionProtection])).toEqual([[expected, expected]]);
+    });
+});
