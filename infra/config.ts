@@ -220,6 +220,11 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
     if (isProduction && domain === undefined && certificateArn === undefined) {
         problems.push("`domain` (or `certificateArn`) must be set when `environment` is production: users must reach the site over HTTPS");
     }
+    // Unpinned, every Amazon Linux release replaces every server on the next `up` (the deploy gate then
+    // stops every deploy until someone rolls them): production rolls new AMIs deliberately.
+    if (isProduction && v.webAmiId === undefined) {
+        problems.push("`webAmiId` must be set when `environment` is production: pin the AMI and roll new ones with the runbook");
+    }
     if (isProduction && v.alertEmail === undefined) {
         problems.push("`alertEmail` must be set when `environment` is production: alarms must reach a person");
     }

@@ -58,7 +58,7 @@ export const SETTINGS = {
         default: "development",
         enum: ["development", "staging", "production"],
         description:
-            "What the stack is for. `production` requires deletion protection, the WAF, HTTPS (`domain` or `certificateArn`) and `alertEmail`.",
+            "What the stack is for. `production` requires deletion protection, the WAF, HTTPS (`domain` or `certificateArn`), `alertEmail` and a pinned `webAmiId`.",
     },
     owner: {
         group: "general",
@@ -147,7 +147,7 @@ export const SETTINGS = {
         pattern: /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/,
         patternHint: "an AMI id such as ami-0123456789abcdef0",
         description:
-            "Pin the web servers' AMI. Default: the latest Amazon Linux 2023 from AWS's public SSM parameter, which replaces every server on the first `pulumi up` after each AL2023 release; pin it in production and roll new AMIs with the runbook.",
+            "Pin the web servers' AMI. Default: the latest Amazon Linux 2023 from AWS's public SSM parameter, which replaces every server on the first `pulumi up` after each AL2023 release; required in production, where new AMIs are rolled with the runbook.",
     },
     webRootVolumeSizeGiB: {
         group: "web",

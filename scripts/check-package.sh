@@ -20,11 +20,11 @@ started=$(date +%s%N)
 echo "== npm pack"
 tarball="$(npm pack --silent --pack-destination "$work" 2>/dev/null | tail -n 1)"
 tar -tzf "$work/$tarball" | sort > "$work/files.txt"
-for need in package/package.json package/README.md package/dist/components/index.js package/dist/components/index.d.ts; do
+for need in package/package.json package/README.md package/LICENSE package/dist/components/index.js package/dist/components/index.d.ts; do
     grep -qx "$need" "$work/files.txt" || { echo "FAIL: $tarball lacks $need" >&2; exit 1; }
 done
-if grep -Ev '^package/(package\.json|README\.md|dist/components/.*\.(js|d\.ts))$' "$work/files.txt" >&2; then
-    echo "FAIL: $tarball holds files outside package.json, README.md and dist/components (above)" >&2
+if grep -Ev '^package/(package\.json|README\.md|LICENSE|dist/components/.*\.(js|d\.ts))$' "$work/files.txt" >&2; then
+    echo "FAIL: $tarball holds files outside package.json, README.md, LICENSE and dist/components (above)" >&2
     exit 1
 fi
 echo "   $tarball: $(wc -l < "$work/files.txt") files, all under dist/components (+ package.json, README.md)"
