@@ -357,7 +357,9 @@ export function webServerAlarms<V>(server: WebServerDimensions<V>, t: Monitoring
             treatMissingData: "notBreaching",
             description:
                 `The average CPU of ${n} was above ${t.webCpuPercent}% for 5 minutes; burstable instances (t4g, t3) that run out of CPU credits are throttled and every request slows. ` +
-                "FIRST: compare with the other servers and the request count on the dashboard. All high: scale out (webServerCount) or up (webInstanceType). Only this one: a runaway process (SSM session, top).",
+                "FIRST: compare with the other servers and the request count on the dashboard. All high: scale out (webServerCount, which only adds servers); " +
+                "a larger webInstanceType stops and starts each server, so roll it one server at a time (README: Runbook: roll the web servers one at a time), never with a plain pulumi up. " +
+                "Only this one: a runaway process (SSM session, top).",
         },
     ];
 }
