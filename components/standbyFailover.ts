@@ -43,9 +43,12 @@ export interface StandbyFailoverArgs {
  * none is healthy and one has failed (unhealthy, unavailable, unused: stopped, terminated or
  * deregistered); a new or replaced active server that is still `initial` (booting, first health
  * checks) or `draining` is not a failure, and the function re-arms the alarm to decide again a minute
- * later (components/lib/failoverHandler.ts). Traffic moves about 2-3 minutes after the failure (two
- * alarm periods, plus two 5 s health checks of the standby). Failback is a deliberate manual invoke
- * (`{"action":"failback"}`) that refuses while no active server is healthy; see the README runbook.
+ * later (components/lib/failoverHandler.ts). Traffic moves about 3-5 minutes after the failure: the
+ * ALB's health checks mark the active server unhealthy (about 10 s), the alarm needs two one-minute
+ * periods of load-balancer metrics, which CloudWatch publishes and evaluates with a delay of a minute
+ * or more, then the standbys' registration and their two 5 s health checks. Failback is a deliberate
+ * manual invoke (`{"action":"failback"}`) that refuses while no active server is healthy; see the README
+ * runbook.
  */
 export class StandbyFailover extends pulumi.ComponentResource {
     public readonly function: aws.lambda.Function;
