@@ -38,7 +38,10 @@ export interface WebServersArgs {
      */
     readonly count?: number;
     /**
-     * EC2 instance type. The AMI's architecture follows it (Graviton types get arm64).
+     * EC2 instance type. The AMI's architecture follows it (Graviton types get arm64). Changing it is an
+     * in-place update that stops and starts each server (provider: "Updates to this field will trigger a
+     * stop/start of the EC2 instance"), and `pulumi up` updates every server at once: roll it one server
+     * at a time with the README's runbook (the deploy gate, scripts/preview-replacements.ts, refuses it).
      * @default "t4g.micro"
      */
     readonly instanceType?: string;
