@@ -1,13 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_ZONES, ipv6Subnet64, subnetLayout } from "./lib/cidr";
+import { LOG_RETENTION_DAYS } from "./lib/aws";
 
 /** How private subnets reach the internet. */
 export type NatStrategy = "none" | "single" | "perAz";
 export const NAT_STRATEGIES: readonly NatStrategy[] = ["none", "single", "perAz"];
 
-/** CloudWatch Logs retention values (days). */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /**
  * The zone query the Network and the stack share: the region's zones that need no opt-in (Local and

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LOG_RETENTION_DAYS } from "./lib/aws";
 import {
     RATE_LIMIT_MAX,
     RATE_LIMIT_MIN,
@@ -36,8 +37,6 @@ export interface WebAclArgs {
     readonly tags?: Record<string, string>;
 }
 
-/** CloudWatch Logs retention values (days). */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /** Request headers never written to the WAF log: they carry credentials and session tokens. */
 export const REDACTED_HEADERS = ["authorization", "cookie"] as const;

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { architectureOf } from "./lib/naming";
 import { renderCloudConfig } from "./lib/userData";
+import { LOG_RETENTION_DAYS } from "./lib/aws";
 
 /** CPU credit mode of burstable (T-family) instances. */
 export type CpuCredits = "standard" | "unlimited";
@@ -96,8 +97,6 @@ export interface WebServersArgs {
     readonly tags?: Record<string, string>;
 }
 
-/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 /** AL2023 AMI ids, published by AWS per architecture as public SSM parameters. */
 const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-";

@@ -7,6 +7,8 @@
  * without the engine.
  */
 
+import { LOG_RETENTION_DAYS } from "../components/lib/aws";
+
 /** The Pulumi project name, which is also the config namespace (`web-infra:<key>`). */
 export const PROJECT = "web-infra";
 
@@ -34,14 +36,8 @@ export interface SettingSpec {
     readonly group: "general" | "network" | "web" | "https" | "database" | "monitoring" | "security";
 }
 
-/**
- * CloudWatch Logs accepts only these retention periods (PutRetentionPolicy, `retentionInDays`);
- * 0 means "never expire".
- * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
- */
-export const LOG_RETENTION_DAYS = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+/** CloudWatch Logs' retention values (one table for the whole project: components/lib/aws.ts). */
+export { LOG_RETENTION_DAYS };
 
 /** RDS Enhanced Monitoring intervals (`MonitoringInterval`); 0 would switch it off, which we don't allow. */
 export const RDS_MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60] as const;
