@@ -17,12 +17,15 @@ import {
     MYSQL_PORT,
     PASSWORD_SPECIAL_CHARACTERS,
     RDS_LOG_EXPORTS,
+    READER_HEALTH_ALARM,
+    WRITER_FALLBACK_SET_IDENTIFIER,
     defaultPrivateZoneName,
     engineLifecycleSupport,
     instanceIdentifier,
     parameterGroupFamily,
     parseMaintenanceWindow,
     rdsLogGroupName,
+    readerHealthAlarmName,
     replicaZoneIndexes,
     snapshotIdentifier,
     supportsPerformanceInsights,
@@ -183,16 +186,30 @@ export interface DatabaseArgs {
     readonly tags?: Record<string, string>;
 }
 
-/** What an application needs to reach the database; the shape WebServers takes as its `database`. */
+/**
+ * What an application needs to reach the database; the shape WebServers takes as its `database`.
+ *
+ * The names are plain strings, known before anything is created: they end up in the web servers' user
+ * data, which replaces a server when it changes, and an output of a record (unknown in a preview while
+ * the record is created or changed, e.g. at a promotion or when replicas come or go) would show every
+ * server as replaced.
+ */
 export interface DatabaseConnectionInfo {
-    /** Stable name of the instance that takes writes (`writer.<zone>`). */
-    readonly writerHost: pulumi.Output<string>;
-    /** Stable name that spreads reads over the replicas (`reader.<zone>`); the writer when there are none. */
-    readonly readerHost: pulumi.Output<string>;
+    /** Stable name of the instance that takes writes: `writer.<zone>`. */
+    readonly writerHost: string;
+    /**
+     * Stable name that spreads reads over the healthy replicas: `reader.<zone>`. The writer when there are
+     * no replicas, or while none of them is healthy.
+     */
+    readonly readerHost: string;
     readonly port: number;
     /** The application database. */
     readonly name: string;
-    /** Secrets Manager secret with the credentials as JSON {engine, host, port, username, password, dbname}. */
+    /**
+     * Secrets Manager secret with the credentials as JSON {engine, host, port, username, password, dbname}.
+     * Resolves once the `writer` and `reader` records exist, so a client created with it (a web server)
+     * is created after them and never caches a "no such name" answer; its value stays known in a preview.
+     */
     readonly secretArn: pulumi.Output<string>;
 }
 
@@ -357,6 +374,9 @@ function resolveDatabaseArgs(name: string, args: DatabaseArgs): ResolvedArgs {
  *   secret (RDS-managed passwords can't be used: they rule out read replicas).
  * - `promoteReplica` promotes a replica in place, moves `writer` to it and re-creates the other replicas
  *   from it.
+ * - `reader` fails over: each replica's record has a Route 53 health check on a CloudWatch liveness
+ *   alarm of the replica, and a zero-weight record points at the writer, which Route 53 answers only
+ *   while no replica is healthy.
  */
 export class Database extends pulumi.ComponentResource {
     public readonly securityGroupId: pulumi.Output<string>;
@@ -384,8 +404,13 @@ export class Database extends pulumi.ComponentResource {
     public readonly instanceEndpoints: Readonly<Record<Slot, pulumi.Output<string>>>;
     /** `writer.<zone>`: always the instance that takes writes. */
     public readonly writerEndpoint: pulumi.Output<string>;
-    /** `reader.<zone>`: weighted over the replicas of the writer; the writer itself when there are none. */
+    /**
+     * `reader.<zone>`: weighted over the healthy replicas of the writer; the writer when there are none or
+     * while none is healthy.
+     */
     public readonly readerEndpoint: pulumi.Output<string>;
+    /** Route 53 health check of each of `replicas`' `reader` records, same order. */
+    public readonly readerHealthCheckIds: pulumi.Output<string>[];
     public readonly port: number = MYSQL_PORT;
     public readonly dbName: string;
     public readonly username: string;
@@ -732,8 +757,11 @@ export class Database extends pulumi.ComponentResource {
             parent,
         );
         // 30 s: after a promotion clients reach the new writer within half a minute of the record change
-        // (RDS's own endpoints use 5 s); longer would stretch every failover.
+        // (RDS's own endpoints use 5 s); longer would stretch every failover. Route 53 recommends 60 s or
+        // less for records with health checks, for the same reason.
         const ttl = 30;
+        const writerHost = `writer.${cfg.privateZoneName}`;
+        const readerHost = `reader.${cfg.privateZoneName}`;
         // The writer name moves only after the instances it could move between are settled. Before a
         // promotion, all of them, so that a refused change (RDS can't demote a writer) stops the update
         // before the name moves. After one, only the new writer: not the re-created replicas (10-30
@@ -742,30 +770,86 @@ export class Database extends pulumi.ComponentResource {
         const writerDependsOn = cfg.promoteReplica === undefined ? Object.values(instances) : [writer];
         const writerRecord = new aws.route53.Record(
             `${name}-writer`,
-            { zoneId: zoneResource.zoneId, name: `writer.${cfg.privateZoneName}`, type: "CNAME", ttl, records: [writer.address] },
+            { zoneId: zoneResource.zoneId, name: writerHost, type: "CNAME", ttl, records: [writer.address] },
             { parent: this, dependsOn: writerDependsOn },
         );
-        // Weighted records, one per replica with equal weights, so resolvers spread reads. Always weighted,
-        // even with one target: Route 53 refuses a simple and a weighted record set of the same name, so
-        // switching between them would fail while both exist.
-        const readerTargets: [string, aws.rds.Instance][] = readers.length > 0 ? readers.map((s) => [s, instances[s]]) : [["writer", writer]];
-        const readerRecords = readerTargets.map(
-            ([id, instance]) =>
-                new aws.route53.Record(
-                    `${name}-reader-${id}`,
-                    {
-                        zoneId: zoneResource.zoneId,
-                        name: `reader.${cfg.privateZoneName}`,
-                        type: "CNAME",
-                        ttl,
-                        setIdentifier: id,
-                        weightedRoutingPolicies: [{ weight: 1 }],
-                        records: [instance.address],
-                    },
-                    parent,
-                ),
-        );
-        // The names as outputs of the records, so that whoever uses them waits for the records to exist.
+
+        // `reader`: weighted records, one per replica with equal weights, so resolvers spread reads. Always
+        // weighted, even with one target: Route 53 refuses a simple and a weighted record set of the same
+        // name, so switching between them would fail while both exist.
+        //
+        // Failover (Route 53 Developer Guide, "How Amazon Route 53 chooses records when health checking is
+        // configured", https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-how-route-53-chooses-records.html,
+        // and "Weighted routing" → "Health checks and weighted routing"):
+        // - "Records without a health check are always healthy": without one, Route 53 keeps answering
+        //   with a dead replica (with one replica, every read fails while its zone is down). So each
+        //   replica's record has a health check, and since Route 53's checkers are outside the VPC, it is
+        //   one of type CLOUDWATCH_METRIC on a liveness alarm of the replica (lib/rds.ts,
+        //   READER_HEALTH_ALARM; the private-hosted-zone way, "Configuring failover in a private hosted zone").
+        // - "Weighted records that have a weight of 0": Route 53 "initially considers only the nonzero
+        //   weighted records", and "if all the records that have a weight greater than 0 are unhealthy,
+        //   then Route 53 considers the zero-weighted records". So one more record, weight 0, points at the
+        //   writer: it gets reads only while no replica is healthy. It has no health check, so it is then
+        //   always an answer; without it, "if no record is healthy, all records are healthy" and Route 53
+        //   would answer with a dead replica again.
+        // With no replicas, one record to the writer with weight 1, as before.
+        const region = aws.getRegionOutput({}, parent).region;
+        const readerRecord = (id: string, instance: aws.rds.Instance, weight: number, healthCheckId?: pulumi.Output<string>) =>
+            new aws.route53.Record(
+                `${name}-reader-${id}`,
+                {
+                    zoneId: zoneResource.zoneId,
+                    name: readerHost,
+                    type: "CNAME",
+                    ttl,
+                    setIdentifier: id,
+                    weightedRoutingPolicies: [{ weight }],
+                    ...(healthCheckId !== undefined ? { healthCheckId } : {}),
+                    records: [instance.address],
+                },
+                parent,
+            );
+        const healthChecks = readers.map((slot) => {
+            const role = `${name}-${slot}-reader-health`;
+            const alarm = new aws.cloudwatch.MetricAlarm(
+                role,
+                {
+                    // After the replica's identifier: unique in the account and region, and new for a new
+                    // replica, so its health check is re-pointed (Route 53 doesn't follow alarm changes).
+                    name: identifiers[slot].apply(readerHealthAlarmName),
+                    alarmDescription:
+                        `Route 53 health of ${name}'s ${slot} in the ${readerHost} answers: ALARM when the replica has sent no metrics for 2 minutes ` +
+                        "(stopped, failed, rebooting, or its host or zone is down), and Route 53 then stops answering reader with it. " +
+                        "No actions on purpose: the Monitoring component's liveness alarm pages.",
+                    ...READER_HEALTH_ALARM,
+                    dimensions: { DBInstanceIdentifier: identifiers[slot] },
+                    actionsEnabled: false,
+                    tags: { ...tags, Name: role },
+                },
+                parent,
+            );
+            return new aws.route53.HealthCheck(
+                role,
+                {
+                    type: "CLOUDWATCH_METRIC",
+                    cloudwatchAlarmName: alarm.name,
+                    cloudwatchAlarmRegion: region,
+                    // No data about the alarm is no evidence that the replica serves.
+                    insufficientDataHealthStatus: "Unhealthy",
+                    // Route 53 copies the alarm's settings when the check is created or updated; a change of
+                    // them here updates the check too, so it never follows a stale copy.
+                    triggers: { alarm: JSON.stringify(READER_HEALTH_ALARM) },
+                    tags: { ...tags, Name: role },
+                },
+                parent,
+            );
+        });
+        const readerRecords =
+            readers.length === 0
+                ? [readerRecord("writer", writer, 1)]
+                : [...readers.map((slot, i) => readerRecord(slot, instances[slot], 1, healthChecks[i].id)), readerRecord(WRITER_FALLBACK_SET_IDENTIFIER, writer, 0)];
+        this.readerHealthCheckIds = healthChecks.map((c) => c.id);
+        // The stack outputs: outputs of the records, so that they are reported once the records exist.
         this.writerEndpoint = writerRecord.fqdn;
         this.readerEndpoint = pulumi.all(readerRecords.map((r) => r.fqdn)).apply((names) => names[0]);
         this.privateZoneId = zoneResource.zoneId;
@@ -779,7 +863,8 @@ export class Database extends pulumi.ComponentResource {
                 recoveryWindowInDays: 7,
                 tags: { ...tags, Name: `${name}-credentials` },
             },
-            parent,
+            // It holds the only copy of the master password outside RDS: protected like the writer.
+            { parent: this, protect: cfg.deletionProtection },
         );
         new aws.secretsmanager.SecretVersion(
             `${name}-credentials-value`,
@@ -789,7 +874,9 @@ export class Database extends pulumi.ComponentResource {
                 secretString: pulumi.secret(
                     pulumi.jsonStringify({
                         engine: "mysql",
-                        host: this.writerEndpoint,
+                        // The plain name, not the record's output: a value unknown in a preview (at a
+                        // promotion the writer record changes) would show the secret's value as changing.
+                        host: writerHost,
                         port: MYSQL_PORT,
                         username: cfg.username,
                         password: masterPassword,
@@ -813,11 +900,14 @@ export class Database extends pulumi.ComponentResource {
         this.replicaIdentifiers = this.replicas.map((r) => r.identifier);
         this.instanceEndpoints = Object.fromEntries(Object.entries(instances).map(([slot, i]) => [slot, i.endpoint]));
         this.connectionInfo = {
-            writerHost: this.writerEndpoint,
-            readerHost: this.readerEndpoint,
+            // Plain strings, known in every preview (see DatabaseConnectionInfo).
+            writerHost,
+            readerHost,
             port: MYSQL_PORT,
             name: cfg.dbName,
-            secretArn: this.secretArn,
+            // The ARN, carrying a dependency on the records (their URNs, known in a preview even for new
+            // records; ids or names would not be): a client built with it is created after the names exist.
+            secretArn: pulumi.all([secret.arn, writerRecord.urn, ...readerRecords.map((r) => r.urn)]).apply(([arn]) => arn),
         };
         this.monitoringTargets = {
             primaryIdentifier: this.primaryIdentifier,
@@ -828,6 +918,7 @@ export class Database extends pulumi.ComponentResource {
             securityGroupId: this.securityGroupId,
             writerEndpoint: this.writerEndpoint,
             readerEndpoint: this.readerEndpoint,
+            readerHealthCheckIds: this.readerHealthCheckIds,
             primaryIdentifier: this.primaryIdentifier,
             replicaIdentifiers: this.replicaIdentifiers,
             secretArn: this.secretArn,

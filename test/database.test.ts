@@ -1,5 +1,6 @@
+import * as pulumi from "@pulumi/pulumi";
 import { isValidMasterPassword } from "../components/lib/rds";
-import { RecordedResource, allResources, awaitOutput, descendantsOf, resourceNamed, resourcesOf, settle, setupMocks } from "./mocks";
+import { RecordedResource, allInvokes, allResources, awaitOutput, descendantsOf, resourceNamed, resourcesOf, settle, setupMocks } from "./mocks";
 
 const RDS = "aws:rds/instance:Instance";
 const SG = "aws:ec2/securityGroup:SecurityGroup";
@@ -7,6 +8,9 @@ const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
 const RECORD = "aws:route53/record:Record";
 const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck";
+const SECRET = "aws:secretsmanager/secret:Secret";
 const RANDOM_ID = "random:index/randomId:RandomId";
 const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 
@@ -45,8 +49,10 @@ beforeAll(async () => {
     // The same database before and after promoting replica 2.
     db.before = new mod.Database("before", { ...baseArgs, replicaCount: 2, deletionProtection: true });
     db.after = new mod.Database("after", { ...baseArgs, replicaCount: 2, deletionProtection: true, promoteReplica: 2 });
+    // A client of the connection info (as the web servers use it): what does it wait for?
+    new aws.ssm.Parameter("client-of-db", { name: "/test/db-secret-arn", type: "String", value: db.main.connectionInfo.secretArn });
 
-    await awaitOutput(db.main.connectionInfo.readerHost);
+    await awaitOutput(db.main.readerEndpoint);
     await settle();
     webSg = resourceNamed(SG, "web-sg");
 });
@@ -54,6 +60,8 @@ beforeAll(async () => {
 const instance = (name: string) => resourceNamed(RDS, name);
 const instancesOf = (prefix: string) => resourcesOf(RDS, new RegExp(`^${prefix}-`));
 const recordsOf = (prefix: string, host: "writer" | "reader") => resourcesOf(RECORD, new RegExp(`^${prefix}-${host}`));
+/** The `reader` records by set identifier: the replicas' in slot order, then the writer fallback (registration order varies). */
+const readerRecordsOf = (prefix: string) => recordsOf(prefix, "reader").sort((a, b) => String(a.inputs.setIdentifier).localeCompare(String(b.inputs.setIdentifier)));
 const suffixOf = (prefix: string, slot: string) => resourceNamed(RANDOM_ID, `${prefix}-${slot}-id-suffix`);
 const logGroupsOf = (prefix: string, slot: string) => resourcesOf(LOG_GROUP, new RegExp(`^${prefix}-${slot}-(error|slowquery)-logs$`));
 const generatedPassword = (prefix: string) => resourceNamed("random:index/randomPassword:RandomPassword", `${prefix}-master-password`).state.result as string;
@@ -438,6 +446,14 @@ describe("credentials", () => {
         expect(secret.inputs.recoveryWindowInDays).toBe(7);
     });
 
+    it("the secret is protected wherever the writer is (deletionProtection): it holds the only copy of the password outside RDS", () => {
+        for (const prefix of ["db", "promoted", "before", "after"]) {
+            expect([prefix, resourceNamed(SECRET, `${prefix}-credentials`).protect]).toEqual([prefix, true]);
+            expect(resourceNamed(SECRET, `${prefix}-credentials`).protect).toBe(instance(`${prefix}-primary`).protect);
+        }
+        for (const prefix of ["single", "retired", "moved", "legacy"]) expect([prefix, resourceNamed(SECRET, `${prefix}-credentials`).protect]).toEqual([prefix, false]);
+    });
+
     it("never appears in plain text in any resource's inputs", () => {
         const all = allResources();
         for (const prefix of ["db", "promoted", "single", "retired"]) {
@@ -487,26 +503,121 @@ describe("stable names", () => {
         expect(rdsDeps("promoted")).toEqual([instance("promoted-replica-2").urn]);
     });
 
-    it("reader: equal-weight CNAMEs, one per replica, in the same zone and name", () => {
-        const reader = recordsOf("db", "reader");
-        expect(reader.map((r) => r.inputs.setIdentifier)).toEqual(["replica-1", "replica-2"]);
-        expect(reader.map((r) => r.inputs.records)).toEqual([[instance("db-replica-1").state.address], [instance("db-replica-2").state.address]]);
-        for (const r of reader) {
-            expect(r.inputs).toMatchObject({ name: "reader.db.db.internal", type: "CNAME", ttl: 30, weightedRoutingPolicies: [{ weight: 1 }] });
+    it("reader: equal-weight CNAMEs, one per replica, plus the writer at weight 0, in the same zone and name", () => {
+        const reader = readerRecordsOf("db");
+        expect(reader.map((r) => r.inputs.setIdentifier)).toEqual(["replica-1", "replica-2", "writer-fallback"]);
+        expect(reader.map((r) => r.inputs.records)).toEqual([[instance("db-replica-1").state.address], [instance("db-replica-2").state.address], [instance("db-primary").state.address]]);
+        expect(reader.map((r) => r.inputs.weightedRoutingPolicies)).toEqual([[{ weight: 1 }], [{ weight: 1 }], [{ weight: 0 }]]);
+        const zone = resourceNamed("aws:route53/zone:Zone", "db-zone");
+        for (const r of reader) expect(r.inputs).toMatchObject({ zoneId: zone.state.zoneId, name: "reader.db.db.internal", type: "CNAME", ttl: 30 });
+    });
+
+    it("reader: each replica's record carries that replica's own health check; the writer fallback has none (so it is always an answer)", () => {
+        for (const [prefix, slots] of [["db", ["replica-1", "replica-2"]], ["promoted", ["replica-1", "replica-3"]], ["legacy", ["replica-1", "replica-2"]]] as const) {
+            const checks = slots.map((slot) => resourceNamed(HEALTH_CHECK, `${prefix}-${slot}-reader-health`));
+            expect(new Set(checks.map((c) => c.id)).size).toBe(slots.length);
+            slots.forEach((slot, i) => expect([slot, resourceNamed(RECORD, `${prefix}-reader-${slot}`).inputs.healthCheckId]).toEqual([slot, checks[i].id]));
+            expect(resourceNamed(RECORD, `${prefix}-reader-writer-fallback`).inputs).not.toHaveProperty("healthCheckId");
+            // Exactly one check per replica of the writer: none for the writer or the former primary.
+            expect(resourcesOf(HEALTH_CHECK, new RegExp(`^${prefix}-`)).map((c) => c.name)).toEqual(slots.map((slot) => `${prefix}-${slot}-reader-health`));
         }
     });
 
-    it("reader without replicas: the writer, still as a weighted record (a simple one would clash when replicas come)", () => {
+    it("reader: each health check follows its replica's liveness alarm (by name, in the stack's region), unhealthy without data", () => {
+        expect(allInvokes().some((i) => i.token === "aws:index/getRegion:getRegion")).toBe(true);
+        for (const [prefix, slot] of [["db", "replica-1"], ["db", "replica-2"], ["promoted", "replica-1"], ["promoted", "replica-3"]]) {
+            const replica = instance(`${prefix}-${slot}`);
+            const alarm = resourceNamed(ALARM, `${prefix}-${slot}-reader-health`);
+            const check = resourceNamed(HEALTH_CHECK, `${prefix}-${slot}-reader-health`);
+            expect(alarm.inputs.name).toBe(`${replica.state.identifier}-reader-health`);
+            expect(check.inputs).toMatchObject({
+                type: "CLOUDWATCH_METRIC",
+                cloudwatchAlarmName: alarm.state.name,
+                cloudwatchAlarmRegion: "us-east-1",
+                insufficientDataHealthStatus: "Unhealthy",
+            });
+            expect(check.dependencies).toContain(alarm.urn);
+            // The check's triggers hold the alarm's settings: changing them updates the check too.
+            const { namespace, metricName, statistic, period, evaluationPeriods, datapointsToAlarm, comparisonOperator, threshold, treatMissingData } = alarm.inputs;
+            expect(JSON.parse(check.inputs.triggers.alarm)).toEqual({ namespace, metricName, statistic, period, evaluationPeriods, datapointsToAlarm, comparisonOperator, threshold, treatMissingData });
+        }
+    });
+
+    it("reader-health alarms: silence for 2 of 2 minutes is the failure; no actions (Monitoring pages, this one only moves DNS)", () => {
+        const alarms = resourcesOf(ALARM, /-reader-health$/);
+        expect(alarms.map((a) => a.name).sort()).toEqual(
+            ["after-replica-1", "before-replica-1", "before-replica-2", "db-replica-1", "db-replica-2", "legacy-replica-1", "legacy-replica-2", "moved-replica-2", "moved-replica-3", "promoted-replica-1", "promoted-replica-3"].map((n) => `${n}-reader-health`),
+        );
+        for (const a of alarms) {
+            expect(a.inputs).toMatchObject({
+                namespace: "AWS/RDS",
+                metricName: "CPUUtilization",
+                statistic: "SampleCount",
+                period: 60,
+                evaluationPeriods: 2,
+                datapointsToAlarm: 2,
+                comparisonOperator: "LessThanThreshold",
+                threshold: 1,
+                treatMissingData: "breaching",
+                actionsEnabled: false,
+            });
+            expect(a.inputs.dimensions).toEqual({ DBInstanceIdentifier: instance(a.name.replace(/-reader-health$/, "")).state.identifier });
+            for (const key of ["alarmActions", "okActions", "insufficientDataActions"]) expect(a.inputs).not.toHaveProperty(key);
+        }
+        expect(resourceNamed(ALARM, "db-replica-1-reader-health").inputs.tags).toEqual({ Team: "data", Name: "db-replica-1-reader-health" });
+    });
+
+    it("reader fallback: weight 0 to the writer; after a promotion, to the new writer", () => {
+        const fallback = (prefix: string) => resourceNamed(RECORD, `${prefix}-reader-writer-fallback`).inputs;
+        expect(fallback("db")).toMatchObject({ setIdentifier: "writer-fallback", weightedRoutingPolicies: [{ weight: 0 }], records: [instance("db-primary").state.address] });
+        expect(fallback("before").records).toEqual([instance("before-primary").state.address]);
+        expect(fallback("after")).toMatchObject({ setIdentifier: "writer-fallback", weightedRoutingPolicies: [{ weight: 0 }], records: [instance("after-replica-2").state.address] });
+        expect(fallback("promoted").records).toEqual([instance("promoted-replica-2").state.address]);
+        // The fallback and the writer name always agree.
+        for (const prefix of ["db", "before", "after", "promoted", "moved", "legacy"]) expect(fallback(prefix).records).toEqual(recordsOf(prefix, "writer")[0].inputs.records);
+    });
+
+    it("reader without replicas: the writer, still as a weighted record (a simple one would clash when replicas come); no health check, no alarm", () => {
         const reader = recordsOf("single", "reader");
         expect(reader).toHaveLength(1);
         expect(reader[0].inputs).toMatchObject({ setIdentifier: "writer", records: [instance("single-primary").state.address], weightedRoutingPolicies: [{ weight: 1 }] });
+        expect(reader[0].inputs).not.toHaveProperty("healthCheckId");
+        for (const prefix of ["single", "retired"]) {
+            expect(resourcesOf(HEALTH_CHECK, new RegExp(`^${prefix}-`))).toEqual([]);
+            expect(resourcesOf(ALARM, new RegExp(`^${prefix}-`))).toEqual([]);
+        }
+    });
+
+    it("connection info: the names as plain strings (known in a preview, so the servers' user data never shows as changing), equal to the records' names", () => {
+        for (const d of [db.main, db.promoted, db.single]) {
+            const c = d.connectionInfo;
+            expect([typeof c.writerHost, pulumi.Output.isInstance(c.writerHost), typeof c.readerHost, pulumi.Output.isInstance(c.readerHost)]).toEqual(["string", false, "string", false]);
+        }
+        expect(db.main.connectionInfo).toMatchObject({ writerHost: "writer.db.db.internal", readerHost: "reader.db.db.internal" });
+        expect(db.single.connectionInfo).toMatchObject({ writerHost: "writer.mysql.example.internal", readerHost: "reader.mysql.example.internal" });
+        for (const [prefix, d] of [["db", db.main], ["promoted", db.promoted], ["single", db.single]] as const) {
+            expect(recordsOf(prefix, "writer").map((r) => r.inputs.name)).toEqual([d.connectionInfo.writerHost]);
+            for (const r of recordsOf(prefix, "reader")) expect(r.inputs.name).toBe(d.connectionInfo.readerHost);
+        }
+    });
+
+    it("connection info: a client created with it waits for the writer and reader records (through the secret ARN)", async () => {
+        const client = resourceNamed("aws:ssm/parameter:Parameter", "client-of-db");
+        expect(client.inputs.value).toBe(resourceNamed(SECRET, "db-credentials").state.arn);
+        const records = [...recordsOf("db", "writer"), ...recordsOf("db", "reader")];
+        expect(records).toHaveLength(4);
+        for (const r of records) expect([r.name, client.propertyDependencies.value]).toEqual([r.name, expect.arrayContaining([r.urn])]);
+        // The stack outputs stay the records' names.
+        expect(await awaitOutput(db.main.writerEndpoint)).toBe("writer.db.db.internal");
+        expect(await awaitOutput(db.main.readerEndpoint)).toBe("reader.db.db.internal");
+        expect(await Promise.all(db.main.readerHealthCheckIds.map(awaitOutput))).toEqual(["replica-1", "replica-2"].map((s) => resourceNamed(HEALTH_CHECK, `db-${s}-reader-health`).id));
     });
 
     it("outputs: names, connection info for the web tier, identifiers for monitoring", async () => {
         const secret = resourceNamed("aws:secretsmanager/secret:Secret", "db-credentials");
         const c = db.main.connectionInfo;
-        expect(await awaitOutput(c.writerHost)).toBe("writer.db.db.internal");
-        expect(await awaitOutput(c.readerHost)).toBe("reader.db.db.internal");
+        expect(c.writerHost).toBe("writer.db.db.internal");
+        expect(c.readerHost).toBe("reader.db.db.internal");
         expect(c.port).toBe(3306);
         expect(c.name).toBe("app");
         expect(await awaitOutput(c.secretArn)).toBe(secret.state.arn);
@@ -596,8 +707,12 @@ describe("promotion (promoteReplica: 2 of 3)", () => {
     });
 
     it("reader moves to the writer's replicas; the former primary is out of both names but kept, protected", async () => {
-        expect(recordsOf("promoted", "reader").map((r) => r.inputs.setIdentifier)).toEqual(["replica-1", "replica-3"]);
-        expect(recordsOf("promoted", "reader").map((r) => r.inputs.records[0])).toEqual([instance("promoted-replica-1").state.address, instance("promoted-replica-3").state.address]);
+        expect(readerRecordsOf("promoted").map((r) => r.inputs.setIdentifier)).toEqual(["replica-1", "replica-3", "writer-fallback"]);
+        expect(readerRecordsOf("promoted").map((r) => r.inputs.records[0])).toEqual([
+            instance("promoted-replica-1").state.address,
+            instance("promoted-replica-3").state.address,
+            instance("promoted-replica-2").state.address,
+        ]);
         const former = instance("promoted-primary");
         // The same tag as before the promotion: nothing of the (maybe dead) former primary changes.
         expect(former.inputs.tags.Role).toBe("primary");

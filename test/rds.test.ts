@@ -8,6 +8,9 @@ import {
     MASTER_PASSWORD_MAX_LENGTH,
     MYSQL_PARAMETERS,
     PASSWORD_SPECIAL_CHARACTERS,
+    READER_HEALTH_ALARM,
+    ROUTE53_ALARM_STATISTICS,
+    WRITER_FALLBACK_SET_IDENTIFIER,
     defaultPrivateZoneName,
     engineLifecycleSupport,
     instanceIdentifier,
@@ -16,6 +19,7 @@ import {
     parseBackupWindow,
     parseMaintenanceWindow,
     rdsLogGroupName,
+    readerHealthAlarmName,
     replicaZoneIndexes,
     snapshotIdentifier,
     supportsPerformanceInsights,
@@ -425,5 +429,56 @@ describe("names", () => {
         ["x..internal", false],
     ])("private zone name %j valid: %s", (zone, ok) => {
         expect(DNS_NAME_PATTERN.test(zone)).toBe(ok);
+    });
+});
+
+describe("reader failover: the alarm a Route 53 health check follows", () => {
+    it("is an alarm Route 53 accepts: one standard-resolution metric, a plain statistic", () => {
+        expect(ROUTE53_ALARM_STATISTICS).toContain(READER_HEALTH_ALARM.statistic);
+        // High-resolution (sub-minute) periods are refused by Route 53; RDS publishes once a minute.
+        expect(READER_HEALTH_ALARM.period % 60).toBe(0);
+        expect(READER_HEALTH_ALARM).not.toHaveProperty("extendedStatistic");
+        expect(READER_HEALTH_ALARM).not.toHaveProperty("metricQueries");
+    });
+
+    it("alarms on silence: fewer than 1 CPU sample a minute for 2 of 2 minutes, missing data breaching", () => {
+        expect(READER_HEALTH_ALARM).toEqual({
+            namespace: "AWS/RDS",
+            metricName: "CPUUtilization",
+            statistic: "SampleCount",
+            period: 60,
+            evaluationPeriods: 2,
+            datapointsToAlarm: 2,
+            comparisonOperator: "LessThanThreshold",
+            threshold: 1,
+            treatMissingData: "breaching",
+        });
+        // Detection before Route 53 moves reads: at most the evaluation window.
+        expect(READER_HEALTH_ALARM.period * READER_HEALTH_ALARM.evaluationPeriods).toBeLessThanOrEqual(180);
+    });
+
+    it("the writer fallback's set identifier differs from every replica slot's and from the no-replica record's", () => {
+        for (let i = 1; i <= 5; i++) expect(WRITER_FALLBACK_SET_IDENTIFIER).not.toBe(`replica-${i}`);
+        expect(WRITER_FALLBACK_SET_IDENTIFIER).not.toBe("writer");
+    });
+
+    it("alarm names: <identifier>-reader-health", () => {
+        expect(readerHealthAlarmName("database-prod-replica-1-0f3a9c1e")).toBe("database-prod-replica-1-0f3a9c1e-reader-health");
+    });
+
+    // Property: for any component name, stack, replica slot and suffix, the alarm name is within
+    // CloudWatch's 255 characters, made of what alarm names allow, and differs between two instances.
+    it("alarm names are valid and one per instance identifier, for random inputs", () => {
+        const rand = rng(7);
+        const pick = (alphabet: string, n: number) => Array.from({ length: n }, () => alphabet[Math.floor(rand() * alphabet.length)]).join("");
+        const seen = new Map<string, string>();
+        for (let run = 0; run < 300; run++) {
+            const id = instanceIdentifier(pick("abcdefghij-", 1 + Math.floor(rand() * 40)) || "db", pick("abcdefxyz0123456789-", 1 + Math.floor(rand() * 60)), `replica-${1 + Math.floor(rand() * 5)}`, pick("0123456789abcdef", 8));
+            const alarm = readerHealthAlarmName(id);
+            expect(alarm.length).toBeLessThanOrEqual(255);
+            expect(alarm).toMatch(/^[a-z0-9-]+-reader-health$/);
+            if (seen.has(alarm)) expect(seen.get(alarm)).toBe(id);
+            seen.set(alarm, id);
+        }
     });
 });

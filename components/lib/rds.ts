@@ -384,3 +384,55 @@ export function defaultPrivateZoneName(name: string): string {
 
 /** A lower-case DNS name of at least two labels, each 1-63 letters, digits or inner hyphens. */
 export const DNS_NAME_PATTERN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
+// ---- reader failover (Route 53 health checks) ------------------------------------------------------
+
+/**
+ * The liveness alarm behind each replica's `reader` record, as Route 53 reads it: a Route 53 health
+ * check of type CLOUDWATCH_METRIC follows the alarm's metric, so the alarm needs no action. Route 53's
+ * own checkers run outside the VPC and can't reach a private endpoint; an alarm is how a private hosted
+ * zone's records get health checks (Route 53 Developer Guide, "Configuring failover in a private hosted
+ * zone"). Route 53 accepts only standard-resolution metrics and the statistics Average, Minimum,
+ * Maximum, Sum and SampleCount (no percentiles, no metric math: the health check copies one metric).
+ *
+ * The signal: RDS sends CPUUtilization once a minute while the instance runs, so `SampleCount < 1` for
+ * 2 of 2 minutes, with missing data breaching, means it is stopped, failed, rebooting, or its host or
+ * zone is down. Shorter than the Monitoring component's 3-minute paging alarm on purpose: moving reads
+ * off a replica costs nothing, paging someone does. CloudWatch fills in missing datapoints only when its
+ * evaluation range holds fewer real ones than needed, so one late datapoint does not flip it.
+ *
+ * Replica lag is deliberately not part of it: a lagging replica still answers (stale, not failing), and
+ * moving every read to the writer when lag rises — typically during a write burst — would pile the
+ * reads onto the writer exactly when it is busiest. Stopped replication is paged by the Monitoring
+ * component (`replication-stopped`) and needs a person (fix or re-create the replica).
+ * https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html#health-checks-creating-values-cloudwatch
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+ */
+export const READER_HEALTH_ALARM = {
+    namespace: "AWS/RDS",
+    metricName: "CPUUtilization",
+    statistic: "SampleCount",
+    period: 60,
+    evaluationPeriods: 2,
+    datapointsToAlarm: 2,
+    comparisonOperator: "LessThanThreshold",
+    threshold: 1,
+    treatMissingData: "breaching",
+} as const;
+
+/** Statistics a Route 53 health check accepts in the alarm it follows. */
+export const ROUTE53_ALARM_STATISTICS: readonly string[] = ["Average", "Minimum", "Maximum", "Sum", "SampleCount"];
+
+/**
+ * Name of the reader-health alarm of the replica `identifier`: `<identifier>-reader-health`. Unique per
+ * account and region because the identifier is (it holds the stack, the slot and the instance's own
+ * suffix), and new with every physical replica, so a re-created replica gets a new alarm and its health
+ * check is pointed at it (Route 53 copies an alarm's settings when the check is created or updated, and
+ * does not follow later changes to the alarm). At most 63 + 13 characters, within CloudWatch's 255.
+ */
+export function readerHealthAlarmName(identifier: string): string {
+    return `${identifier}-reader-health`;
+}
+
+/** `setIdentifier` of the zero-weight `reader` record that points at the writer while replicas exist. */
+export const WRITER_FALLBACK_SET_IDENTIFIER = "writer-fallback";
