@@ -32,6 +32,14 @@ interface Layout {
     replicas?: string[];
     alarms?: boolean;
     healthCheck?: { interval: number; unhealthyThreshold: number };
+    /**
+     * The `reader` records with replicas, as components/database.ts declares them: one per replica with a
+     * Route 53 health check on a liveness alarm of it ("health-checked"), or without ("unchecked"), or no
+     * records at all ("none"). @default "health-checked"
+     */
+    readers?: "health-checked" | "unchecked" | "none";
+    /** The weight-0 `reader` record to the writer. @default true */
+    fallback?: boolean;
 }
 
 const Z = (letter: string) => `us-east-1${letter}`;
@@ -64,8 +72,14 @@ function stack(l: Layout): PlanRecord[] {
     if (l.writer) {
         out.push(rec(T.dbInstance, "db-primary", { identifier: "db-primary", multiAz: l.writer.multiAz, ...(l.writer.multiAz ? {} : { availabilityZone: Z(l.writer.zone) }) }, "db-P", { availabilityZone: Z(l.writer.zone), address: "db-primary.x.rds.amazonaws.com" }));
         (l.replicas ?? []).forEach((z, i) =>
-            out.push(rec(T.dbInstance, `db-replica-${i + 1}`, { identifier: `db-replica-${i + 1}`, replicateSourceDb: "db-primary", availabilityZone: Z(z) }, `db-R${i + 1}`)),
+            out.push(
+                rec(T.dbInstance, `db-replica-${i + 1}`, { identifier: `db-replica-${i + 1}`, replicateSourceDb: "db-primary", availabilityZone: Z(z) }, `db-R${i + 1}`, {
+                    address: `db-replica-${i + 1}.x.rds.amazonaws.com`,
+                }),
+            ),
         );
+        const readers = l.readers ?? "health-checked";
+        if ((l.replicas ?? []).length > 0 && readers !== "none") out.push(...readerRecords(l.replicas!.length, readers === "health-checked", l.fallback ?? true));
     }
     if (l.alarms) {
         out.push(rec(T.topic, "alerts", {}, "arn:sns:alerts"));
@@ -73,6 +87,45 @@ function stack(l: Layout): PlanRecord[] {
         (l.servers ?? []).forEach((_, i) => out.push(rec(T.metricAlarm, `web-${i + 1}-status`, { metricName: "StatusCheckFailed", dimensions: { InstanceId: `i-${i + 1}` }, alarmActions: ["arn:sns:alerts"] })));
         if (l.writer) out.push(rec(T.metricAlarm, "db-cpu", { metricName: "CPUUtilization", dimensions: { DBInstanceIdentifier: "db-primary" }, alarmActions: ["arn:sns:alerts"] }));
     }
+    return out;
+}
+
+/** The `reader` records (and with `checked`, each replica's liveness alarm and Route 53 health check) of replicas 1..n. */
+function readerRecords(n: number, checked: boolean, fallback: boolean, alarm: Record<string, any> = {}): PlanRecord[] {
+    const out: PlanRecord[] = [];
+    const record = (id: string, target: string, weight: number, healthCheckId?: string) =>
+        rec(T.record, `db-reader-${id}`, {
+            name: "reader.db.internal",
+            type: "CNAME",
+            ttl: 30,
+            setIdentifier: id,
+            weightedRoutingPolicies: [{ weight }],
+            ...(healthCheckId ? { healthCheckId } : {}),
+            records: [target],
+        });
+    for (let i = 1; i <= n; i++) {
+        const slot = `replica-${i}`;
+        if (checked) {
+            const alarmName = `db-${slot}-id-reader-health`;
+            out.push(
+                rec(T.metricAlarm, `db-${slot}-reader-health`, {
+                    name: alarmName,
+                    namespace: "AWS/RDS",
+                    metricName: "CPUUtilization",
+                    statistic: "SampleCount",
+                    dimensions: { DBInstanceIdentifier: `db-${slot}` },
+                    comparisonOperator: "LessThanThreshold",
+                    threshold: 1,
+                    treatMissingData: "breaching",
+                    actionsEnabled: false,
+                    ...alarm,
+                }),
+                rec(T.healthCheck, `db-${slot}-reader-health`, { type: "CLOUDWATCH_METRIC", cloudwatchAlarmName: alarmName, cloudwatchAlarmRegion: "us-east-1", insufficientDataHealthStatus: "Unhealthy" }, `hc-${slot}`),
+            );
+        }
+        out.push(record(slot, `db-${slot}.x.rds.amazonaws.com`, 1, checked ? `hc-${slot}` : undefined));
+    }
+    if (fallback) out.push(record("writer-fallback", "db-primary.x.rds.amazonaws.com", 0));
     return out;
 }
 
@@ -112,9 +165,25 @@ describe("a dev-like stack: single NAT, single-AZ writer", () => {
         });
     });
 
-    it("readers survive through the replica or the writer fallback", () => {
-        expect(tierOf(report, "database readers")).toMatchObject({ survivesServer: true, survivesZone: true });
-        expect(tierOf(report, "database readers").zone).toContain("reads can fall back to the writer (us-east-1a)");
+    it("readers survive a replica's or a zone's loss: health-checked reader records and the weight-0 fallback to the writer", () => {
+        expect(tierOf(report, "database readers")).toEqual({
+            tier: "database readers",
+            declared: true,
+            survivesServer: true,
+            server: "reader → 1 replica (us-east-1b: 1), health-checked, weight-0 fallback to the writer db-primary. losing db-primary (the writer) → db-replica-1; losing db-replica-1 → db-primary",
+            survivesZone: true,
+            zone: "reader → 1 replica (us-east-1b: 1), health-checked, weight-0 fallback to the writer db-primary. losing us-east-1a → db-replica-1; losing us-east-1b → db-primary",
+        });
+    });
+
+    it("without health checks on the reader records, a dead replica keeps getting reads: a single point of failure", () => {
+        const r = analyseSpof(stack({ ...DEV, readers: "unchecked" }));
+        const why = "losing db-replica-1: the reader record of db-replica-1 has no health check, so Route 53 keeps answering with it";
+        expect(tierOf(r, "database readers")).toMatchObject({ survivesServer: false, survivesZone: false });
+        expect(r.spofs.filter((x) => x.tier === "database readers")).toEqual([
+            { tier: "database readers", loss: "server", reason: `reader → 1 replica (us-east-1b: 1), no health checks, weight-0 fallback to the writer db-primary. ${why}` },
+            { tier: "database readers", loss: "zone", reason: "reader → 1 replica (us-east-1b: 1), no health checks, weight-0 fallback to the writer db-primary. losing us-east-1b: the reader record of db-replica-1 has no health check, so Route 53 keeps answering with it" },
+        ]);
     });
 
     it("monitoring watches every server and the writer, and e-mails", () => {
@@ -254,7 +323,11 @@ describe("database", () => {
 
     it("replicas only in the single-AZ writer's zone do not survive that zone", () => {
         const r = tierOf(analyseSpof(stack({ zones: ["a", "b"], writer: { zone: "a", multiAz: false }, replicas: ["a"] })), "database readers");
-        expect(r).toMatchObject({ survivesServer: true, survivesZone: false, zone: "replicas and writer all in us-east-1a: reads stop if that zone fails" });
+        expect(r).toMatchObject({
+            survivesServer: true,
+            survivesZone: false,
+            zone: "reader → 1 replica (us-east-1a: 1), health-checked, weight-0 fallback to the writer db-primary. losing us-east-1a: no replica's record is healthy and the zero-weight fallback, db-primary, is down too",
+        });
     });
 
     it("after a promotion, the writer is the instance the `writer` DNS name points at", () => {
@@ -266,6 +339,86 @@ describe("database", () => {
         const r = tierOf(analyseSpof(records), "database writer");
         expect(r.survivesZone).toBe(true);
         expect(r.zone).toContain("2 standalone instances: db-primary, db-replica-1; the writer is db-replica-1");
+    });
+});
+
+describe("database readers: Route 53's answers for the `reader` name, replayed from the records", () => {
+    const readers = (l: Layout) => tierOf(analyseSpof(stack(l)), "database readers");
+    const TWO = { zones: ["a", "b", "c"], writer: { zone: "a", multiAz: false }, replicas: ["b", "c"] };
+
+    it("health checks without the writer fallback: losing the only replica leaves no healthy record, and Route 53 then answers with the dead one", () => {
+        const r = readers({ ...DEV, fallback: false });
+        expect(r).toMatchObject({ survivesServer: false, survivesZone: false });
+        expect(r.server).toBe(
+            "reader → 1 replica (us-east-1b: 1), health-checked, no fallback to the writer. losing db-replica-1: every reader record is unhealthy and none is a healthy zero-weight fallback, so Route 53 answers with all of them, the failed ones included",
+        );
+    });
+
+    it("health checks without the fallback suffice while another replica is healthy (2 replicas in 2 zones)", () => {
+        expect(readers({ ...TWO, fallback: false })).toMatchObject({ survivesServer: true, survivesZone: true });
+        expect(readers({ ...TWO, fallback: false }).zone).toContain("losing us-east-1b → db-replica-2; losing us-east-1c → db-replica-1");
+    });
+
+    it("two replicas without health checks: losing either one still sends it a share of the reads", () => {
+        const r = readers({ ...TWO, readers: "unchecked" });
+        expect(r).toMatchObject({ survivesServer: false, survivesZone: false });
+        expect(r.server).toContain("losing db-replica-1: the reader record of db-replica-1 has no health check");
+        expect(r.server).toContain("losing db-replica-2: the reader record of db-replica-2 has no health check");
+    });
+
+    it("a health check must turn unhealthy when its replica stops: an alarm whose missing data is not breaching does not", () => {
+        const records = stack({ ...DEV, readers: "none" });
+        records.push(...readerRecords(1, true, true, { treatMissingData: "notBreaching" }));
+        const r = tierOf(analyseSpof(records), "database readers");
+        expect(r).toMatchObject({ survivesServer: false, survivesZone: false });
+        expect(r.server).toContain(
+            "losing db-replica-1: the health check of db-replica-1's reader record does not turn unhealthy when it fails (alarm db-replica-1-reader-health), so Route 53 keeps answering with it",
+        );
+    });
+
+    it("a health check must watch its own record's replica: swapped checks keep the dead replica in the answers", () => {
+        const records = stack({ ...TWO, readers: "none" }).concat(
+            readerRecords(2, true, true).map((r) => (r.type === T.record && r.inputs.healthCheckId ? { ...r, inputs: { ...r.inputs, healthCheckId: r.inputs.healthCheckId === "hc-replica-1" ? "hc-replica-2" : "hc-replica-1" } } : r)),
+        );
+        const r = tierOf(analyseSpof(records), "database readers");
+        expect(r.survivesServer).toBe(false);
+        expect(r.server).toContain("losing db-replica-1: the health check of db-replica-1's reader record does not turn unhealthy when it fails (alarm db-replica-2-reader-health)");
+    });
+
+    it("replicas but no `reader` records: nothing moves reads off a failed replica", () => {
+        expect(readers({ ...DEV, readers: "none" })).toMatchObject({
+            survivesServer: false,
+            survivesZone: false,
+            server: "1 replica (us-east-1b: 1) but no `reader` DNS records: nothing moves reads off a failed replica",
+        });
+    });
+
+    it("a reader-health alarm without actions is DNS plumbing: no \"nobody is told\" note, and it watches no instance for monitoring", () => {
+        const report = analyseSpof(stack(DEV));
+        expect(report.notes).not.toContain(expect.stringMatching(/no alarm action/));
+        expect(tierOf(report, "monitoring").server).toContain("watching 2/2 web servers and 1/2 DB instances (plus 1 alarm that only drives Route 53 health checks)");
+        // The same alarm with no health check following it is an alarm nobody hears.
+        const orphan = stack(DEV).filter((r) => r.type !== T.healthCheck);
+        expect(analyseSpof(orphan).notes).toContain("1 alarm(s) have no alarm action: nobody is told");
+    });
+
+    // Property: with health-checked records and the weight-0 writer fallback (what the Database declares),
+    // reads survive the loss of any one instance, and the loss of a zone unless that zone holds every
+    // replica and a single-AZ writer; without health checks they survive neither — for any placement.
+    it("survival follows the records for random placements", () => {
+        let seed = 7;
+        const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+        for (let run = 0; run < 200; run++) {
+            const zones = ["a", "b", "c"].slice(0, 2 + rand(2));
+            const writer = { zone: zones[rand(zones.length)], multiAz: rand(2) === 1 };
+            const replicas = Array.from({ length: 1 + rand(4) }, () => zones[rand(zones.length)]);
+            const layout = { zones, writer, replicas };
+            const zoneOk = zones.every((z) => replicas.some((r) => r !== z) || writer.multiAz || writer.zone !== z);
+            const checked = readers(layout);
+            expect([JSON.stringify(layout), checked.survivesServer, checked.survivesZone]).toEqual([JSON.stringify(layout), true, zoneOk]);
+            const unchecked = readers({ ...layout, readers: "unchecked" });
+            expect([JSON.stringify(layout), unchecked.survivesServer, unchecked.survivesZone]).toEqual([JSON.stringify(layout), false, false]);
+        }
     });
 });
 

@@ -4,10 +4,11 @@
  * For each tier — DNS/edge, load balancer, web servers, NAT/egress, database writer, database
  * readers, monitoring — does the service survive the loss of one server (instance, node) and of one
  * availability zone, and why. Computed from what the program declares (subnets' zones, NAT routes,
- * `multiAz`, replicas' zones, target-group attachments), never from the stack config, so a
- * component that ignores a setting shows up here. Pure: hand-built records in, a report out.
+ * `multiAz`, replicas' zones, target-group attachments, the `reader` records' weights and health
+ * checks), never from the stack config, so a component that ignores a setting shows up here. Pure:
+ * hand-built records in, a report out.
  */
-import { PlanRecord, countByZone, formatZoneCounts, uniqueSorted } from "./records";
+import { PlanRecord, RecordSet, T, countByZone, formatZoneCounts, num, str, uniqueSorted } from "./records";
 import { DbInstanceInfo, Topology, primaryWriter, topologyOf } from "./topology";
 
 export const TIERS = ["DNS/edge", "load balancer", "web servers", "NAT/egress", "database writer", "database readers", "monitoring"] as const;
@@ -199,7 +200,116 @@ function dbWriter(t: Topology): TierReport {
     );
 }
 
-function dbReaders(t: Topology, writerTier: TierReport): TierReport {
+// ---- database readers: the `reader` DNS name as Route 53 answers it -----------------------------
+
+/** One record of the `reader` name, with what the analysis needs to replay Route 53's choice. */
+export interface ReaderRecord {
+    readonly setIdentifier: string;
+    /** The weighted-routing weight (1 when the record is not weighted). */
+    readonly weight: number;
+    /** The DB instance it answers with; undefined when the target is not a declared instance. */
+    readonly target?: DbInstanceInfo;
+    /** The target as written (an RDS address or another name). */
+    readonly targetText: string;
+    /**
+     * Its health check: undefined when it has none (Route 53 then always counts it healthy). `watches` is
+     * the instance whose failure turns it unhealthy (undefined: none of ours, e.g. an alarm on another
+     * metric); `flagsFailure` whether a failed instance really turns it unhealthy (a CloudWatch alarm whose
+     * missing data is breaching, or that goes INSUFFICIENT_DATA with the check then unhealthy).
+     */
+    readonly health?: { readonly id: string; readonly watches?: DbInstanceInfo; readonly flagsFailure: boolean; readonly alarm?: string };
+}
+
+const label = (r: ReaderRecord) => r.target?.name ?? r.targetText;
+
+/**
+ * The records of the `reader` name (first label `reader`), their targets resolved to the declared DB
+ * instances (by RDS address, or through another record such as `writer`) and their health checks to
+ * the instance they watch (a CLOUDWATCH_METRIC check → its alarm, by name → the alarm's
+ * DBInstanceIdentifier). A check or alarm not among the records is taken to watch the record's target.
+ */
+export function readerRecordsOf(records: readonly PlanRecord[], t: Topology = topologyOf(records)): ReaderRecord[] {
+    const rs = new RecordSet(records);
+    const dbs = [...t.dbWriters, ...t.dbReplicas];
+    const dnsRecords = rs.of(T.record);
+    const bare = (name: unknown) => String(name ?? "").replace(/\.$/, "");
+    const resolve = (text: string, hops = 0): DbInstanceInfo | undefined => {
+        const byAddress = dbs.find((d) => d.address !== undefined && d.address === text);
+        if (byAddress || hops > 3) return byAddress;
+        const alias = dnsRecords.find((r) => bare(r.inputs.name) === text && !/^reader\./.test(text));
+        const next = str(((alias?.inputs.records as unknown[] | undefined) ?? [])[0]);
+        return next !== undefined ? resolve(bare(next), hops + 1) : undefined;
+    };
+    const alarms = rs.of(T.metricAlarm);
+    return dnsRecords
+        .filter((r) => /^reader\./.test(bare(r.inputs.name)))
+        .map((r) => {
+            const targetText = bare(((r.inputs.records as unknown[] | undefined) ?? [])[0] ?? (r.inputs.aliases as { name?: string }[] | undefined)?.[0]?.name ?? "?");
+            const target = resolve(targetText);
+            const policies = r.inputs.weightedRoutingPolicies as { weight?: unknown }[] | undefined;
+            const weight = num(policies?.[0]?.weight) ?? 1;
+            const checkId = str(r.inputs.healthCheckId);
+            let health: ReaderRecord["health"];
+            if (checkId !== undefined) {
+                const check = rs.byRef(checkId);
+                const alarmName = str(check?.inputs.cloudwatchAlarmName);
+                const alarm = alarmName !== undefined ? alarms.find((a) => (str(a.inputs.name) ?? str(a.state?.name)) === alarmName) : undefined;
+                if (check?.inputs.type === "CLOUDWATCH_METRIC" && alarm) {
+                    const missing = str(alarm.inputs.treatMissingData) ?? "missing";
+                    const insufficient = str(check.inputs.insufficientDataHealthStatus) ?? "Healthy";
+                    const id = str((alarm.inputs.dimensions as Record<string, unknown> | undefined)?.DBInstanceIdentifier);
+                    health = {
+                        id: checkId,
+                        watches: id !== undefined ? dbs.find((d) => d.identifier === id) : undefined,
+                        flagsFailure: missing === "breaching" || (missing === "missing" && insufficient === "Unhealthy"),
+                        alarm: alarm.name,
+                    };
+                } else {
+                    health = { id: checkId, watches: target, flagsFailure: true };
+                }
+            }
+            return { setIdentifier: String(r.inputs.setIdentifier ?? r.name), weight, target, targetText, health };
+        });
+}
+
+interface ReadScenario {
+    readonly loss: string;
+    readonly ok: boolean;
+    /** The instances Route 53 answers with. */
+    readonly answers: readonly string[];
+    readonly why?: string;
+}
+
+/**
+ * Route 53's choice among `records` once the instances for which `failed` holds are gone (Route 53
+ * Developer Guide, "How Amazon Route 53 chooses records when health checking is configured"): records
+ * without a health check are always healthy; the records with a weight above 0 first, the zero-weight
+ * ones only if none of those is healthy; if no record is healthy, all are, chosen by weight. Reads
+ * survive when every record it may answer with points at a live instance.
+ */
+function replay(records: readonly ReaderRecord[], loss: string, failed: (d: DbInstanceInfo) => boolean): ReadScenario {
+    const dead = (r: ReaderRecord) => r.target !== undefined && failed(r.target);
+    const healthy = (r: ReaderRecord) => r.health === undefined || !(r.health.flagsFailure && r.health.watches !== undefined && failed(r.health.watches));
+    const nonzero = records.filter((r) => r.weight > 0);
+    const tiers = nonzero.length > 0 ? [nonzero, records.filter((r) => r.weight === 0)] : [records];
+    const chosen = tiers.map((tier) => tier.filter(healthy)).find((h) => h.length > 0);
+    const answers = chosen ?? tiers[0];
+    const deadAnswers = answers.filter(dead);
+    const names = uniqueSorted(answers.map(label));
+    if (deadAnswers.length === 0) return { loss, ok: true, answers: names };
+    const r = deadAnswers[0];
+    const why =
+        chosen === undefined
+            ? "every reader record is unhealthy and none is a healthy zero-weight fallback, so Route 53 answers with all of them, the failed ones included"
+            : r.weight === 0 && nonzero.length > 0
+              ? `no replica's record is healthy and the zero-weight fallback, ${label(r)}, is down too`
+              : r.health === undefined
+                ? `the reader record of ${label(r)} has no health check, so Route 53 keeps answering with it`
+              : `the health check of ${label(r)}'s reader record does not turn unhealthy when it fails${r.health.alarm ? ` (alarm ${r.health.alarm})` : ""}, so Route 53 keeps answering with it`;
+    return { loss, ok: false, answers: names, why };
+}
+
+function dbReaders(t: Topology, writerTier: TierReport, records: readonly ReaderRecord[]): TierReport {
     const w = primaryWriter(t);
     if (!w) return notDeclared("database readers", "database");
     const replicas = t.dbReplicas;
@@ -213,36 +323,55 @@ function dbReaders(t: Topology, writerTier: TierReport): TierReport {
         );
     }
     const counts = countByZone(replicas.map((r) => r.zone));
-    const fallback = `reads can fall back to the writer (${w.zone ?? "?"}${w.multiAz ? ", Multi-AZ" : ""})`;
+    if (records.length === 0) {
+        const why = `${plural(replicas.length, "replica")} (${formatZoneCounts(counts)}) but no \`reader\` DNS records: nothing moves reads off a failed replica`;
+        return tier("database readers", false, why, false, why);
+    }
 
-    // One instance lost: with at least one replica besides the writer, another reader always remains.
-    const survivesServer = true;
-    const server =
-        replicas.length >= 2
-            ? `${plural(replicas.length, "replica")} (${formatZoneCounts(counts)}): losing one leaves ${replicas.length - 1}, and ${fallback}`
-            : `1 replica (${replicas[0].zone ?? "?"}); if it fails ${fallback}; if the writer fails, the replica keeps serving reads`;
+    const onReplicas = records.filter((r) => r.weight > 0 && r.target !== undefined && r.target !== w);
+    const checked = onReplicas.filter((r) => r.health !== undefined).length;
+    const fallback = records.find((r) => r.weight === 0 && r.target === w && r.health === undefined);
+    const setup =
+        `reader → ${plural(onReplicas.length, "replica")} (${formatZoneCounts(countByZone(onReplicas.map((r) => r.target?.zone)))}), ` +
+        (checked === onReplicas.length ? (checked === 1 ? "health-checked" : "each health-checked") : checked === 0 ? "no health checks" : `${checked} of ${onReplicas.length} health-checked`) +
+        (fallback ? `, weight-0 fallback to the writer ${w.name}` : ", no fallback to the writer");
+    const show = (s: ReadScenario) => (s.ok ? `losing ${s.loss} → ${s.answers.join(", ")}` : `losing ${s.loss}: ${s.why}`);
+    const verdict = (scenarios: ReadScenario[]) => {
+        const failing = scenarios.filter((s) => !s.ok);
+        return { ok: failing.length === 0, text: `${setup}. ${(failing.length === 0 ? scenarios : failing).map(show).join("; ")}` };
+    };
 
-    // One zone lost: what remains of the replicas, plus the writer if it survives that zone.
-    const zones = uniqueSorted([...replicas.map((r) => r.zone), w.zone]);
-    const failing = zones.filter((z) => replicas.filter((r) => r.zone !== z).length === 0 && !(w.multiAz || w.zone !== z));
-    const survivesZone = failing.length === 0;
-    const replicaZones = Object.keys(counts);
-    const zone = survivesZone
-        ? replicaZones.length >= 2
-            ? `replicas in ${plural(replicaZones.length, "zone")} (${formatZoneCounts(counts)}): any zone's loss leaves readers, and ${fallback}`
-            : `replicas in ${replicaZones[0]} only; if that zone fails, ${fallback}`
-        : `replicas and writer all in ${list(failing)}: reads stop if that zone fails`;
-    return tier("database readers", survivesServer, server, survivesZone, zone);
+    // One instance lost (a Multi-AZ writer fails over on its own, as in the writer tier).
+    const instances = [w, ...replicas].filter((d) => !d.multiAz);
+    const server = verdict(instances.map((d) => replay(records, `${d.name}${d === w ? " (the writer)" : ""}`, (x) => x === d)));
+    // One zone lost: every single-AZ instance in it.
+    const zones = uniqueSorted([w, ...replicas].map((d) => d.zone));
+    const zone = verdict(zones.map((z) => replay(records, z, (x) => x.zone === z && !x.multiAz)));
+    return tier("database readers", server.ok, server.text, zone.ok, zone.text);
 }
 
-function monitoring(t: Topology): { report: TierReport; notes: string[] } {
+/** Logical names of the alarms a Route 53 health check follows (CLOUDWATCH_METRIC, by alarm name). */
+function alarmsFollowedByHealthChecks(records: readonly PlanRecord[]): Set<string> {
+    const rs = new RecordSet(records);
+    const followed = new Set(rs.of(T.healthCheck).map((c) => str(c.inputs.cloudwatchAlarmName)));
+    return new Set(rs.of(T.metricAlarm).filter((a) => followed.has(str(a.inputs.name) ?? str(a.state?.name))).map((a) => a.name));
+}
+
+/**
+ * The monitoring tier. An alarm without actions that only drives a Route 53 health check (the database's
+ * reader-health alarms) is DNS plumbing, not monitoring: it counts neither as an alarm nobody hears nor
+ * as watching an instance.
+ */
+function monitoring(t: Topology, dnsOnly: ReadonlySet<string> = new Set()): { report: TierReport; notes: string[] } {
     const notes: string[] = [];
-    if (t.alarms.length === 0) {
+    const plumbing = t.alarms.filter((a) => a.actions === 0 && dnsOnly.has(a.name)).length;
+    const alarms = t.alarms.filter((a) => !(a.actions === 0 && dnsOnly.has(a.name)));
+    if (alarms.length === 0) {
         return { report: notDeclared("monitoring", "alarms"), notes: ["no CloudWatch alarms are declared: a failure would go unnoticed"] };
     }
-    const withActions = t.alarms.filter((a) => a.actions > 0).length;
+    const withActions = alarms.filter((a) => a.actions > 0).length;
     const who = t.subscriptions.length > 0 ? `SNS → ${list(uniqueSorted(t.subscriptions.map((s) => s.protocol)))}` : "an SNS topic with no subscriber";
-    const watched = (needle: string | undefined) => needle !== undefined && t.alarms.some((a) => a.text.includes(needle));
+    const watched = (needle: string | undefined) => needle !== undefined && alarms.some((a) => a.text.includes(needle));
     const servers = t.servers.filter((s) => s.id !== undefined);
     const serversWatched = servers.filter((s) => watched(s.id)).length;
     const dbs = [...t.dbWriters, ...t.dbReplicas];
@@ -253,9 +382,10 @@ function monitoring(t: Topology): { report: TierReport; notes: string[] } {
     ].filter(Boolean);
     if (servers.length > 0 && serversWatched < servers.length) notes.push(`${servers.length - serversWatched} web server(s) have no alarm of their own`);
     if (dbs.length > 0 && dbsWatched < dbs.length) notes.push(`${dbs.length - dbsWatched} DB instance(s) have no alarm of their own`);
-    if (withActions < t.alarms.length) notes.push(`${t.alarms.length - withActions} alarm(s) have no alarm action: nobody is told`);
+    if (withActions < alarms.length) notes.push(`${alarms.length - withActions} alarm(s) have no alarm action: nobody is told`);
     if (t.subscriptions.length === 0) notes.push("the alarm topic has no subscriber (set `alertEmail`)");
-    const why = `${plural(t.alarms.length, "alarm")} (${withActions} with actions → ${who})${coverage.length > 0 ? `, watching ${coverage.join(" and ")}` : ""}; CloudWatch and SNS are regional services, not tied to a zone`;
+    const dns = plumbing > 0 ? ` (plus ${plural(plumbing, "alarm")} that only ${plumbing === 1 ? "drives" : "drive"} Route 53 health checks)` : "";
+    const why = `${plural(alarms.length, "alarm")} (${withActions} with actions → ${who})${coverage.length > 0 ? `, watching ${coverage.join(" and ")}` : ""}${dns}; CloudWatch and SNS are regional services, not tied to a zone`;
     return { report: tier("monitoring", true, why, true, why), notes };
 }
 
@@ -263,8 +393,8 @@ function monitoring(t: Topology): { report: TierReport; notes: string[] } {
 export function analyseSpof(records: readonly PlanRecord[]): SpofReport {
     const t = topologyOf(records);
     const writer = dbWriter(t);
-    const mon = monitoring(t);
-    const tiers = [edge(t), loadBalancer(t), webServers(t), natEgress(t), writer, dbReaders(t, writer), mon.report];
+    const mon = monitoring(t, alarmsFollowedByHealthChecks(records));
+    const tiers = [edge(t), loadBalancer(t), webServers(t), natEgress(t), writer, dbReaders(t, writer, readerRecordsOf(records, t)), mon.report];
     const spofs: SinglePointOfFailure[] = [];
     for (const r of tiers) {
         if (r.survivesServer === false) spofs.push({ tier: r.tier, loss: "server", reason: r.server });
