@@ -816,13 +816,17 @@ export class Database extends pulumi.ComponentResource {
                 {
                     // After the replica's identifier: unique in the account and region, and new for a new
                     // replica, so its health check is re-pointed (Route 53 doesn't follow alarm changes).
-                    name: identifiers[slot].apply(readerHealthAlarmName),
+                    // The instance's output, not the planned identifier: a re-created replica's alarm, and so
+                    // its check, switch once the new instance exists, together with its record (with the
+                    // planned one the check would follow a replica that doesn't exist yet, and Route 53 would
+                    // drop the old replica from the answers for the 10-30 minutes the new one takes).
+                    name: instances[slot].identifier.apply(readerHealthAlarmName),
                     alarmDescription:
                         `Route 53 health of ${name}'s ${slot} in the ${readerHost} answers: ALARM when the replica has sent no metrics for 2 minutes ` +
                         "(stopped, failed, rebooting, or its host or zone is down), and Route 53 then stops answering reader with it. " +
                         "No actions on purpose: the Monitoring component's liveness alarm pages.",
                     ...READER_HEALTH_ALARM,
-                    dimensions: { DBInstanceIdentifier: identifiers[slot] },
+                    dimensions: { DBInstanceIdentifier: instances[slot].identifier },
                     actionsEnabled: false,
                     tags: { ...tags, Name: role },
                 },

@@ -537,6 +537,8 @@ describe("stable names", () => {
                 insufficientDataHealthStatus: "Unhealthy",
             });
             expect(check.dependencies).toContain(alarm.urn);
+            // Created after the replica: a re-created replica's check switches when its record does.
+            expect(alarm.dependencies).toContain(replica.urn);
             // The check's triggers hold the alarm's settings: changing them updates the check too.
             const { namespace, metricName, statistic, period, evaluationPeriods, datapointsToAlarm, comparisonOperator, threshold, treatMissingData } = alarm.inputs;
             expect(JSON.parse(check.inputs.triggers.alarm)).toEqual({ namespace, metricName, statistic, period, evaluationPeriods, datapointsToAlarm, comparisonOperator, threshold, treatMissingData });
