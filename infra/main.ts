@@ -207,6 +207,7 @@ export async function main(): Promise<Record<string, unknown>> {
         dbWriterIdentifier: db.writerIdentifier,
         dbReplicaIdentifiers: db.replicaIdentifiers,
         dbInstanceEndpoints: db.instanceEndpoints,
+        dbReaderHealthCheckIds: db.readerHealthCheckIds,
         dbSecurityGroupId: db.securityGroupId,
         // The restore runbook (README, Database) creates side instances in the same subnet and parameter groups.
         dbSubnetGroupName: db.subnetGroupName,

@@ -9,6 +9,9 @@ const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const EVENTS = "aws:rds/eventSubscription:EventSubscription";
 const TOPIC = "aws:sns/topic:Topic";
 
+/** An alarm the Database declares for a replica's Route 53 health check: no actions by design. */
+const isReaderHealth = (a: RecordedResource) => /^database-replica-\d-reader-health$/.test(a.name);
+
 /** The component's alarm for `role` (`monitoring-<role>`). */
 const alarm = (role: string) => resourceNamed(ALARM, `monitoring-${role}`);
 const identifierOf = (db: RecordedResource): string => db.state.identifier;
@@ -28,7 +31,8 @@ describe.each<[string, Record<string, string>, { writer: string; replicas: strin
         ({ outputs } = await runStack("dev", overrides));
         writer = resourceNamed(RDS, expected.writer);
         replicas = expected.replicas.map((slot) => [slot, resourceNamed(RDS, `database-${slot}`)]);
-        dbAlarms = resourcesOf(ALARM).filter((a) => a.inputs.namespace === "AWS/RDS");
+        // The Database's own reader-health alarms only drive Route 53 health checks (test/database.test.ts).
+        dbAlarms = resourcesOf(ALARM).filter((a) => a.inputs.namespace === "AWS/RDS" && !isReaderHealth(a));
     });
 
     it("the recorded writer is the one the stack exports, and the replicas replicate from it", () => {
@@ -73,8 +77,15 @@ describe.each<[string, Record<string, string>, { writer: string; replicas: strin
     it("every alarm in the stack sends ALARM and OK to the alert topic", () => {
         const topic = resourceNamed(TOPIC, "monitoring-alerts");
         expect(outputs.alertTopicArn).toBe(topic.id);
-        const alarms = resourcesOf(ALARM);
+        const alarms = resourcesOf(ALARM).filter((a) => !isReaderHealth(a));
         expect(alarms.length).toBeGreaterThan(10);
+        // The exceptions are exactly one per replica of the writer, and each has a Route 53 health check following it.
+        const readerHealth = resourcesOf(ALARM).filter(isReaderHealth);
+        expect(readerHealth.map((a) => a.inputs.dimensions.DBInstanceIdentifier)).toEqual(replicas.map(([, r]) => identifierOf(r)));
+        for (const a of readerHealth) {
+            expect(a.inputs).toMatchObject({ actionsEnabled: false });
+            expect(resourcesOf("aws:route53/healthCheck:HealthCheck").filter((c) => c.inputs.cloudwatchAlarmName === a.state.name)).toHaveLength(1);
+        }
         for (const a of alarms) {
             expect({ name: a.name, alarmActions: a.inputs.alarmActions }).toEqual({ name: a.name, alarmActions: expect.arrayContaining([topic.id]) });
             expect({ name: a.name, okActions: a.inputs.okActions }).toEqual({ name: a.name, okActions: [topic.id] });
@@ -101,7 +112,7 @@ describe("dev: the WAF alarm watches the web ACL's metric name", () => {
 describe("dev with a domain (health check) and active-passive servers (failover alarm)", () => {
     it("every alarm in the stack, the health check's and the failover's included, sends ALARM and OK to the alert topic", async () => {
         const { outputs } = await runStack("dev", { domain: "www.example.com", webServerMode: "active-passive" });
-        const alarms = resourcesOf(ALARM);
+        const alarms = resourcesOf(ALARM).filter((a) => !isReaderHealth(a));
         expect(alarms.map((a) => a.name)).toEqual(expect.arrayContaining(["monitoring-health-check", "web-failover-active-down"]));
         for (const a of alarms) {
             expect({ name: a.name, alarmActions: a.inputs.alarmActions }).toEqual({ name: a.name, alarmActions: expect.arrayContaining([outputs.alertTopicArn]) });
