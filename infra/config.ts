@@ -6,6 +6,7 @@
  * any resource is declared, all at once, one line per problem, each naming the key, the bad value and
  * what is allowed.
  */
+import type { MonitoringThresholds } from "../components/lib/alarms";
 import { parseCidr } from "../components/lib/cidr";
 import { defaultHostedZone } from "../components/lib/naming";
 import { PROJECT, SETTINGS, SETTING_KEYS, SettingKey, SettingSpec } from "./settings";
@@ -68,18 +69,8 @@ export interface StackConfig {
         readonly monitoringIntervalSeconds: number;
         readonly logRetentionDays: number;
     };
-    readonly monitoring: {
-        readonly alertEmail?: string;
-        readonly webCpuPercent: number;
-        readonly p99LatencyMs: number;
-        readonly http5xxPerMinute: number;
-        readonly dbCpuPercent: number;
-        readonly dbFreeStorageGiB: number;
-        readonly dbFreeableMemoryMiB: number;
-        readonly dbConnections: number;
-        readonly replicaLagSeconds: number;
-        readonly wafBlockedPer5Min: number;
-    };
+    /** The alarm thresholds exactly as the Monitoring component takes them, plus who gets the alarms. */
+    readonly monitoring: MonitoringThresholds & { readonly alertEmail?: string };
     readonly security: {
         readonly wafEnabled: boolean;
         readonly wafRateLimit: number;
