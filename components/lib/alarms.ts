@@ -450,6 +450,27 @@ export function freeStorageProblems(t: MonitoringThresholds, storage: Partial<Db
 }
 
 /**
+ * A DB instance's CPU above `dbCpuPercent` on average for 10 minutes (2 × 5 min); no data means no
+ * load to report (the liveness alarm covers silence). Writer and replicas differ only in wording.
+ */
+function dbCpuAlarm<V>(role: string, dimensions: { DBInstanceIdentifier: V }, t: MonitoringThresholds, description: string): AlarmSpec<V> {
+    return {
+        role,
+        namespace: "AWS/RDS",
+        metricName: "CPUUtilization",
+        dimensions,
+        statistic: "Average",
+        period: 300,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: t.dbCpuPercent,
+        treatMissingData: "notBreaching",
+        description,
+    };
+}
+
+/**
  * Is the instance there at all? RDS sends an instance's metrics to CloudWatch every minute while it
  * runs, so CPUUtilization has one sample a minute; it falls silent when the instance is stopped,
  * deleted, failed, or its host or zone is down. Every other DB alarm is quiet then (their silence is
@@ -499,22 +520,13 @@ export function primaryDbAlarms<V>(identifier: V, t: MonitoringThresholds, stora
     const autoscaling = storage?.maxAllocatedGiB !== undefined;
     return [
         dbLivenessAlarm({ role: "db-primary-liveness", who: "The primary database", writer: true, identifier }),
-        {
-            role: "db-primary-cpu",
-            namespace: "AWS/RDS",
-            metricName: "CPUUtilization",
-            dimensions: dims,
-            statistic: "Average",
-            period: 300,
-            evaluationPeriods: 2,
-            datapointsToAlarm: 2,
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: t.dbCpuPercent,
-            treatMissingData: "notBreaching",
-            description:
-                `The primary database's CPU was above ${t.dbCpuPercent}% for 10 minutes; queries and the site slow down. ` +
+        dbCpuAlarm(
+            "db-primary-cpu",
+            dims,
+            t,
+            `The primary database's CPU was above ${t.dbCpuPercent}% for 10 minutes; queries and the site slow down. ` +
                 "FIRST: find the top queries (Performance Insights, slow query log); send reads to the replicas; if the load is legitimate, move to a larger dbInstanceClass.",
-        },
+        ),
         {
             role: "db-primary-free-storage",
             namespace: "AWS/RDS",
@@ -619,22 +631,13 @@ export function replicaAlarms<V>(replica: ReplicaDimensions<V>, t: MonitoringThr
                 `Replication on ${n} has not been running for 5 minutes (ReplicaLag = -1): it serves data frozen at the moment it stopped. ` +
                 "FIRST: read the Replication error on the replica in the RDS console and its RDS events; fix the cause, or delete and recreate the replica (`pulumi up --replace <urn>`). RDS ends replication that stays stopped for 30 days.",
         },
-        {
-            role: `${n}-cpu`,
-            namespace: "AWS/RDS",
-            metricName: "CPUUtilization",
-            dimensions: dims,
-            statistic: "Average",
-            period: 300,
-            evaluationPeriods: 2,
-            datapointsToAlarm: 2,
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: t.dbCpuPercent,
-            treatMissingData: "notBreaching",
-            description:
-                `The CPU of ${n} was above ${t.dbCpuPercent}% for 10 minutes: reads slow down, and replication lag usually follows. ` +
+        dbCpuAlarm(
+            `${n}-cpu`,
+            dims,
+            t,
+            `The CPU of ${n} was above ${t.dbCpuPercent}% for 10 minutes: reads slow down, and replication lag usually follows. ` +
                 "FIRST: find the heavy read queries (Performance Insights); add a replica (dbReplicaCount) or move to a larger dbInstanceClass.",
-        },
+        ),
     ];
 }
 
