@@ -5,6 +5,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test", "<rootDir>/components", "<rootDir>/infra"],
   testMatch: ["**/*.test.ts"],
+  // Host-tool suites need Debian tools and moto_server: `npm run test:host` (jest.host.config.js).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/host/"],
   transform: {
     "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", diagnostics: false }],
   },
