@@ -2,8 +2,8 @@
  * The declaration of every stack setting: type, default, allowed values and description.
  *
  * This table is the single source of truth: `infra/config.ts` parses and validates against it,
- * `Pulumi.yaml` declares the same keys (a test checks that they agree, and that the README's
- * config reference lists them). Pure data, no Pulumi imports, so tests and scripts can read it
+ * `Pulumi.yaml` declares the same keys (a test checks that they agree, and that the generated
+ * docs/configuration.md lists them). Pure data, no Pulumi imports, so tests and scripts can read it
  * without the engine.
  */
 
@@ -18,7 +18,7 @@ export type SettingType = "string" | "integer" | "boolean";
 export interface SettingSpec {
     /** Type, as declared in `Pulumi.yaml`. */
     readonly type: SettingType;
-    /** One line for `Pulumi.yaml` and the README. */
+    /** One line for `Pulumi.yaml` and docs/configuration.md. */
     readonly description: string;
     /** Used when the stack does not set the key. Absent ⇒ optional with no value, or required. */
     readonly default?: string | number | boolean;
@@ -32,7 +32,7 @@ export interface SettingSpec {
     /** For strings: a pattern the value must match, and how to describe it in an error. */
     readonly pattern?: RegExp;
     readonly patternHint?: string;
-    /** Which part of the stack the setting belongs to, for the README's grouping. */
+    /** Which part of the stack the setting belongs to, for the grouping in Pulumi.yaml and docs/configuration.md. */
     readonly group: "general" | "network" | "web" | "https" | "database" | "monitoring" | "security";
 }
 
@@ -143,7 +143,7 @@ export const SETTINGS = {
         pattern: /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/,
         patternHint: "an AMI id such as ami-0123456789abcdef0",
         description:
-            "Pin the web servers' AMI. Default: the latest Amazon Linux 2023 from AWS's public SSM parameter, which replaces every server on the first `pulumi up` after each AL2023 release; required in production, where new AMIs are rolled with the runbook.",
+            "Pin the web servers' AMI. Default: the latest Amazon Linux 2023 from AWS's public SSM parameter, which replaces every server on the first `pulumi up` after each AL2023 release; required in production, where new AMIs are rolled with docs/runbooks/web-rolling-deploy.md.",
     },
     webRootVolumeSizeGiB: {
         group: "web",
@@ -261,7 +261,7 @@ export const SETTINGS = {
         pattern: /^replica-[1-9]\d*$/,
         patternHint: "a replica name such as replica-1",
         description:
-            "Promote this replica (`replica-N`) to a standalone primary and point the `writer` name at it. See the failover runbook.",
+            "Promote this replica (`replica-N`) to a standalone primary and point the `writer` name at it. See docs/runbooks/db-writer-fails.md.",
     },
     dbRetireFormerPrimary: {
         group: "database",

@@ -1,11 +1,11 @@
 /**
- * `npm run docs [-- --check]`: regenerate the README config table and Pulumi.yaml's `config:`
- * section from infra/settings.ts. With `--check`, change nothing and exit 1 if either is stale.
+ * `npm run docs [-- --check]`: regenerate docs/configuration.md and Pulumi.yaml's `config:` section
+ * from infra/settings.ts. With `--check`, change nothing and exit 1 if either is stale.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { SETTINGS } from "../infra/settings";
-import { replacePulumiConfig, replaceReadmeTable } from "./lib/configDocs";
+import { configurationDoc, replacePulumiConfig } from "./lib/configDocs";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -18,12 +18,13 @@ export interface DocsResult {
 export function configDocs(options: { root?: string; check?: boolean } = {}): DocsResult[] {
     const root = options.root ?? ROOT;
     const targets: [string, (text: string) => string][] = [
-        ["README.md", (t) => replaceReadmeTable(t, SETTINGS)],
+        ["docs/configuration.md", () => configurationDoc(SETTINGS)],
         ["Pulumi.yaml", (t) => replacePulumiConfig(t, SETTINGS)],
     ];
     return targets.map(([name, generate]) => {
         const file = path.join(root, name);
-        const before = fs.readFileSync(file, "utf8");
+        // A missing generated page is stale, not an error: the first `npm run docs` writes it.
+        const before = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
         const after = generate(before);
         const changed = after !== before;
         if (changed && !options.check) fs.writeFileSync(file, after);

@@ -1,32 +1,28 @@
 /**
  * The config reference exists three times — infra/settings.ts (the source), Pulumi.yaml's `config:`
- * and the README table — and must say the same thing. `npm run docs` regenerates the last two.
+ * and docs/configuration.md — and must say the same thing. `npm run docs` regenerates the last two.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { SETTINGS, SettingSpec } from "../infra/settings";
-import {
-    TABLE_END,
-    TABLE_START,
-    defaultCell,
-    parseReadmeTable,
-    pulumiConfigBlock,
-    readmeTable,
-    replacePulumiConfig,
-    replaceReadmeTable,
-} from "../scripts/lib/configDocs";
+import { GENERATED_HEADER, configTable, configurationDoc, defaultCell, parseConfigTable, pulumiConfigBlock, replacePulumiConfig } from "../scripts/lib/configDocs";
 import { configDocs } from "../scripts/config-docs";
 import { stackConfig, stackNames } from "./mocks";
 
 const ROOT = path.resolve(__dirname, "..");
-const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+const configDoc = fs.readFileSync(path.join(ROOT, "docs/configuration.md"), "utf8");
 const pulumiYaml = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
 const entries = Object.entries(SETTINGS) as [string, SettingSpec][];
 
-describe("README config table ⇔ infra/settings.ts", () => {
-    const rows = parseReadmeTable(readme);
+describe("docs/configuration.md ⇔ infra/settings.ts", () => {
+    const rows = parseConfigTable(configDoc);
+
+    it("says it is generated, and by what", () => {
+        expect(configDoc.split("\n")[0]).toBe(GENERATED_HEADER);
+        expect(GENERATED_HEADER).toContain("npm run docs");
+    });
 
     it("lists every setting once, in declaration order, and nothing else", () => {
         expect(rows.map((r) => r.key)).toEqual(entries.map(([k]) => k));
@@ -72,24 +68,26 @@ describe("Pulumi.yaml config ⇔ infra/settings.ts", () => {
 });
 
 describe("npm run docs", () => {
-    it("finds README.md and Pulumi.yaml up to date (else run `npm run docs`)", () => {
+    it("finds docs/configuration.md and Pulumi.yaml up to date (else run `npm run docs`)", () => {
         expect(configDocs({ root: ROOT, check: true })).toEqual([
-            { file: "README.md", changed: false },
+            { file: "docs/configuration.md", changed: false },
             { file: "Pulumi.yaml", changed: false },
         ]);
     });
 
     it("rewrites stale files and leaves everything outside the generated parts alone", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-docs-"));
-        const staleReadme = readme.replace(/\| `vpcCidr` \|[^\n]*\n/, "| `vpcCidr` | string | `10.1.0.0/16` | old text |\n| `gone` | string | — | removed |\n");
+        const staleDoc = configDoc.replace(/\| `vpcCidr` \|[^\n]*\n/, "| `vpcCidr` | string | `10.1.0.0/16` | old text |\n| `gone` | string | — | removed |\n");
+        expect(staleDoc).not.toBe(configDoc);
         const staleYaml = pulumiYaml.replace(/ {2}natStrategy:\n( {4}[^\n]*\n)+/, "");
-        fs.writeFileSync(path.join(dir, "README.md"), staleReadme);
+        fs.mkdirSync(path.join(dir, "docs"));
+        fs.writeFileSync(path.join(dir, "docs/configuration.md"), staleDoc);
         fs.writeFileSync(path.join(dir, "Pulumi.yaml"), staleYaml);
 
         expect(configDocs({ root: dir, check: true }).map((r) => r.changed)).toEqual([true, true]);
-        expect(fs.readFileSync(path.join(dir, "README.md"), "utf8")).toBe(staleReadme); // --check writes nothing
+        expect(fs.readFileSync(path.join(dir, "docs/configuration.md"), "utf8")).toBe(staleDoc); // --check writes nothing
         expect(configDocs({ root: dir }).map((r) => r.changed)).toEqual([true, true]);
-        expect(fs.readFileSync(path.join(dir, "README.md"), "utf8")).toBe(readme);
+        expect(fs.readFileSync(path.join(dir, "docs/configuration.md"), "utf8")).toBe(configDoc);
         expect(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")).toBe(pulumiYaml);
         expect(configDocs({ root: dir }).map((r) => r.changed)).toEqual([false, false]);
     });
@@ -124,15 +122,27 @@ describe("generators", () => {
         expect(block.match(/^ {2}# ---- \w+ ----$/gm)).toEqual(["  # ---- general ----", "  # ---- network ----", "  # ---- web ----"]);
     });
 
-    it("the README table parses back, pipes included", () => {
-        const doc = `x\n${TABLE_START}\n${readmeTable(tricky)}\n${TABLE_END}\ny\n`;
-        expect(parseReadmeTable(doc).map((r) => [r.key, r.description])).toEqual(Object.entries(tricky).map(([k, s]) => [k, s.description]));
+    it("the table parses back, pipes included", () => {
+        expect(parseConfigTable(configTable(tricky)).map((r) => [r.key, r.description])).toEqual(Object.entries(tricky).map(([k, s]) => [k, s.description]));
     });
 
-    it("replaces only between the markers, and refuses a README without them", () => {
-        const doc = `before\n${TABLE_START}\nold\n${TABLE_END}\nafter\n`;
-        expect(replaceReadmeTable(doc, tricky)).toBe(`before\n${TABLE_START}\n${readmeTable(tricky)}\n${TABLE_END}\nafter\n`);
-        expect(() => replaceReadmeTable("no markers", tricky)).toThrow(`README.md must contain ${TABLE_START} … ${TABLE_END}`);
+    it("the page is the header, a title, the intro and the table, nothing else to keep by hand", () => {
+        const doc = configurationDoc(tricky);
+        expect(doc.startsWith(`${GENERATED_HEADER}\n\n# Configuration reference\n`)).toBe(true);
+        expect(doc.endsWith(`\n${configTable(tricky)}\n`)).toBe(true);
+        expect(parseConfigTable(doc).map((r) => r.key)).toEqual(Object.keys(tricky));
+    });
+
+    it("a missing page counts as stale and is written", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-docs-"));
+        fs.mkdirSync(path.join(dir, "docs"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), pulumiYaml);
+        expect(configDocs({ root: dir, check: true })).toEqual([
+            { file: "docs/configuration.md", changed: true },
+            { file: "Pulumi.yaml", changed: false },
+        ]);
+        configDocs({ root: dir });
+        expect(fs.readFileSync(path.join(dir, "docs/configuration.md"), "utf8")).toBe(configDoc);
     });
 
     it("replaces the config section of Pulumi.yaml, keeping the keys before and after it", () => {
@@ -141,37 +151,5 @@ describe("generators", () => {
             'name: x\nconfig:\n  # ---- network ----\n  count:\n    type: integer\n    default: 0\n    description: "Zero is a default too."\n\nbackend:\n  url: file://.\n',
         );
         expect(replacePulumiConfig("name: x\n", { count: tricky.count })).toBe(`name: x\n${pulumiConfigBlock({ count: tricky.count })}\n`);
-    });
-});
-
-describe("README links", () => {
-    /** GitHub's heading anchors: lower case, punctuation dropped, spaces → '-', repeats get -1, -2… */
-    function anchors(markdown: string): Set<string> {
-        const seen = new Map<string, number>();
-        const out = new Set<string>();
-        const body = markdown.replace(/```[\s\S]*?```/g, "");
-        for (const [, text] of body.matchAll(/^#{1,6} (.+)$/gm)) {
-            const slug = text
-                .trim()
-                .toLowerCase()
-                .replace(/[^\p{L}\p{N} _-]/gu, "")
-                .replace(/ /g, "-");
-            const n = seen.get(slug) ?? 0;
-            seen.set(slug, n + 1);
-            out.add(n === 0 ? slug : `${slug}-${n}`);
-        }
-        return out;
-    }
-
-    it("every #anchor link points at a heading (the runbook index stays valid as sections change)", () => {
-        const known = anchors(readme);
-        const links = [...readme.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]);
-        expect(links.length).toBeGreaterThan(5);
-        expect(links.filter((l) => !known.has(l))).toEqual([]);
-    });
-
-    it("every relative file link points at a file of the repository", () => {
-        const files = [...readme.matchAll(/\]\((?!https?:|#|mailto:)([^)#\s]+)[^)]*\)/g)].map((m) => m[1]);
-        expect(files.filter((f) => !fs.existsSync(path.join(ROOT, f)))).toEqual([]);
     });
 });
