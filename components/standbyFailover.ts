@@ -47,8 +47,8 @@ export interface StandbyFailoverArgs {
  * ALB's health checks mark the active server unhealthy (about 10 s), the alarm needs two one-minute
  * periods of load-balancer metrics, which CloudWatch publishes and evaluates with a delay of a minute
  * or more, then the standbys' registration and their two 5 s health checks. Failback is a deliberate
- * manual invoke (`{"action":"failback"}`) that refuses while no active server is healthy; see the README
- * runbook.
+ * manual invoke (`{"action":"failback"}`) that refuses while no active server is healthy; see
+ * docs/runbooks/web-failover.md.
  */
 export class StandbyFailover extends pulumi.ComponentResource {
     public readonly function: aws.lambda.Function;
@@ -122,7 +122,7 @@ export class StandbyFailover extends pulumi.ComponentResource {
             `${name}-active-down`,
             {
                 alarmDescription:
-                    "Active web servers have had no healthy target for 2 minutes: the failover function registers the standby servers if an active target has failed (unhealthy, unavailable, stopped, terminated, deregistered), or re-arms this alarm while one is still starting (its log says which). First: check why the active server failed (EC2 status checks, /health, nginx logs via Session Manager); fail back with the runbook once it is healthy.",
+                    "Active web servers have had no healthy target for 2 minutes: the failover function registers the standby servers if an active target has failed (unhealthy, unavailable, stopped, terminated, deregistered), or re-arms this alarm while one is still starting (its log says which). First: check why the active server failed (EC2 status checks, /health, nginx logs via Session Manager); fail back once it is healthy. Runbook: docs/runbooks/web-failover.md",
                 namespace: "AWS/ApplicationELB",
                 metricName: "HealthyHostCount",
                 dimensions: { TargetGroup: args.targetGroupArnSuffix, LoadBalancer: args.loadBalancerArnSuffix },

@@ -218,8 +218,9 @@ describe("database alarms", () => {
         expect(writer).toMatch(/^The primary database has sent no metrics for 3 minutes/);
         expect(writer).toContain("cannot write");
         expect(writer).toContain("dbPromoteReplica");
+        expect(writer).toMatch(/Runbook: docs\/runbooks\/db-writer-fails\.md$/);
         expect(reader).toMatch(/^The read replica replica-1 has sent no metrics/);
-        expect(reader).toContain("re-create a replica");
+        expect(reader).toMatch(/Runbook: docs\/runbooks\/db-recreate-replica\.md$/);
         for (const d of [writer, reader]) expect(d).toMatch(/FIRST: .*describe-events --source-type db-instance/);
     });
 });
@@ -348,6 +349,8 @@ describe("every alarm, for every stack shape (property)", () => {
             expect(["missing", "ignore", "breaching", "notBreaching"]).toContain(s.treatMissingData);
             expect(Number.isFinite(s.threshold)).toBe(true);
             expect(s.description).toMatch(/FIRST: /);
+            // The on-call engineer's next stop; test/docs.test.ts checks the file exists.
+            expect(s.description).toMatch(/Runbooks?: docs\/runbooks\/[a-z-]+\.md/);
             // Room for the component's "Dashboard: <url>" footer within PutMetricAlarm's limit.
             expect(s.description.length).toBeLessThanOrEqual(MAX_DESCRIPTION_LENGTH - 200);
         }

@@ -178,7 +178,7 @@ export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHea
             treatMissingData: "notBreaching",
             description:
                 "A web server has failed the load balancer's health checks for 2 minutes. The load balancer no longer sends it traffic; the others carry the load. " +
-                "FIRST: EC2 > Target groups > Targets shows which server and why (timeout, 5xx, connection refused). Open an SSM session on it and check the web server service and its logs; see also its status-check alarms.",
+                "FIRST: EC2 > Target groups > Targets shows which server and why (timeout, 5xx, connection refused). Open an SSM session on it and check the web server service and its logs; see also its status-check alarms. Runbook: docs/runbooks/web-server-fails.md",
         },
     ];
     if (expectedHealthyHosts >= 2) {
@@ -196,7 +196,7 @@ export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHea
             treatMissingData: "breaching",
             description:
                 `Fewer than ${expectedHealthyHosts} web servers (the configured count) have been healthy behind the load balancer for 2 minutes. The site is up, but redundancy is lost: one more failure is an outage. ` +
-                "FIRST: find the missing target in the target group (unhealthy, draining or not registered) and the per-server alarms; restore it (restart the service over SSM) or replace the instance with `pulumi up --replace <urn>`.",
+                "FIRST: find the missing target in the target group (unhealthy, draining or not registered) and the per-server alarms; restore it (restart the service over SSM) or replace the instance with `pulumi up --replace <urn>`. Runbook: docs/runbooks/web-server-fails.md",
         });
     }
     specs.push(
@@ -214,7 +214,7 @@ export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHea
             treatMissingData: "breaching",
             description:
                 "OUTAGE: no web server is healthy behind the load balancer; every request gets a 502/503. " +
-                "FIRST: read the targets' health reasons in the target group. If all fail the same way, suspect the last change (deploy, security group, config) or the database, and roll it back; check the status-check and database alarms.",
+                "FIRST: read the targets' health reasons in the target group. If all fail the same way, suspect the last change (deploy, security group, config) or the database, and roll it back; check the status-check and database alarms. Runbooks: docs/runbooks/web-server-fails.md, docs/runbooks/roll-back.md",
         },
         {
             role: "lb-elb-5xx",
@@ -230,7 +230,7 @@ export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHea
             treatMissingData: "notBreaching",
             description:
                 `The load balancer itself returned more than ${t.http5xxPerMinute} 5xx responses a minute for 3 minutes (502: a target closed or broke the connection; 503: no healthy target; 504: a target timed out). ` +
-                "FIRST: check the healthy-host alarms and the latency graph on the dashboard; the ALB access logs (elb_status_code, target_status_code, target) show which server failed.",
+                "FIRST: check the healthy-host alarms and the latency graph on the dashboard; the ALB access logs (elb_status_code, target_status_code, target) show which server failed. Runbook: docs/runbooks/web-server-fails.md",
         },
         {
             role: "lb-target-5xx",
@@ -246,7 +246,7 @@ export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHea
             treatMissingData: "notBreaching",
             description:
                 `The web servers returned more than ${t.http5xxPerMinute} 5xx responses a minute for 3 minutes: the application is failing requests. ` +
-                "FIRST: read the application error log on the servers (SSM session) and check the database alarms; if a deploy just happened, roll it back.",
+                "FIRST: read the application error log on the servers (SSM session) and check the database alarms; if a deploy just happened, roll it back. Runbook: docs/runbooks/roll-back.md",
         },
         {
             role: "lb-p99-latency",
@@ -265,7 +265,7 @@ export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHea
             evaluateLowSampleCountPercentiles: "ignore",
             description:
                 `The slowest 1% of requests (p99 target response time) took longer than ${t.p99LatencyMs} ms for 5 minutes. ` +
-                "FIRST: on the dashboard, compare web server CPU with database CPU, connections and replica lag; slow queries on the primary are the usual cause (Performance Insights, slow query log).",
+                "FIRST: on the dashboard, compare web server CPU with database CPU, connections and replica lag; slow queries on the primary are the usual cause (Performance Insights, slow query log). Runbook: docs/runbooks/web-server-fails.md",
         },
         {
             role: "lb-rejected-connections",
@@ -281,7 +281,7 @@ export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHea
             treatMissingData: "notBreaching",
             description:
                 "The load balancer rejected client connections because it reached its maximum number of connections; those clients got connection errors. " +
-                "FIRST: look for a traffic spike on the dashboard (requests, WAF blocks): an attack calls for WAF rules, a known event for a load balancer capacity reservation.",
+                "FIRST: look for a traffic spike on the dashboard (requests, WAF blocks): an attack calls for WAF rules, a known event for a load balancer capacity reservation. Runbook: docs/runbooks/web-server-fails.md",
         },
     );
     return specs;
@@ -323,7 +323,7 @@ export function webServerAlarms<V>(server: WebServerDimensions<V>, t: Monitoring
             description:
                 `AWS's system status check for ${n} has failed for 2 minutes: the host under it has a hardware, power or network fault. ` +
                 "CloudWatch has started EC2 recovery: the instance restarts on healthy hardware with the same ID, private IP and EBS volumes (memory is lost). The load balancer serves from the other servers meanwhile. " +
-                "FIRST: expect the OK message within about 15 minutes; if recovery fails or repeats, stop and start the instance, or replace it with `pulumi up --replace <urn>`.",
+                "FIRST: expect the OK message within about 15 minutes; if recovery fails or repeats, stop and start the instance, or replace it with `pulumi up --replace <urn>`. Runbook: docs/runbooks/web-server-fails.md",
         },
         {
             role: `${n}-instance-check`,
@@ -341,7 +341,7 @@ export function webServerAlarms<V>(server: WebServerDimensions<V>, t: Monitoring
             description:
                 `The instance status check for ${n} has failed for 3 minutes: its operating system is not responding (kernel panic, memory exhausted, disk full, broken network configuration). ` +
                 (rebootOnInstanceCheckFailure ? "CloudWatch has rebooted it once. " : "") +
-                "FIRST: read its system log (EC2 > Instances > Actions > Monitor and troubleshoot > Get system log); if the check still fails, replace the instance with `pulumi up --replace <urn>`.",
+                "FIRST: read its system log (EC2 > Instances > Actions > Monitor and troubleshoot > Get system log); if the check still fails, replace the instance with `pulumi up --replace <urn>`. Runbook: docs/runbooks/web-server-fails.md",
         },
         {
             role: `${n}-cpu`,
@@ -358,7 +358,7 @@ export function webServerAlarms<V>(server: WebServerDimensions<V>, t: Monitoring
             description:
                 `The average CPU of ${n} was above ${t.webCpuPercent}% for 5 minutes; burstable instances (t4g, t3) that run out of CPU credits are throttled and every request slows. ` +
                 "FIRST: compare with the other servers and the request count on the dashboard. All high: scale out (webServerCount, which only adds servers); " +
-                "a larger webInstanceType stops and starts each server, so roll it one server at a time (README: Runbook: roll the web servers one at a time), never with a plain pulumi up. " +
+                "a larger webInstanceType stops and starts each server, so roll it one server at a time (Runbook: docs/runbooks/web-rolling-deploy.md), never with a plain pulumi up. " +
                 "Only this one: a runaway process (SSM session, top).",
         },
     ];
@@ -503,8 +503,8 @@ export function dbLivenessAlarm<V>(db: { readonly role: string; readonly who: st
             (db.writer ? "The site cannot write (or read, where it reads from the writer). " : "Reads sent to it through the reader name fail. ") +
             "FIRST: read its status and recent events in the RDS console (the events also come to this topic) or with `aws rds describe-events --source-type db-instance --duration 60`. " +
             (db.writer
-                ? "With Multi-AZ, RDS fails over by itself (RDS-EVENT-0013, then -0015): wait for OK. Otherwise follow the README runbook \"the primary fails\" (promote a replica with dbPromoteReplica)."
-                : "Stopped: start it. Deleted or failed: re-create it with `pulumi up` (README runbook \"re-create a replica\"); meanwhile send reads to the writer."),
+                ? "With Multi-AZ, RDS fails over by itself (RDS-EVENT-0013, then -0015): wait for OK. Otherwise promote a replica with dbPromoteReplica. Runbook: docs/runbooks/db-writer-fails.md"
+                : "Stopped: start it. Deleted or failed: re-create it with `pulumi up`; meanwhile send reads to the writer. Runbook: docs/runbooks/db-recreate-replica.md"),
     };
 }
 
@@ -525,7 +525,7 @@ export function primaryDbAlarms<V>(identifier: V, t: MonitoringThresholds, stora
             dims,
             t,
             `The primary database's CPU was above ${t.dbCpuPercent}% for 10 minutes; queries and the site slow down. ` +
-                "FIRST: find the top queries (Performance Insights, slow query log); send reads to the replicas; if the load is legitimate, move to a larger dbInstanceClass.",
+                "FIRST: find the top queries (Performance Insights, slow query log); send reads to the replicas; if the load is legitimate, move to a larger dbInstanceClass. Runbook: docs/runbooks/db-writer-fails.md",
         ),
         {
             role: "db-primary-free-storage",
@@ -544,7 +544,7 @@ export function primaryDbAlarms<V>(identifier: V, t: MonitoringThresholds, stora
                 (autoscaling
                     ? `Storage autoscaling adds storage when free space falls to ${AUTOSCALING_TRIGGER_FRACTION * 100}% of the allocated storage (this threshold is below that), so it has not kept up: the volume is at its ${gib(storage.maxAllocatedGiB!)} limit (dbMaxAllocatedStorageGiB), it is within 6 hours of its last increase, or scaling failed. `
                     : "") +
-                "FIRST: read the RDS events (storage autoscaling failure RDS-EVENT-0223/0224, low storage); raise dbMaxAllocatedStorageGiB (or dbAllocatedStorageGiB) and run `pulumi up`; then find what grew (binary logs, a runaway table, temporary files).",
+                "FIRST: read the RDS events (storage autoscaling failure RDS-EVENT-0223/0224, low storage); raise dbMaxAllocatedStorageGiB (or dbAllocatedStorageGiB) and run `pulumi up`; then find what grew (binary logs, a runaway table, temporary files). Runbook: docs/runbooks/db-writer-fails.md",
         },
         {
             role: "db-primary-freeable-memory",
@@ -560,7 +560,7 @@ export function primaryDbAlarms<V>(identifier: V, t: MonitoringThresholds, stora
             treatMissingData: "missing",
             description:
                 `The primary database has had less than ${t.dbFreeableMemoryMiB} MiB of freeable memory for 10 minutes; it will swap, slow down, or be restarted by RDS. ` +
-                "FIRST: check the connection count (each connection costs memory) and memory-hungry queries; the durable fix is a larger dbInstanceClass.",
+                "FIRST: check the connection count (each connection costs memory) and memory-hungry queries; the durable fix is a larger dbInstanceClass. Runbook: docs/runbooks/db-writer-fails.md",
         },
         {
             role: "db-primary-connections",
@@ -576,7 +576,7 @@ export function primaryDbAlarms<V>(identifier: V, t: MonitoringThresholds, stora
             treatMissingData: "notBreaching",
             description:
                 `The primary database has held more than ${t.dbConnections} connections for 5 minutes; at max_connections it refuses new ones and the site returns errors. ` +
-                "FIRST: check whether requests pile up (latency alarm) or the application leaks connections; restart the application on the server holding the most (SHOW PROCESSLIST); raise the instance class if the load is real.",
+                "FIRST: check whether requests pile up (latency alarm) or the application leaks connections; restart the application on the server holding the most (SHOW PROCESSLIST); raise the instance class if the load is real. Runbook: docs/runbooks/db-writer-fails.md",
         },
     ];
 }
@@ -613,7 +613,7 @@ export function replicaAlarms<V>(replica: ReplicaDimensions<V>, t: MonitoringThr
             treatMissingData: "notBreaching",
             description:
                 `${n} has been more than ${t.replicaLagSeconds} s behind the primary for 5 minutes: reads from it return stale data. ` +
-                "FIRST: check the replica's CPU and the primary's write load on the dashboard; long transactions or schema changes on the primary are the usual cause. If the lag keeps growing, send reads to the primary until it catches up.",
+                "FIRST: check the replica's CPU and the primary's write load on the dashboard; long transactions or schema changes on the primary are the usual cause. If the lag keeps growing, send reads to the primary until it catches up. Runbook: docs/runbooks/db-recreate-replica.md",
         },
         {
             role: `${n}-replication-stopped`,
@@ -629,14 +629,14 @@ export function replicaAlarms<V>(replica: ReplicaDimensions<V>, t: MonitoringThr
             treatMissingData: "notBreaching",
             description:
                 `Replication on ${n} has not been running for 5 minutes (ReplicaLag = -1): it serves data frozen at the moment it stopped. ` +
-                "FIRST: read the Replication error on the replica in the RDS console and its RDS events; fix the cause, or delete and recreate the replica (`pulumi up --replace <urn>`). RDS ends replication that stays stopped for 30 days.",
+                "FIRST: read the Replication error on the replica in the RDS console and its RDS events; fix the cause, or delete and recreate the replica (`pulumi up --replace <urn>`). RDS ends replication that stays stopped for 30 days. Runbook: docs/runbooks/db-recreate-replica.md",
         },
         dbCpuAlarm(
             `${n}-cpu`,
             dims,
             t,
             `The CPU of ${n} was above ${t.dbCpuPercent}% for 10 minutes: reads slow down, and replication lag usually follows. ` +
-                "FIRST: find the heavy read queries (Performance Insights); add a replica (dbReplicaCount) or move to a larger dbInstanceClass.",
+                "FIRST: find the heavy read queries (Performance Insights); add a replica (dbReplicaCount) or move to a larger dbInstanceClass. Runbook: docs/runbooks/db-recreate-replica.md",
         ),
     ];
 }
@@ -678,7 +678,7 @@ export function wafAlarms<V>(waf: WafDimensions<V>, t: MonitoringThresholds): Al
             treatMissingData: "notBreaching",
             description:
                 `The WAF blocked more than ${t.wafBlockedPer5Min} requests in 5 minutes: an attack or scan in progress, or a rule blocking real users. ` +
-                "FIRST: in WAF > Web ACLs > Sampled requests, see which rule blocks and which clients. Real users blocked: switch that rule to Count and tell the security owner. An attack: confirm the site is healthy and watch the rate limit.",
+                "FIRST: in WAF > Web ACLs > Sampled requests, see which rule blocks and which clients. Real users blocked: switch that rule to Count and tell the security owner. An attack: confirm the site is healthy and watch the rate limit. Runbook: docs/runbooks/web-server-fails.md",
         },
     ];
 }
@@ -709,6 +709,6 @@ export function healthCheckAlarm<V>(healthCheckId: V, url: string, stackRegion: 
         treatMissingData: "breaching",
         description:
             `The site is DOWN as seen from the internet: Route 53 health checkers in several regions get no 2xx/3xx from ${url}. ` +
-            `FIRST: open the URL yourself, then check the load balancer alarms in ${stackRegion}. If those are OK, suspect DNS, the TLS certificate, or the WAF blocking the health checkers.`,
+            `FIRST: open the URL yourself, then check the load balancer alarms in ${stackRegion}. If those are OK, suspect DNS, the TLS certificate, or the WAF blocking the health checkers. Runbook: docs/runbooks/web-server-fails.md`,
     };
 }
