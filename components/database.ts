@@ -132,7 +132,7 @@ export interface DatabaseArgs {
      * other replicas are re-created as replicas of it, in zones other than its own; the former primary is
      * left alone (see `retireFormerPrimary`). Its changes apply at once (`applyImmediately`), and so do
      * its later ones. One-way: never unset it once applied (a protected guard resource makes Pulumi
-     * refuse that; see the README's failover runbook).
+     * refuse that; see docs/runbooks/db-writer-fails.md).
      * @default - no promotion: `primary` is the writer
      */
     readonly promoteReplica?: number;
@@ -637,7 +637,7 @@ export class Database extends pulumi.ComponentResource {
             multiAz: cfg.multiAz,
             // RDS places a Multi-AZ instance itself (CreateDBInstance rejects AvailabilityZone with MultiAZ),
             // and its standby: the standby may share a zone with a replica (a zone failure then fails the
-            // writer over and takes that replica), which we can't prevent; see the README.
+            // writer over and takes that replica), which we can't prevent; see docs/database.md.
             availabilityZone: cfg.multiAz ? undefined : zoneName,
             maintenanceWindow: cfg.maintenanceWindow,
             deletionProtection: cfg.deletionProtection,
@@ -741,7 +741,7 @@ export class Database extends pulumi.ComponentResource {
             // would re-declare replicas of the former primary and, after `retireFormerPrimary`, create a
             // new, EMPTY primary that the `writer` name then waits for. This resource exists only while a
             // promotion is declared, and is protected: removing it makes `pulumi preview` (and so `pulumi
-            // up`) fail before anything changes. On purpose, undo with `pulumi state unprotect` (README).
+            // up`) fail before anything changes. On purpose, undo with `pulumi state unprotect` (docs/runbooks/db-writer-fails.md).
             new random.RandomId(`${name}-promotion-guard`, { byteLength: 1 }, { parent: this, protect: true });
         }
 

@@ -434,7 +434,7 @@ export class Monitoring extends pulumi.ComponentResource {
      * With `rdsEvents`, RDS event notifications (`events.rds.amazonaws.com`) may use the key and
      * publish too: RDS is among the services the SNS guide lists as publishing to encrypted topics with
      * exactly these key permissions. (Older RDS API references said event notifications need an
-     * unencrypted topic; after the first deployment, check delivery with the test in the README.)
+     * unencrypted topic; after the first deployment, check delivery with docs/runbooks/confirm-alert-email.md.)
      * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
      * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.GrantingPermissions.html
      *

@@ -42,13 +42,13 @@ export interface WebServersArgs {
      * EC2 instance type. The AMI's architecture follows it (Graviton types get arm64). Changing it is an
      * in-place update that stops and starts each server (provider: "Updates to this field will trigger a
      * stop/start of the EC2 instance"), and `pulumi up` updates every server at once: roll it one server
-     * at a time with the README's runbook (the deploy gate, scripts/preview-replacements.ts, refuses it).
+     * at a time with docs/runbooks/web-rolling-deploy.md (the deploy gate, scripts/preview-replacements.ts, refuses it).
      * @default "t4g.micro"
      */
     readonly instanceType?: string;
     /**
      * Pin the AMI the servers are launched from. With it, no SSM look-up is made and the servers change
-     * only when you change this value (roll them with the README's runbook). It must be an Amazon Linux
+     * only when you change this value (roll them with docs/runbooks/web-rolling-deploy.md). It must be an Amazon Linux
      * 2023 AMI (the user data relies on its cloud-init, dnf repositories and packages) of the
      * architecture `instanceType` needs: arm64 for Graviton types, x86_64 for the others. Neither is
      * checked here (an id does not say which image it is); EC2 refuses an architecture mismatch at
@@ -184,7 +184,7 @@ function resolveWebServersArgs(name: string, args: WebServersArgs) {
  * also replaces it: without `amiId`, every AL2023 release AWS publishes to the SSM parameter does, on
  * the next `pulumi up`. Neither is hidden with `ignoreChanges`: Pulumi would then reuse the old value
  * even for a deliberate `--replace`, so the servers could never be rolled onto a new AMI. Pin `amiId`
- * in production and roll the servers one at a time: see the README's runbook.
+ * in production and roll the servers one at a time: see docs/runbooks/web-rolling-deploy.md.
  */
 export class WebServers extends pulumi.ComponentResource {
     public readonly instances: aws.ec2.Instance[];

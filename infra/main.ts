@@ -112,7 +112,7 @@ export async function main(): Promise<Record<string, unknown>> {
             region,
             expirationDays: cfg.security.accessLogRetentionDays,
             // Never forceDestroy: access logs are audit data ("nothing is lost"). Destroying a stack means
-            // emptying the bucket first, on purpose (README, deploy section).
+            // emptying the bucket first, on purpose (docs/deploy.md, Destroy a stack).
             forceDestroy: false,
             protect: cfg.deletionProtection,
         },
@@ -209,7 +209,7 @@ export async function main(): Promise<Record<string, unknown>> {
         dbInstanceEndpoints: db.instanceEndpoints,
         dbReaderHealthCheckIds: db.readerHealthCheckIds,
         dbSecurityGroupId: db.securityGroupId,
-        // The restore runbook (README, Database) creates side instances in the same subnet and parameter groups.
+        // The restore runbook (docs/runbooks/db-restore.md) creates side instances in the same subnet and parameter groups.
         dbSubnetGroupName: db.subnetGroupName,
         dbParameterGroupName: db.parameterGroupName,
         dashboardUrl: monitoring.dashboardUrl,

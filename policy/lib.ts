@@ -130,7 +130,7 @@ export function admitsPort(perm: IngressPermission, protocol: "tcp" | "udp", por
  * A CIDR that stands for the whole internet: a `/0` (`0.0.0.0/0`, `::/0`) or a `/1`, IPv4 or IPv6.
  * Two `/1` halves (`0.0.0.0/1` + `128.0.0.0/1`) admit exactly what `0.0.0.0/0` does, so each half
  * counts as the world too. Narrower public ranges (a `/2`, a cloud provider's `/8`) do not; nor do
- * prefix-list sources, whose entries live outside the stack (see README, Policy pack).
+ * prefix-list sources, whose entries live outside the stack (see docs/security.md, Policy pack).
  */
 export function isWorld(cidr: string): boolean {
     const prefix = /^[^/]+\/(\d+)$/.exec(cidr.trim())?.[1];

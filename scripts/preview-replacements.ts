@@ -16,14 +16,14 @@
  *   every one of them is stopped at the same time.
  *
  * Either way the target group could be left with no healthy server. Such a change is rolled one server
- * at a time (README, "Runbook: roll the web servers one at a time"), after which the preview has
+ * at a time (docs/runbooks/web-rolling-deploy.md), after which the preview has
  * nothing of the kind left and the deployment goes through. 0 otherwise; 2 when the file is not a
  * preview.
  */
 import * as fs from "fs";
 
 export const INSTANCE_TYPE = "aws:ec2/instance:Instance";
-export const RUNBOOK = "README.md#runbook-roll-the-web-servers-one-at-a-time-without-downtime";
+export const RUNBOOK = "docs/runbooks/web-rolling-deploy.md";
 
 /**
  * Step operations of `pulumi preview --json` that replace a resource: `replace` (the display step),

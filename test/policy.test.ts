@@ -212,7 +212,7 @@ describe("security-group-no-public-ingress", () => {
             "web-443-half-1 admits tcp 443 from 128.0.0.0/1",
             "web-80-v6-half admits tcp 80 from 8000::/1",
         ]);
-        // Narrower ranges are not the whole internet (documented in the README).
+        // Narrower ranges are not the whole internet (documented in docs/security.md).
         const narrow = rec(INGRESS, "web-443-quarter", { securityGroupId: "sg-web", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/2" }, { securityGroupId: [[SG, "web-sg"]] });
         expect(await checkStack(policy, [...design(), narrow])).toEqual([]);
     });

@@ -93,12 +93,13 @@ describe("replacedResources", () => {
         expect(typeOfUrn(u)).toBe(type);
     });
 
-    it("the refusal names the servers and the runbook, whose heading exists in the README", () => {
+    it("the refusal names the servers and the runbook, which exists", () => {
         expect(refusal([])).toBe("");
         expect(refusal([web(1), web(2)])).toBe(
             `the preview replaces 2 EC2 instance(s) (web-1, web-2); \`pulumi up\` would replace them all at once, and the load balancer could be left without a healthy server while the new ones boot. Roll them one at a time (${RUNBOOK}), then re-run this deployment.`,
         );
-        expect(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")).toMatch(/^### Runbook: roll the web servers one at a time, without downtime$/m);
+        expect(RUNBOOK).toBe("docs/runbooks/web-rolling-deploy.md");
+        expect(fs.readFileSync(path.join(ROOT, RUNBOOK), "utf8")).toMatch(/^# Runbook: roll the web servers one at a time, without downtime$/m);
     });
 });
 

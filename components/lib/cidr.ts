@@ -1,7 +1,7 @@
 /**
  * IPv4 CIDR arithmetic and the subnet layout of the Network component. Pure: no Pulumi, no AWS.
  *
- * Layout (documented in the README and property-tested): the VPC is cut into four equal quarters;
+ * Layout (documented in docs/network.md and property-tested): the VPC is cut into four equal quarters;
  * quarter 0 holds the private (app) subnets, quarter 1 the public subnets, quarter 2 the database
  * subnets, and quarter 3 is left free for a future tier. Each quarter holds up to 8 zone subnets, so
  * every subnet is 1/32 of the VPC: a /21 (2,043 usable addresses, AWS reserves 5) in a /16, a /27

@@ -55,7 +55,7 @@ export const EXTENDED_SUPPORT_DISABLED = "open-source-rds-extended-support-disab
  * - `8.4` (LTS) is in standard support: disabled, so no surcharge can ever start silently. When 8.4
  *   leaves standard support RDS then upgrades the instances to the next supported major version on or
  *   shortly after that date (a major upgrade with downtime, in no window of ours), instead of billing;
- *   upgrade before then (see the README).
+ *   upgrade before then (see docs/database.md).
  *
  * The setting is fixed at creation (RDS can't change an instance's enrollment, replicas inherit their
  * source's), so changing `engineVersion` later doesn't re-enroll anything.

@@ -31,7 +31,7 @@ export interface ManagedRuleGroup {
     readonly ruleName: string;
     /** Capacity the group uses, from the AWS Managed Rules documentation. */
     readonly wcu: number;
-    /** What it protects against, for the README and reviewers. */
+    /** What it protects against, for docs/security.md and reviewers. */
     readonly protects: string;
 }
 
