@@ -1,6 +1,7 @@
 // The stack program as Pulumi runs it: config from Pulumi.<stack>.yaml, the real infra/main.ts.
 import * as fs from "fs";
 import * as path from "path";
+import { markdownFiles } from "../scripts/lib/docsCheck";
 import { ROOT, allResources, resourceNamed, resourcesOf, runStack } from "./mocks";
 
 describe("dev stack", () => {
@@ -53,9 +54,11 @@ describe("config errors stop the program before any resource is declared", () =>
     });
 });
 
-describe("README commands use real stack outputs", () => {
-    it("every `pulumi stack output <name>` in the README is an output of the stack", async () => {
-        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+describe("commands in README.md and docs/ use real stack outputs", () => {
+    it("every `pulumi stack output <name>` in the docs is an output of the stack", async () => {
+        const readme = markdownFiles(ROOT)
+            .map((f) => fs.readFileSync(path.join(ROOT, f), "utf8"))
+            .join("\n");
         const named = [...readme.matchAll(/pulumi stack output (?:--json )?([A-Za-z][A-Za-z0-9]*)/g)].map((m) => m[1]);
         expect(named.length).toBeGreaterThan(5);
         // Outputs of every mode: active-passive adds the failover function, a domain the health check.
