@@ -71,6 +71,8 @@ export interface StackConfig {
     };
     /** The alarm thresholds exactly as the Monitoring component takes them, plus who gets the alarms. */
     readonly monitoring: MonitoringThresholds & { readonly alertEmail?: string };
+    /** Recovery targets the plan checks its recovery-time report against (seconds; undefined: not enforced). */
+    readonly recoveryTargets: { readonly recoverySeconds?: number; readonly dataLossSeconds?: number };
     readonly security: {
         readonly wafEnabled: boolean;
         readonly wafRateLimit: number;
@@ -353,6 +355,10 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
             dbConnections: num("alarmDbConnections"),
             replicaLagSeconds: num("alarmReplicaLagSeconds"),
             wafBlockedPer5Min: num("alarmWafBlockedPer5Min"),
+        },
+        recoveryTargets: {
+            recoverySeconds: v.recoveryTimeTargetSeconds as number | undefined,
+            dataLossSeconds: v.dataLossTargetSeconds as number | undefined,
         },
         security: {
             wafEnabled: bool("wafEnabled"),

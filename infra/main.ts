@@ -219,5 +219,7 @@ export async function main(): Promise<Record<string, unknown>> {
         accessLogBucket: accessLogs.bucketName,
         wafWebAclName: waf?.webAclName,
         wafLogGroupName: waf?.logGroupName,
+        // What `npm run plan` checks its recovery-time report against (a stack setting, not a figure).
+        recoveryTargets: cfg.recoveryTargets,
     };
 }

@@ -302,6 +302,22 @@ export const SETTINGS = {
     },
 
     // ---- monitoring ------------------------------------------------------------------------------
+    recoveryTimeTargetSeconds: {
+        group: "monitoring",
+        type: "integer",
+        min: 0,
+        max: 86400,
+        description:
+            "Recovery-time target: `npm run plan` exits 1 when a failure mode (a server, a zone, the DB writer, …) serves again later than this, as computed from the declared resources. Unset: reported, not enforced.",
+    },
+    dataLossTargetSeconds: {
+        group: "monitoring",
+        type: "integer",
+        min: 0,
+        max: 86400,
+        description:
+            "Data-loss target: `npm run plan` exits 1 when a failure mode can lose more than this many seconds of committed writes (0: no committed write lost). Unset: reported, not enforced.",
+    },
     alertEmail: {
         group: "monitoring",
         type: "string",

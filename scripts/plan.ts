@@ -18,6 +18,7 @@ import { architectureHtml, markdownToHtml } from "./lib/html";
 import { mermaidDiagram } from "./lib/mermaid";
 import { PolicyEvaluator, evaluatePolicy, loadPolicyEvaluator } from "./lib/policy";
 import { PlanRecord } from "./lib/records";
+import { RecoveryReport, RecoveryTargets, analyseRecovery, recoveryMarkdown, recoveryText, recoveryViolations } from "./lib/recovery";
 import { redactInputs, secretValues } from "./lib/redact";
 import { SpofReport, analyseSpof, spofMarkdown, spofText } from "./lib/spof";
 import { PlanSummary, componentOf, resourcesMarkdown, summarize, summaryMarkdown, summaryText } from "./lib/summary";
@@ -63,6 +64,8 @@ export interface PlanResult {
     readonly error?: string;
     readonly summary?: PlanSummary;
     readonly spof?: SpofReport;
+    /** Recovery times per failure mode, and the targets the stack declares. */
+    readonly recovery?: { readonly report: RecoveryReport; readonly targets: RecoveryTargets; readonly violations: readonly string[] };
     readonly files?: PlanFiles;
     /** What the mock engine recorded (unredacted: for tests, never written as is). */
     readonly records?: readonly RecordedResource[];
@@ -151,6 +154,11 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
     const cost = estimateCost(records);
     const summary = summarize({ stack, records, outputs: run.outputs, policy, region, cost });
     const spof = analyseSpof(records);
+    const recoveryReport = analyseRecovery(records);
+    // The targets are stack settings the program exports; the figures come from the declared resources.
+    const targets = (run.outputs.recoveryTargets ?? {}) as RecoveryTargets;
+    const recovery = { report: recoveryReport, targets, violations: recoveryViolations(recoveryReport, targets) };
+    const recoveryMd = recoveryMarkdown(recoveryReport, targets).replace(/^## /m, "### ");
     const diagram = mermaidDiagram(records);
 
     // ---- files ----
@@ -192,6 +200,7 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
         "",
         spofMd,
         "",
+        recoveryMd,
         "### Architecture",
         "",
         "```mermaid",
@@ -223,6 +232,7 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
                     "",
                     spofMd,
                     "",
+                    recoveryMd.replace(/^### /m, "## "),
                     "## Summary",
                     "",
                     summaryMd,
@@ -244,23 +254,21 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
     log(summaryText(summary));
     log("\nSingle points of failure (from the declared resources):\n");
     log(spofText(spof));
+    log(`\n${recoveryText(recoveryReport, targets)}`);
     const rel = (p: string) => path.relative(process.cwd(), p) || p;
     log(`\nwrote ${rel(files.resources)}, ${rel(files.planMd)}, ${rel(files.html)} in ${Date.now() - started} ms`);
 
     const mandatory = policy.available ? policy.violations.filter((v) => v.mandatory) : [];
-    if (mandatory.length > 0) {
-        return {
-            exitCode: 1,
-            error: `${mandatory.length} mandatory policy violation(s): ${mandatory.map((v) => `${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`).join("; ")}`,
-            summary,
-            spof,
-            files,
-            records,
-            outputs: run.outputs,
-            millis: Date.now() - started,
-        };
-    }
-    return { exitCode: 0, summary, spof, files, records, outputs: run.outputs, millis: Date.now() - started };
+    const errors = [
+        ...(mandatory.length > 0
+            ? [`${mandatory.length} mandatory policy violation(s): ${mandatory.map((v) => `${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`).join("; ")}`]
+            : []),
+        // One line per failure mode over the stack's recovery targets: a change that slows recovery fails the plan.
+        ...(recovery.violations.length > 0 ? [`recovery targets missed:\n${recovery.violations.map((v) => `  - ${v}`).join("\n")}`] : []),
+    ];
+    const result = { summary, spof, recovery, files, records, outputs: run.outputs };
+    if (errors.length > 0) return { exitCode: 1, error: errors.join("\n"), ...result, millis: Date.now() - started };
+    return { exitCode: 0, ...result, millis: Date.now() - started };
 }
 
 export interface CliArgs {

@@ -1,0 +1,70 @@
+/**
+ * The AWS timing facts the recovery-time report uses, each with the document that states it. The report
+ * reads every other figure from the declared resources; these are what AWS does on its own side.
+ * docs/recovery.md lists them (a test keeps that list and this table the same).
+ *
+ * `assumption: true` marks a figure AWS does not publish: the report names it as an assumption
+ * wherever it uses it, never as a fact.
+ */
+export interface AwsTime {
+    /** Seconds, as a range (low = high for a single figure). */
+    readonly low: number;
+    readonly high: number;
+    /** What takes this long. */
+    readonly what: string;
+    /** The AWS document. */
+    readonly source: string;
+    /** What it says, in its words (or, for an assumption, why this figure). */
+    readonly says: string;
+    readonly assumption?: boolean;
+}
+
+export const AWS_TIMES = {
+    multiAzInstanceFailover: {
+        low: 60,
+        high: 120,
+        what: "RDS Multi-AZ DB instance: automatic failover to the standby, detection included",
+        source: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZ.Failover.html",
+        says: "Failover times are typically 60–120 seconds.",
+    },
+    multiAzClusterFailover: {
+        low: 0,
+        high: 35,
+        what: "RDS Multi-AZ DB cluster: automatic failover to a readable standby, detection included",
+        source: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverDBCluster.html",
+        says: "Failover times are typically less than 35 seconds.",
+    },
+    elbDnsTtl: {
+        low: 60,
+        high: 60,
+        what: "TTL of the load balancer's DNS answers (an alias record to it uses the same)",
+        source: "https://aws.amazon.com/route53/faqs/",
+        says: "To configure DNS Failover for ELB [...] endpoints, you need to use Alias records which have fixed TTL of 60 seconds.",
+    },
+    route53Propagation: {
+        low: 0,
+        high: 60,
+        what: "a Route 53 record change reaching every Route 53 name server",
+        source: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-delete.html",
+        says: "If using Route 53, the record change takes 60 seconds to propagate to all global Route 53 name servers.",
+    },
+    pointInTimeRestoreLag: {
+        low: 0,
+        high: 300,
+        what: "how far behind now the latest restorable time of an RDS database is (transaction logs uploaded to S3)",
+        source: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIT.html",
+        says: "The latest restorable time for a DB instance is typically within 5 minutes of the current time.",
+    },
+    autoScalingReaction: {
+        low: 0,
+        high: 30,
+        what: "EC2 Auto Scaling acting on an instance the load balancer reports unhealthy (marking it, starting the replacement)",
+        source: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-health-checks.html",
+        says:
+            "AWS says Auto Scaling replaces an unhealthy InService instance and that health checks 'continue periodically', " +
+            "but publishes no interval: 30 s is our allowance, not an AWS figure.",
+        assumption: true,
+    },
+} as const satisfies Record<string, AwsTime>;
+
+export type AwsTimeName = keyof typeof AWS_TIMES;

@@ -1,0 +1,486 @@
+/**
+ * Recovery-time report: for each failure mode, how long until it is detected, until the stack serves
+ * again (at reduced and at full capacity), and how much data can be lost — computed from the declared
+ * resources (health checks, Auto Scaling group, warm pool, DB deployment, DNS TTLs, alarms), never from
+ * the config, with each figure's formula and the values it read. AWS's own timings are named constants
+ * with their documents (./awsTimes.ts). Pure: unit-tested with hand-built records and run on the stack.
+ */
+import { AWS_TIMES, AwsTime } from "./awsTimes";
+import { PlanRecord, RecordSet, T, field, num, str, uniqueSorted } from "./records";
+import { readerRecordsOf } from "./spof";
+import { DbInstanceInfo, TargetGroupInfo, Topology, primaryWriter, topologyOf } from "./topology";
+
+/** A duration range in seconds; `null` seconds: it does not happen without a person (or at all). */
+export interface Figure {
+    readonly seconds: { readonly low: number; readonly high: number } | null;
+    /** How it was computed, with the values read (e.g. "5 s × 2 health checks = 10 s"). */
+    readonly formula: string;
+}
+
+export type FailureModeId = "web-server" | "web-zone" | "active-server" | "lb-node" | "nat-path" | "db-writer" | "db-writer-zone" | "db-replica" | "region";
+
+export interface FailureMode {
+    readonly id: FailureModeId;
+    readonly title: string;
+    /** Serving resumes without a person acting. */
+    readonly survived: boolean;
+    readonly detect: Figure;
+    /** Serving again, possibly at reduced capacity. */
+    readonly reduced: Figure;
+    /** Serving again at full capacity. */
+    readonly full: Figure;
+    /** Committed data that can be lost. */
+    readonly dataLoss: Figure;
+    /** Checked against the stack's targets (the region is not: a one-region stack, said so). */
+    readonly targeted: boolean;
+    readonly note?: string;
+}
+
+export interface RecoveryReport {
+    readonly modes: readonly FailureMode[];
+    /** The AWS constants the figures used. */
+    readonly constants: readonly AwsTime[];
+}
+
+export interface RecoveryTargets {
+    /** Serving again (at reduced capacity) within this many seconds. */
+    readonly recoverySeconds?: number;
+    /** At most this many seconds of committed writes lost. */
+    readonly dataLossSeconds?: number;
+}
+
+// ---- figures ------------------------------------------------------------------------------------
+
+const fmt = (s: { low: number; high: number }) => (s.low === s.high ? `${s.low} s` : `${s.low}-${s.high} s`);
+const exact = (n: number, formula: string): Figure => ({ seconds: { low: n, high: n }, formula });
+const never = (formula: string): Figure => ({ seconds: null, formula });
+const ZERO = exact(0, "0 s");
+
+/** Sum of parts, each a figure's range with its label; the formula lists every part. */
+function sum(parts: readonly { label: string; low: number; high: number }[], used: Set<AwsTime>, ...constants: AwsTime[]): Figure {
+    constants.forEach((c) => used.add(c));
+    const low = parts.reduce((a, p) => a + p.low, 0);
+    const high = parts.reduce((a, p) => a + p.high, 0);
+    const text = parts.map((p) => `${p.label} ${fmt(p)}`).join(" + ");
+    return { seconds: { low, high }, formula: parts.length === 1 ? `${text}` : `${text} = ${fmt({ low, high })}` };
+}
+
+const part = (label: string, low: number, high = low) => ({ label, low, high });
+const constPart = (label: string, c: AwsTime) => ({ label: `${label}${c.assumption ? " (assumed)" : ""}`, low: c.low, high: c.high });
+
+// ---- what the records declare -------------------------------------------------------------------
+
+interface Fleet {
+    readonly name: string;
+    readonly min: number;
+    readonly max?: number;
+    readonly zones: string[];
+    readonly gracePeriod: number;
+    readonly elbHealth: boolean;
+    readonly warmPool?: { readonly size: number; readonly state: string };
+}
+
+function fleets(rs: RecordSet): Fleet[] {
+    return rs.of(T.autoScalingGroup).map((g) => {
+        const warm = field(g, "warmPool") as { poolState?: string; minSize?: unknown } | undefined;
+        return {
+            name: g.name,
+            min: num(field(g, "minSize")) ?? 0,
+            max: num(field(g, "maxSize")),
+            zones: uniqueSorted(((field(g, "vpcZoneIdentifiers") as unknown[] | undefined) ?? []).map((s) => rs.subnetZone(s))),
+            // The API's default grace period is 0 (CreateAutoScalingGroup).
+            gracePeriod: num(field(g, "healthCheckGracePeriod")) ?? 0,
+            elbHealth: str(field(g, "healthCheckType")) === "ELB",
+            warmPool: warm ? { size: num(warm.minSize) ?? 0, state: str(warm.poolState) ?? "Stopped" } : undefined,
+        };
+    });
+}
+
+interface Cluster {
+    readonly name: string;
+    readonly zones: string[];
+}
+
+/** Multi-AZ DB clusters: `aws:rds/cluster:Cluster` with a MySQL/PostgreSQL engine and a DB cluster instance class. */
+function clusters(rs: RecordSet): Cluster[] {
+    return rs
+        .of("aws:rds/cluster:Cluster")
+        .filter((c) => /^(mysql|postgres)$/.test(String(field(c, "engine"))) && str(field(c, "dbClusterInstanceClass")) !== undefined)
+        .map((c) => ({ name: c.name, zones: uniqueSorted(((field(c, "availabilityZones") as unknown[] | undefined) ?? []).map(str)) }));
+}
+
+/** `${interval} s × ${threshold}` for the target group's failure detection. */
+function tgDetect(tg: TargetGroupInfo): Figure {
+    return exact(tg.healthCheckInterval * tg.unhealthyThreshold, `${tg.healthCheckInterval} s interval × ${tg.unhealthyThreshold} failed checks = ${tg.healthCheckInterval * tg.unhealthyThreshold} s`);
+}
+
+function tgHealthy(tg: TargetGroupInfo) {
+    return part(`healthy checks (${tg.healthCheckInterval} s × ${tg.healthyThreshold})`, tg.healthCheckInterval * tg.healthyThreshold);
+}
+
+/** An alarm's evaluation window: period × evaluation periods (the figure a person or Route 53 waits for). */
+function alarmWindow(alarm: PlanRecord | undefined): { seconds: number; text: string } | undefined {
+    if (!alarm) return undefined;
+    const period = num(alarm.inputs.period);
+    const evaluations = num(alarm.inputs.evaluationPeriods) ?? 1;
+    const datapoints = num(alarm.inputs.datapointsToAlarm) ?? evaluations;
+    if (period === undefined) return undefined;
+    return { seconds: period * datapoints, text: `alarm ${alarm.name} (${period} s × ${datapoints})` };
+}
+
+/** The CNAME TTL of the private `writer`/`reader` name (first label), as declared. */
+function ttlOf(rs: RecordSet, label: "writer" | "reader"): number | undefined {
+    const r = rs.of(T.record).find((x) => new RegExp(`^${label}\\.`).test(String(x.inputs.name ?? "")));
+    return r ? num(r.inputs.ttl) : undefined;
+}
+
+// ---- failure modes ------------------------------------------------------------------------------
+
+function webModes(rs: RecordSet, t: Topology, used: Set<AwsTime>): FailureMode[] {
+    const tg = t.targetGroups[0];
+    const fleet = fleets(rs).find((f) => f.elbHealth) ?? fleets(rs)[0];
+    const out: FailureMode[] = [];
+    if (!tg) return out;
+    const detect = tgDetect(tg);
+    const react = constPart("Auto Scaling acts", AWS_TIMES.autoScalingReaction);
+
+    // Replacement: the group launches a new server, which serves once its user data is done (bounded by
+    // the declared grace period, derived from the boot script) and it passes the healthy checks.
+    const replacement = (why: string): Figure =>
+        fleet && fleet.elbHealth
+            ? sum([part("detect", detect.seconds!.low), react, part(`boot to /health (grace period of ${fleet.name})`, fleet.gracePeriod), tgHealthy(tg)], used, AWS_TIMES.autoScalingReaction)
+            : never(fleet ? `${fleet.name} uses EC2 health checks only: a server that fails the load balancer's check is never replaced` : `fixed servers: nothing replaces a failed one (${why})`);
+
+    const activeActive = fleet ? !fleet.warmPool : t.standbys.length === 0;
+    const servingMin = fleet ? fleet.min : t.servers.length;
+    if (activeActive) {
+        const others = servingMin - 1;
+        out.push({
+            id: "web-server",
+            title: "a web server",
+            survived: others >= 1,
+            detect,
+            reduced: others >= 1 ? { seconds: detect.seconds, formula: `the others keep serving once it is out of rotation: ${detect.formula}` } : never("no other server serves"),
+            full: replacement("a person re-creates it"),
+            dataLoss: exact(0, "0 s: the web tier holds no data (state is in the database)"),
+            targeted: true,
+        });
+        const zones = fleet ? fleet.zones : uniqueSorted(t.servers.map((s) => s.zone));
+        const perZone = zones.length > 0 ? Math.ceil(servingMin / zones.length) : servingMin;
+        const survivesZone = zones.length >= 2 && servingMin - perZone >= 1;
+        out.push({
+            id: "web-zone",
+            title: "a zone's web servers",
+            survived: survivesZone,
+            detect,
+            reduced: survivesZone
+                ? { seconds: detect.seconds, formula: `${servingMin - perZone} of ${servingMin} keep serving in the other zones once the lost ones are out of rotation: ${detect.formula}` }
+                : never(zones.length < 2 ? `the servers are in one zone (${zones.join(", ") || "none"})` : `${perZone} of ${servingMin} servers may be in the lost zone`),
+            full: fleet && zones.length >= 2 ? replacement("") : never("the lost zone's servers are back only with the zone (fixed servers)"),
+            dataLoss: exact(0, "0 s: the web tier holds no data"),
+            targeted: true,
+            note: fleet ? `${fleet.name} rebalances into ${zones.filter((_, i) => i > 0).length > 0 ? "the surviving zones" : "its zone"}` : undefined,
+        });
+        return out;
+    }
+
+    // Active-passive.
+    if (fleet?.warmPool) {
+        const running = fleet.warmPool.state === "Running";
+        const recover = running
+            ? sum([part("detect", detect.seconds!.low), react, part("register the warm-pool server", 0), tgHealthy(tg)], used, AWS_TIMES.autoScalingReaction)
+            : sum([part("detect", detect.seconds!.low), react, part(`start a ${fleet.warmPool.state.toLowerCase()} warm-pool server (grace period)`, fleet.gracePeriod), tgHealthy(tg)], used, AWS_TIMES.autoScalingReaction);
+        out.push({
+            id: "active-server",
+            title: "the active server (active-passive)",
+            survived: fleet.warmPool.size >= 1 && fleet.elbHealth,
+            detect,
+            reduced: recover,
+            full: recover,
+            dataLoss: exact(0, "0 s: the web tier holds no data"),
+            targeted: true,
+            note: `${fleet.warmPool.size} warm standby(s) in state ${fleet.warmPool.state}; the replaced server refills the pool`,
+        });
+    } else if (t.standbys.length > 0) {
+        // A function registers the standbys when an alarm on the target group's healthy hosts fires.
+        const fnAlarm = rs
+            .of(T.metricAlarm)
+            .find((a) => str(a.inputs.metricName) === "HealthyHostCount" && ((a.inputs.alarmActions as unknown[] | undefined) ?? []).some((x) => /lambda|function/.test(String(x))));
+        const w = alarmWindow(fnAlarm);
+        const d = w ? sum([part("out of rotation", detect.seconds!.low), part(w.text, w.seconds)], used) : never("no alarm invokes the failover function");
+        const recover = d.seconds ? sum([part("detect", d.seconds.low, d.seconds.high), part("register the standby", 0), tgHealthy(tg)], used) : d;
+        out.push({
+            id: "active-server",
+            title: "the active server (active-passive)",
+            survived: d.seconds !== null,
+            detect: d,
+            reduced: recover,
+            full: recover,
+            dataLoss: exact(0, "0 s: the web tier holds no data"),
+            targeted: true,
+            note: `${t.standbys.length} standby server(s) registered by ${t.failoverFunction ?? "a function"}`,
+        });
+    }
+    return out;
+}
+
+function lbMode(t: Topology, used: Set<AwsTime>): FailureMode | undefined {
+    const lb = t.loadBalancers.find((l) => !l.internal) ?? t.loadBalancers[0];
+    if (!lb) return undefined;
+    const multi = lb.zones.length >= 2;
+    const dns = sum([part("detect (AWS-internal, not published)", 0), constPart("clients' cached DNS answer (ELB TTL)", AWS_TIMES.elbDnsTtl)], used, AWS_TIMES.elbDnsTtl);
+    return {
+        id: "lb-node",
+        title: "a load balancer node",
+        survived: multi,
+        detect: exact(0, "AWS-internal: ELB takes a failed node out of its DNS answers; AWS publishes no detection time"),
+        reduced: multi ? dns : never(`the load balancer is in one zone (${lb.zones.join(", ")})`),
+        full: multi ? dns : never("ELB replaces the node in that zone only"),
+        dataLoss: ZERO,
+        targeted: true,
+        note: `${lb.name} in ${lb.zones.length} zone(s)`,
+    };
+}
+
+function natMode(rs: RecordSet, t: Topology): FailureMode | undefined {
+    if (t.egress.length === 0) {
+        const endpoints = rs.of("aws:ec2/vpcEndpoint:VpcEndpoint").length;
+        return {
+            id: "nat-path",
+            title: "the NAT path",
+            survived: true,
+            detect: ZERO,
+            reduced: exact(0, "0 s: no NAT gateway; private subnets reach AWS through VPC endpoints"),
+            full: exact(0, `0 s: ${endpoints} VPC endpoint(s), zonal by design`),
+            dataLoss: ZERO,
+            targeted: true,
+        };
+    }
+    const natZones = uniqueSorted(t.egress.map((e) => e.natZone));
+    const crossZone = t.egress.filter((e) => e.natZone !== undefined && e.zone !== e.natZone);
+    const perZone = crossZone.length === 0;
+    return {
+        id: "nat-path",
+        title: "the NAT path",
+        survived: perZone,
+        detect: ZERO,
+        reduced: exact(0, "0 s: serving does not use the NAT (requests come in through the load balancer)"),
+        full: perZone
+            ? exact(0, `0 s: each zone has its own NAT gateway (${natZones.join(", ")}); losing one affects only its zone`)
+            : never(
+                  `${crossZone.length} subnet(s) in other zones leave through the NAT in ${natZones.join(", ")}: when it fails, their servers lose egress ` +
+                      "and replacements cannot install packages until a person adds a NAT per zone (natStrategy perAz)",
+              ),
+        dataLoss: ZERO,
+        targeted: true,
+    };
+}
+
+function dbModes(rs: RecordSet, t: Topology, used: Set<AwsTime>): FailureMode[] {
+    const out: FailureMode[] = [];
+    const cluster = clusters(rs)[0];
+    const writerTtl = ttlOf(rs, "writer");
+    const readerTtl = ttlOf(rs, "reader");
+    if (cluster) {
+        const failover = sum([constPart("Multi-AZ DB cluster failover", AWS_TIMES.multiAzClusterFailover)], used, AWS_TIMES.multiAzClusterFailover);
+        const semiSync = exact(0, "0 s: semi-synchronous replication, a commit waits for a reader's acknowledgement");
+        const common = { detect: { seconds: failover.seconds, formula: `included in the failover: ${failover.formula}` }, reduced: failover, full: failover, dataLoss: semiSync, targeted: true };
+        out.push({ id: "db-writer", title: "the DB writer instance", survived: true, ...common, note: `${cluster.name}: \`writer\` is the cluster endpoint (the name does not change)` });
+        out.push({ id: "db-writer-zone", title: "the DB writer's zone", survived: cluster.zones.length >= 2 || cluster.zones.length === 0, ...common, note: `three zones${cluster.zones.length ? `: ${cluster.zones.join(", ")}` : ""}` });
+        out.push({
+            id: "db-replica",
+            title: "a read replica",
+            survived: true,
+            detect: { seconds: failover.seconds, formula: `RDS-managed; AWS publishes no figure for a reader, taken as the cluster's failover: ${failover.formula}` },
+            reduced: failover,
+            full: failover,
+            dataLoss: exact(0, "0 s: reads only"),
+            targeted: true,
+            note: "`reader` is the cluster reader endpoint; RDS replaces the failed reader",
+        });
+        return out;
+    }
+    const w = primaryWriter(t);
+    if (!w) return out;
+    const alarms = rs.of(T.metricAlarm);
+    const alarmOn = (d: DbInstanceInfo | undefined, metric?: string) =>
+        alarms.find(
+            (a) =>
+                d?.identifier !== undefined &&
+                str((a.inputs.dimensions as Record<string, unknown> | undefined)?.DBInstanceIdentifier) === d.identifier &&
+                (metric === undefined || str(a.inputs.metricName) === metric),
+        );
+    const lagAlarm = t.dbReplicas.map((r) => alarmOn(r, "ReplicaLag")).find((a) => a !== undefined);
+    const lagThreshold = num(lagAlarm?.inputs.threshold);
+
+    if (w.multiAz) {
+        const failover = sum(
+            [constPart("Multi-AZ failover", AWS_TIMES.multiAzInstanceFailover)],
+            used,
+            AWS_TIMES.multiAzInstanceFailover,
+        );
+        const common = {
+            survived: true,
+            detect: { seconds: failover.seconds, formula: `included in the failover: ${failover.formula}` },
+            reduced: failover,
+            full: failover,
+            dataLoss: exact(0, "0 s: synchronous replication to the standby"),
+            targeted: true,
+            note: "`writer` names the instance endpoint, which RDS moves to the standby",
+        };
+        out.push({ id: "db-writer", title: "the DB writer instance", ...common });
+        out.push({ id: "db-writer-zone", title: "the DB writer's zone", ...common });
+    } else {
+        const live = alarmWindow(alarmOn(w));
+        const detect = live ? exact(live.seconds, live.text) : never("no alarm watches the writer");
+        const manual = never(
+            `a person promotes a replica (docs/runbooks/db-writer-fails.md); then \`writer\` moves: record change ≤ ${AWS_TIMES.route53Propagation.high} s` +
+                (writerTtl !== undefined ? ` + TTL ${writerTtl} s` : ""),
+        );
+        const dataLoss =
+            t.dbReplicas.length > 0
+                ? lagThreshold !== undefined
+                    ? { seconds: { low: 0, high: lagThreshold }, formula: `asynchronous replicas: the lag at the failure, up to the ReplicaLag alarm threshold (${lagThreshold} s) unnoticed` }
+                    : never("asynchronous replicas and no ReplicaLag alarm: the lag at the failure, unbounded")
+                : sum([constPart("point-in-time restore lag", AWS_TIMES.pointInTimeRestoreLag)], used, AWS_TIMES.pointInTimeRestoreLag);
+        if (t.dbReplicas.length === 0) used.add(AWS_TIMES.pointInTimeRestoreLag);
+        const common = { survived: false, detect, reduced: manual, full: manual, dataLoss, targeted: true, note: `single-AZ writer ${w.name}` };
+        out.push({ id: "db-writer", title: "the DB writer instance", ...common });
+        out.push({ id: "db-writer-zone", title: "the DB writer's zone", ...common });
+    }
+
+    // Read replicas behind health-checked `reader` records.
+    if (t.dbReplicas.length > 0) {
+        const records = readerRecordsOf(rs.all, t);
+        const checked = records.find((r) => r.health?.alarm !== undefined && r.weight > 0);
+        const alarm = checked ? rs.all.find((a) => a.name === checked.health!.alarm) : undefined;
+        const win = alarmWindow(alarm);
+        const survived = records.length > 0 && win !== undefined;
+        const detect = win ? exact(win.seconds, `${win.text}, then the Route 53 health check turns unhealthy`) : never("no health-checked `reader` record");
+        const reduced =
+            win !== undefined
+                ? sum(
+                      [part("detect", win.seconds), ...(readerTtl !== undefined ? [part("reader TTL", readerTtl)] : [])],
+                      used,
+                  )
+                : never("`reader` keeps answering with the failed replica");
+        out.push({
+            id: "db-replica",
+            title: "a read replica",
+            survived,
+            detect,
+            reduced,
+            full: never("a person re-creates the replica (docs/runbooks/db-recreate-replica.md); the others and the writer fallback serve reads meanwhile"),
+            dataLoss: exact(0, "0 s: reads only"),
+            targeted: true,
+        });
+    }
+    return out;
+}
+
+function regionMode(): FailureMode {
+    const lost = never("not survived: every resource is in one region");
+    return {
+        id: "region",
+        title: "the region",
+        survived: false,
+        detect: never("Route 53's external health check on the site alarms (if HTTPS with a domain)"),
+        reduced: lost,
+        full: lost,
+        dataLoss: never("everything since the last backup copied out of the region: none is copied today"),
+        targeted: false,
+        note:
+            "one region by design, outside the targets. What would change that: a cross-region read replica (or backups " +
+            "copied to a second region), the stack deployed there, and Route 53 failover records on the public name",
+    };
+}
+
+/** The report for the declared resources. */
+export function analyseRecovery(records: readonly PlanRecord[]): RecoveryReport {
+    const rs = new RecordSet(records);
+    const t = topologyOf(records);
+    const used = new Set<AwsTime>();
+    const modes: FailureMode[] = [...webModes(rs, t, used)];
+    const lb = lbMode(t, used);
+    if (lb) modes.push(lb);
+    const nat = natMode(rs, t);
+    if (nat) modes.push(nat);
+    modes.push(...dbModes(rs, t, used), regionMode());
+    return { modes, constants: [...used] };
+}
+
+// ---- targets ------------------------------------------------------------------------------------
+
+/** One line per failure mode over a target (empty when within them or when no target is set). */
+export function recoveryViolations(report: RecoveryReport, targets: RecoveryTargets): string[] {
+    const out: string[] = [];
+    for (const m of report.modes.filter((x) => x.targeted)) {
+        if (targets.recoverySeconds !== undefined) {
+            const s = m.reduced.seconds;
+            if (s === null) out.push(`${m.title}: no automatic recovery (${m.reduced.formula}); recovery-time target ${targets.recoverySeconds} s`);
+            else if (s.high > targets.recoverySeconds) out.push(`${m.title}: serving again after up to ${s.high} s, over the recovery-time target of ${targets.recoverySeconds} s`);
+        }
+        if (targets.dataLossSeconds !== undefined) {
+            const s = m.dataLoss.seconds;
+            if (s === null) out.push(`${m.title}: data loss unbounded (${m.dataLoss.formula}); data-loss target ${targets.dataLossSeconds} s`);
+            else if (s.high > targets.dataLossSeconds) out.push(`${m.title}: up to ${s.high} s of writes lost, over the data-loss target of ${targets.dataLossSeconds} s`);
+        }
+    }
+    return out;
+}
+
+// ---- rendering ----------------------------------------------------------------------------------
+
+const cell = (f: Figure) => (f.seconds === null ? "—" : fmt(f.seconds));
+
+function targetsLine(targets: RecoveryTargets): string {
+    const parts = [
+        targets.recoverySeconds !== undefined ? `recovery ≤ ${targets.recoverySeconds} s` : undefined,
+        targets.dataLossSeconds !== undefined ? `data loss ≤ ${targets.dataLossSeconds} s` : undefined,
+    ].filter(Boolean);
+    return parts.length > 0 ? `Targets: ${parts.join(", ")} (the region is outside them).` : "Targets: none set for this stack.";
+}
+
+export function recoveryMarkdown(report: RecoveryReport, targets: RecoveryTargets): string {
+    const rows = report.modes.map(
+        (m) => `| ${m.title} | ${m.survived ? "yes" : "**no**"} | ${cell(m.detect)} | ${cell(m.reduced)} | ${cell(m.full)} | ${cell(m.dataLoss)} |`,
+    );
+    const how = report.modes.flatMap((m) => [
+        `- **${m.title}**${m.note ? ` (${m.note})` : ""}`,
+        `  - detect: ${m.detect.formula}`,
+        `  - serving again: ${m.reduced.formula}`,
+        ...(m.full.formula !== m.reduced.formula ? [`  - full capacity: ${m.full.formula}`] : []),
+        `  - data loss: ${m.dataLoss.formula}`,
+    ]);
+    const violations = recoveryViolations(report, targets);
+    return [
+        "## Recovery times",
+        "",
+        targetsLine(targets),
+        "",
+        "| failure | survived | detect | serving again | full capacity | data loss |",
+        "|---|---|---|---|---|---|",
+        ...rows,
+        "",
+        ...(violations.length > 0 ? ["**Over target:**", "", ...violations.map((v) => `- ${v}`), ""] : []),
+        "How each figure was computed (AWS constants: docs/recovery.md):",
+        "",
+        ...how,
+        "",
+    ].join("\n");
+}
+
+/** The terminal table (lines ≤ 120 columns; formulas are in PLAN.md). */
+export function recoveryText(report: RecoveryReport, targets: RecoveryTargets): string {
+    const head = ["failure", "survived", "detect", "serving", "full", "data loss"];
+    const rows = report.modes.map((m) => [m.title, m.survived ? "yes" : "NO", cell(m.detect), cell(m.reduced), cell(m.full), cell(m.dataLoss)]);
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cols: string[]) => "  " + cols.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+    const violations = recoveryViolations(report, targets);
+    return [
+        `Recovery times — ${targetsLine(targets)}`,
+        line(head),
+        ...rows.map(line),
+        ...(violations.length > 0 ? ["Over target:", ...violations.map((v) => `  ✗ ${v}`)] : []),
+    ].join("\n");
+}

@@ -1,0 +1,273 @@
+/**
+ * The recovery-time report: figures for the real stacks (dev, prod and variants) read from the declared
+ * resources; each figure follows the declared value it reads (a mutated record changes it, the config
+ * alone does not); targets fail the plan with the failure mode and both numbers; the AWS constants are
+ * documented.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { plan, PlanResult } from "../scripts/plan";
+import { AWS_TIMES } from "../scripts/lib/awsTimes";
+import { FailureMode, FailureModeId, RecoveryReport, analyseRecovery, recoveryMarkdown, recoveryText, recoveryViolations } from "../scripts/lib/recovery";
+import { PlanRecord, T } from "../scripts/lib/records";
+import { RecordedResource, runStack } from "./mocks";
+
+const ROOT = path.resolve(__dirname, "..");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "recovery-test-"));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const mode = (r: RecoveryReport, id: FailureModeId): FailureMode => {
+    const m = r.modes.find((x) => x.id === id);
+    if (!m) throw new Error(`no failure mode ${id} in ${r.modes.map((x) => x.id).join(", ")}`);
+    return m;
+};
+const secs = (f: { seconds: { low: number; high: number } | null }) => (f.seconds === null ? null : [f.seconds.low, f.seconds.high]);
+
+/** A deep copy of the records with one record's inputs (and state) changed. */
+function mutate(records: readonly RecordedResource[], pick: (r: RecordedResource) => boolean, change: (inputs: Record<string, any>) => void): PlanRecord[] {
+    let hit = 0;
+    const out = records.map((r) => {
+        if (!pick(r)) return r;
+        hit++;
+        const inputs = structuredClone(r.inputs);
+        change(inputs);
+        return { ...r, inputs, state: { ...r.state, ...inputs } };
+    });
+    if (hit === 0) throw new Error("mutate: no record matched");
+    return out;
+}
+
+const runs: Record<string, readonly RecordedResource[]> = {};
+const VARIANTS: Record<string, [string, Record<string, string>]> = {
+    dev: ["dev", {}],
+    prod: ["prod", {}],
+    devPerAz: ["dev", { natStrategy: "perAz" }],
+    devMultiAz: ["dev", { dbMultiAz: "true" }],
+    activePassive: ["dev", { webServerMode: "active-passive", webServerCount: "2" }],
+};
+
+beforeAll(async () => {
+    // Sequential: the mock engine is process-global.
+    for (const [key, [stack, overrides]] of Object.entries(VARIANTS)) runs[key] = (await runStack(stack, overrides)).resources;
+}, 120_000);
+
+describe("figures of the stacks as declared", () => {
+    it("dev: a web server and a zone's servers are out of rotation after 5 s × 2 checks and the others serve", () => {
+        const r = analyseRecovery(runs.dev);
+        for (const id of ["web-server", "web-zone"] as const) {
+            expect(mode(r, id).survived).toBe(true);
+            expect(secs(mode(r, id).detect)).toEqual([10, 10]);
+            expect(mode(r, id).detect.formula).toBe("5 s interval × 2 failed checks = 10 s");
+            expect(secs(mode(r, id).reduced)).toEqual([10, 10]);
+            expect(secs(mode(r, id).dataLoss)).toEqual([0, 0]);
+        }
+    });
+
+    it("dev: the single NAT is not survived for egress, serving is unaffected", () => {
+        const nat = mode(analyseRecovery(runs.dev), "nat-path");
+        expect(nat.survived).toBe(false);
+        expect(secs(nat.reduced)).toEqual([0, 0]);
+        expect(nat.full.seconds).toBeNull();
+        expect(nat.full.formula).toMatch(/natStrategy perAz/);
+    });
+
+    it("dev: a single-AZ writer has no automatic recovery and loses up to the replica-lag alarm threshold", () => {
+        const w = mode(analyseRecovery(runs.dev), "db-writer");
+        expect(w.survived).toBe(false);
+        expect(w.reduced.seconds).toBeNull();
+        expect(w.reduced.formula).toMatch(/promotes a replica/);
+        expect(secs(w.dataLoss)).toEqual([0, 30]);
+        expect(w.dataLoss.formula).toMatch(/ReplicaLag alarm threshold \(30 s\)/);
+    });
+
+    it("prod and dbMultiAz=true: the writer fails over in 60-120 s (AWS) with no data lost", () => {
+        for (const key of ["prod", "devMultiAz"]) {
+            const r = analyseRecovery(runs[key]);
+            for (const id of ["db-writer", "db-writer-zone"] as const) {
+                expect(mode(r, id).survived).toBe(true);
+                expect(secs(mode(r, id).reduced)).toEqual([AWS_TIMES.multiAzInstanceFailover.low, AWS_TIMES.multiAzInstanceFailover.high]);
+                expect(secs(mode(r, id).dataLoss)).toEqual([0, 0]);
+            }
+            expect(r.constants).toContain(AWS_TIMES.multiAzInstanceFailover);
+        }
+    });
+
+    it("prod and natStrategy=perAz: a NAT per zone, so the NAT path is survived", () => {
+        for (const key of ["prod", "devPerAz"]) {
+            const nat = mode(analyseRecovery(runs[key]), "nat-path");
+            expect(nat.survived).toBe(true);
+            expect(secs(nat.full)).toEqual([0, 0]);
+        }
+    });
+
+    it("a read replica: the reader health alarm's window plus the reader TTL", () => {
+        const rep = mode(analyseRecovery(runs.prod), "db-replica");
+        expect(rep.survived).toBe(true);
+        expect(secs(rep.detect)).toEqual([120, 120]);
+        expect(rep.detect.formula).toMatch(/\(60 s × 2\)/);
+        expect(secs(rep.reduced)).toEqual([150, 150]);
+        expect(rep.reduced.formula).toBe("detect 120 s + reader TTL 30 s = 150 s");
+    });
+
+    it("a load balancer node: the ELB DNS TTL, from AWS", () => {
+        const lb = mode(analyseRecovery(runs.prod), "lb-node");
+        expect(lb.survived).toBe(true);
+        expect(secs(lb.reduced)).toEqual([60, 60]);
+        expect(lb.note).toMatch(/in 3 zone\(s\)/);
+    });
+
+    it("active-passive: the active server's failover is reported, active-active modes are not", () => {
+        const r = analyseRecovery(runs.activePassive);
+        const active = mode(r, "active-server");
+        expect(active.survived).toBe(true);
+        expect(active.reduced.seconds).not.toBeNull();
+        expect(r.modes.map((m) => m.id)).not.toContain("web-server");
+    });
+
+    it("the region is reported honestly: not survived, outside the targets, with what would change that", () => {
+        const region = mode(analyseRecovery(runs.prod), "region");
+        expect(region.survived).toBe(false);
+        expect(region.targeted).toBe(false);
+        expect(region.note).toMatch(/cross-region read replica/);
+    });
+});
+
+describe("each figure follows the declared value it reads", () => {
+    const isTg = (r: RecordedResource) => T.targetGroup.includes(r.type as never);
+
+    it("a longer target-group health-check interval lengthens the web figures", () => {
+        const records = mutate(runs.dev, isTg, (i) => (i.healthCheck = { ...i.healthCheck, interval: 10 }));
+        const r = analyseRecovery(records);
+        expect(secs(mode(r, "web-server").detect)).toEqual([20, 20]);
+        expect(mode(r, "web-server").detect.formula).toBe("10 s interval × 2 failed checks = 20 s");
+        expect(secs(mode(r, "web-zone").reduced)).toEqual([20, 20]);
+    });
+
+    it("a higher unhealthy threshold lengthens detection", () => {
+        const r = analyseRecovery(mutate(runs.dev, isTg, (i) => (i.healthCheck = { ...i.healthCheck, unhealthyThreshold: 4 })));
+        expect(secs(mode(r, "web-server").detect)).toEqual([20, 20]);
+    });
+
+    it("a declared multiAz writer switches the writer figures to the Multi-AZ failover", () => {
+        const writer = (r: RecordedResource) => r.type === T.dbInstance && r.inputs.replicateSourceDb === undefined;
+        const r = analyseRecovery(mutate(runs.dev, writer, (i) => (i.multiAz = true)));
+        expect(secs(mode(r, "db-writer").reduced)).toEqual([60, 120]);
+        expect(secs(mode(r, "db-writer").dataLoss)).toEqual([0, 0]);
+    });
+
+    it("the reader record's TTL and the health alarm's period feed the replica figure", () => {
+        const reader = (r: RecordedResource) => r.type === T.record && /^reader\./.test(String(r.inputs.name));
+        const healthAlarm = (r: RecordedResource) => r.type === T.metricAlarm && /reader-health/.test(r.name);
+        const r = analyseRecovery(mutate(mutate(runs.prod, reader, (i) => (i.ttl = 10)) as RecordedResource[], healthAlarm, (i) => (i.period = 10)));
+        expect(secs(mode(r, "db-replica").reduced)).toEqual([30, 30]);
+    });
+
+    it("a config override that declares nothing different changes no figure (the report reads resources, not config)", async () => {
+        const again = (await runStack("dev", { recoveryTimeTargetSeconds: "5", alarmWebCpuPercent: "50" })).resources;
+        const strip = (r: RecoveryReport) => r.modes.map((m) => [m.id, secs(m.detect), secs(m.reduced), secs(m.full), secs(m.dataLoss)]);
+        expect(strip(analyseRecovery(again))).toEqual(strip(analyseRecovery(runs.dev)));
+    });
+});
+
+describe("Auto Scaling fleet and Multi-AZ DB cluster records (hand-built)", () => {
+    const subnet = (id: string, az: string): PlanRecord => ({ type: T.subnet, name: id, id, inputs: { availabilityZone: az } });
+    const tg: PlanRecord = { type: T.targetGroup[0], name: "tg", id: "tg", inputs: { healthCheck: { interval: 5, unhealthyThreshold: 2, healthyThreshold: 2 } }, state: { arn: "arn:tg" } };
+    const group = (extra: Record<string, unknown>): PlanRecord => ({
+        type: T.autoScalingGroup,
+        name: "web-asg",
+        inputs: { minSize: 2, maxSize: 4, vpcZoneIdentifiers: ["s-a", "s-b"], healthCheckType: "ELB", healthCheckGracePeriod: 240, targetGroupArns: ["arn:tg"], ...extra },
+    });
+    const base = [subnet("s-a", "us-east-1a"), subnet("s-b", "us-east-1b"), tg];
+
+    it("a group with ELB health checks replaces a server: detect + Auto Scaling + grace period + healthy checks", () => {
+        const r = analyseRecovery([...base, group({})]);
+        const full = mode(r, "web-server").full;
+        expect(secs(full)).toEqual([10 + 0 + 240 + 10, 10 + 30 + 240 + 10]);
+        expect(full.formula).toContain("Auto Scaling acts (assumed) 0-30 s");
+        expect(r.constants).toContain(AWS_TIMES.autoScalingReaction);
+        // The grace period is read from the group.
+        expect(secs(mode(analyseRecovery([...base, group({ healthCheckGracePeriod: 120 })]), "web-server").full)).toEqual([140, 170]);
+    });
+
+    it("a group with EC2 health checks only never replaces a server the load balancer finds unhealthy", () => {
+        const full = mode(analyseRecovery([...base, group({ healthCheckType: "EC2" })]), "web-server").full;
+        expect(full.seconds).toBeNull();
+        expect(full.formula).toMatch(/EC2 health checks only/);
+    });
+
+    it("a group in one zone does not survive the zone", () => {
+        const z = mode(analyseRecovery([...base, group({ vpcZoneIdentifiers: ["s-a"] })]), "web-zone");
+        expect(z.survived).toBe(false);
+        expect(z.reduced.seconds).toBeNull();
+    });
+
+    it("active-passive on a Running warm pool: detect + Auto Scaling + healthy checks; a Stopped pool adds the boot", () => {
+        const running = mode(analyseRecovery([...base, group({ minSize: 1, maxSize: 1, warmPool: { poolState: "Running", minSize: 1 } })]), "active-server");
+        expect(running.survived).toBe(true);
+        expect(secs(running.reduced)).toEqual([20, 50]);
+        const stopped = mode(analyseRecovery([...base, group({ minSize: 1, maxSize: 1, warmPool: { poolState: "Stopped", minSize: 1 } })]), "active-server");
+        expect(secs(stopped.reduced)).toEqual([260, 290]);
+    });
+
+    it("a Multi-AZ DB cluster fails over in under 35 s (AWS) with no committed write lost", () => {
+        const cluster: PlanRecord = {
+            type: "aws:rds/cluster:Cluster",
+            name: "database-cluster",
+            inputs: { engine: "mysql", dbClusterInstanceClass: "db.c6gd.medium", availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"] },
+        };
+        const r = analyseRecovery([...base, group({}), cluster]);
+        for (const id of ["db-writer", "db-writer-zone", "db-replica"] as const) {
+            expect(mode(r, id).survived).toBe(true);
+            expect(secs(mode(r, id).reduced)).toEqual([0, 35]);
+        }
+        expect(secs(mode(r, "db-writer").dataLoss)).toEqual([0, 0]);
+        expect(mode(r, "db-writer").dataLoss.formula).toMatch(/semi-synchronous/);
+    });
+});
+
+describe("targets", () => {
+    it("lists each failure mode over a target with both numbers; none when within or unset", () => {
+        const r = analyseRecovery(runs.prod);
+        expect(recoveryViolations(r, {})).toEqual([]);
+        expect(recoveryViolations(r, { recoverySeconds: 3600, dataLossSeconds: 0 })).toEqual([]);
+        expect(recoveryViolations(r, { recoverySeconds: 100 })).toEqual([
+            "the DB writer instance: serving again after up to 120 s, over the recovery-time target of 100 s",
+            "the DB writer's zone: serving again after up to 120 s, over the recovery-time target of 100 s",
+            "a read replica: serving again after up to 150 s, over the recovery-time target of 100 s",
+        ]);
+        expect(recoveryViolations(analyseRecovery(runs.dev), { dataLossSeconds: 10 })).toEqual([
+            "the DB writer instance: up to 30 s of writes lost, over the data-loss target of 10 s",
+            "the DB writer's zone: up to 30 s of writes lost, over the data-loss target of 10 s",
+        ]);
+    });
+
+    it("a target below a figure fails the plan, one line per failure mode with both numbers", async () => {
+        const result: PlanResult = await plan({ stack: "prod", outDir: tmp, log: () => undefined, policy: null, overrides: { recoveryTimeTargetSeconds: "100" } });
+        expect(result.exitCode).toBe(1);
+        expect(result.error).toContain("recovery targets missed:");
+        expect(result.error).toContain("the DB writer instance: serving again after up to 120 s, over the recovery-time target of 100 s");
+        const md = fs.readFileSync(result.files!.planMd, "utf8");
+        expect(md).toContain("### Recovery times");
+        expect(md).toContain("Targets: recovery ≤ 100 s (the region is outside them).");
+        expect(md).toContain("| the DB writer instance | yes | 60-120 s | 60-120 s | 60-120 s | 0 s |");
+        expect(fs.readFileSync(result.files!.html, "utf8")).toContain("Recovery times");
+    });
+
+    it("the terminal table keeps lines within 120 columns and marks what is over target", () => {
+        const text = recoveryText(analyseRecovery(runs.dev), { recoverySeconds: 60, dataLossSeconds: 0 });
+        for (const line of text.split("\n").filter((l) => !l.startsWith("  ✗"))) expect(line.length).toBeLessThanOrEqual(120);
+        expect(text).toMatch(/✗ the DB writer instance: no automatic recovery/);
+        expect(recoveryMarkdown(analyseRecovery(runs.dev), {})).toContain("Targets: none set for this stack.");
+    });
+});
+
+describe("docs/recovery.md", () => {
+    it("lists every AWS constant with its figure and its document", () => {
+        const doc = fs.readFileSync(path.join(ROOT, "docs", "recovery.md"), "utf8");
+        for (const [name, c] of Object.entries(AWS_TIMES)) {
+            expect(doc).toContain(`\`${name}\``);
+            expect(doc).toContain(c.source);
+        }
+    });
+});
