@@ -459,7 +459,8 @@ function nginxPrefix(port: number) {
     fs.writeFileSync(
         conf,
         renderNginxMainConfig({
-            // As root, nginx would otherwise run its workers as `nobody`; only the user differs from production.
+            // As root, `user nginx` needs that account (Debian has none) and workers that can read the temp
+            // dirs: run them as root. Unprivileged, nginx ignores the directive (with a warning).
             user: process.getuid?.() === 0 ? "root" : undefined,
             workerProcesses: "1",
             pidFile: path.join(prefix, "nginx.pid"),
