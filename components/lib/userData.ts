@@ -54,7 +54,11 @@ export const SERVER_PATHS = {
     databaseCheckTimer: "/etc/systemd/system/web-infra-db-check.timer",
 } as const;
 
-/** EC2 rejects user data larger than 16 KB (before base64). */
+/**
+ * EC2 rejects user data larger than 16 KB "in raw form, before it is base64-encoded" (EC2 User Guide,
+ * instancedata-add-user-data.html): the same for an instance and a launch template, which takes it
+ * base64-encoded.
+ */
 export const USER_DATA_MAX_BYTES = 16 * 1024;
 
 /**
