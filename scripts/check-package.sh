@@ -9,7 +9,8 @@
 # 3. type-check examples/three-servers/index.ts there with moduleResolution node16 (package `exports`
 #    and `types`) and with classic node resolution (`main`/`types`);
 # 4. run it under the mock engine and check that `web-infra` resolved to the packed dist/ and built
-#    three servers, a least_outstanding_requests target group and one DB instance.
+#    three servers (with user data rendered from the packed dist/components/assets), a
+#    least_outstanding_requests target group and one DB instance.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -23,11 +24,15 @@ tar -tzf "$work/$tarball" | sort > "$work/files.txt"
 for need in package/package.json package/README.md package/LICENSE package/dist/components/index.js package/dist/components/index.d.ts; do
     grep -qx "$need" "$work/files.txt" || { echo "FAIL: $tarball lacks $need" >&2; exit 1; }
 done
-if grep -Ev '^package/(package\.json|README\.md|LICENSE|dist/components/.*\.(js|d\.ts))$' "$work/files.txt" >&2; then
+# The files the user-data renderer reads at run time (components/lib/assets.ts), every one of them.
+(cd components && find assets -type f) | sort | while read -r asset; do
+    grep -qx "package/dist/components/$asset" "$work/files.txt" || { echo "FAIL: $tarball lacks dist/components/$asset" >&2; exit 1; }
+done
+if grep -Ev '^package/(package\.json|README\.md|LICENSE|dist/components/.*\.(js|d\.ts)|dist/components/assets/.+)$' "$work/files.txt" >&2; then
     echo "FAIL: $tarball holds files outside package.json, README.md, LICENSE and dist/components (above)" >&2
     exit 1
 fi
-echo "   $tarball: $(wc -l < "$work/files.txt") files, all under dist/components (+ package.json, README.md)"
+echo "   $tarball: $(wc -l < "$work/files.txt") files, all under dist/components (+ package.json, README.md), assets included"
 
 echo "== install into a scratch app"
 app="$work/app"
@@ -35,6 +40,10 @@ mkdir -p "$app/node_modules/@types"
 tar -xzf "$work/$tarball" -C "$app/node_modules"
 mv "$app/node_modules/package" "$app/node_modules/web-infra"
 ln -s "$root/node_modules/@pulumi" "$app/node_modules/@pulumi"
+# The package's own dependencies, as `npm install web-infra` would bring them (js-yaml).
+for dep in $(node -p "Object.keys(require('./package.json').dependencies || {}).join(' ')"); do
+    ln -s "$root/node_modules/$dep" "$app/node_modules/$dep"
+done
 ln -s "$root/node_modules/@types/node" "$app/node_modules/@types/node"
 cp examples/three-servers/index.ts "$app/index.ts"
 
@@ -63,8 +72,11 @@ const root = process.argv[2];
     await mocks.settle();
     const count = (t) => mocks.resourcesOf(t).length;
     const [tg] = mocks.resourcesOf("aws:lb/targetGroup:TargetGroup");
-    const got = { instances: count("aws:ec2/instance:Instance"), algorithm: tg && tg.inputs.loadBalancingAlgorithmType, dbInstances: count("aws:rds/instance:Instance") };
-    const want = { instances: 3, algorithm: "least_outstanding_requests", dbInstances: 1 };
+    // The user data is rendered from the package's dist/components/assets (a #cloud-config with our nginx.conf).
+    const userData = mocks.resourcesOf("aws:ec2/instance:Instance").map((i) => i.inputs.userData);
+    const rendered = userData.every((u) => typeof u === "string" && u.startsWith("#cloud-config\n") && u.includes("written by cloud-init (components/assets/web/nginx.conf)"));
+    const got = { instances: count("aws:ec2/instance:Instance"), algorithm: tg && tg.inputs.loadBalancingAlgorithmType, dbInstances: count("aws:rds/instance:Instance"), userDataFromAssets: rendered };
+    const want = { instances: 3, algorithm: "least_outstanding_requests", dbInstances: 1, userDataFromAssets: true };
     if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
     console.log(`   web-infra → ${path.relative(__dirname, resolved)}; ${mocks.allResources().length} resources: ${JSON.stringify(got)}`);
 })().catch((e) => {

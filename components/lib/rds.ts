@@ -91,11 +91,14 @@ export const MYSQL_PARAMETERS: readonly DbParameter[] = [
     { name: "long_query_time", value: "1", applyMethod: "immediate" },
     // CloudWatch Logs export reads the log files; with TABLE output nothing is exported.
     { name: "log_output", value: "FILE", applyMethod: "immediate" },
-    // The web servers' reachability probe opens a TCP connection and closes it without the MySQL
-    // handshake. MySQL counts each as a connect error and, after `max_connect_errors` (default 100)
-    // in a row from one host, blocks that host ("Host is blocked because of many connection errors")
-    // until FLUSH HOSTS: every web server would lose the database within hours. A successful login
-    // resets the count, but an idle server only probes. 10^9 probes is decades.
+    // MySQL counts a connection that ends before the handshake completes (a client that connects and
+    // closes, times out or crashes mid-handshake) as a connect error and, after `max_connect_errors`
+    // (default 100) in a row from one host, blocks that host ("Host is blocked because of many
+    // connection errors") until FLUSH HOSTS. A successful login resets the count, but a quiet web
+    // server may have none for hours. The web servers' own reachability probe is not such a client:
+    // it completes the login exchange as an account that does not exist, an authentication error that
+    // is never counted (why and how: MYSQL_PING_SCRIPT in ./userData.ts). This limit is for the rest;
+    // 10^9 is, in effect, never.
     { name: "max_connect_errors", value: "1000000000", applyMethod: "immediate" },
 ];
 

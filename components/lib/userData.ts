@@ -1,23 +1,34 @@
 /**
- * What a web server runs, as text: the cloud-config user data, the nginx site, the boot and status
- * scripts, the systemd units. Pure: no Pulumi, no AWS, no YAML library (js-yaml is a dev dependency
- * only), so the exact bytes a server receives are unit-tested and checked by the real tools
- * (`cloud-init schema`, `nginx -t`, `shellcheck`, a live nginx) in test/userData.test.ts.
+ * What a web server runs: the cloud-config user data that installs nginx and the CloudWatch agent and
+ * writes the files below. The files themselves are real files in `components/assets/web/` (scripts,
+ * units, nginx configuration, the probe, the agent configuration): this module picks them, fills the
+ * three templates among them, writes `app.env`, and emits the document with js-yaml. Pure: no Pulumi,
+ * no AWS. `test/userData.test.ts` checks the rendering and holds a snapshot of the whole document;
+ * `test/host/userData.test.ts` checks it with the real tools (`cloud-init schema`, PyYAML, `nginx -t`,
+ * `shellcheck`, a live nginx against a fake IMDSv2, the probe against a MySQL connection phase).
  *
- * Server layout (Amazon Linux 2023, which ships cloud-init, the SSM agent, curl and nginx in its
- * repositories):
+ * Server layout (Amazon Linux 2023, which ships cloud-init, the SSM agent, curl, python3 and nginx in
+ * its repositories):
  *
- * | path | what |
- * |---|---|
- * | `/etc/nginx/nginx.conf` | ours, replacing the package's (see renderNginxMainConfig) |
- * | `/etc/nginx/conf.d/web-infra.conf` | the site: `/health` (static 200) and `/` (which server answered) |
- * | `/etc/web-infra/app.env` | settings for the application: port, region, DB endpoints and the ARN of the DB secret — never a password |
- * | `/opt/web-infra/bin/write-identity` | boot script: instance id and zone from IMDSv2 → `/var/lib/web-infra/www` |
- * | `/opt/web-infra/bin/check-database` | every 60 s (systemd timer), only with a database: do the writer and the reader answer as MySQL? |
- * | `/opt/web-infra/bin/mysql-ping` | the probe it runs (python3, which AL2023 ships): reads the greeting, then completes the login exchange as an unknown user |
- * | `/opt/web-infra/app/` | room for the application (next issue) |
- * | `/var/lib/web-infra/www/` | what nginx serves on `/` (`index.txt`) |
+ * | path | what | asset |
+ * |---|---|---|
+ * | `/etc/nginx/nginx.conf` | ours, replacing the package's (see renderNginxMainConfig) | `nginx.conf` (template) |
+ * | `/etc/nginx/conf.d/web-infra.conf` | the site: `/health` (static 200) and `/` (which server answered) | `site.conf` (template) |
+ * | `/etc/web-infra/app.env` | settings for the application: port, region, DB endpoints and the ARN of the DB secret — never a password | (renderAppEnv) |
+ * | `/opt/web-infra/bin/write-identity` | boot script: instance id and zone from IMDSv2 → `/var/lib/web-infra/www` | `write-identity.sh` |
+ * | `/opt/web-infra/lib/publish.sh` | the functions both scripts share (atomic publish, `index.txt`) | `publish.sh` |
+ * | `/opt/web-infra/bin/check-database` | every 60 s (systemd timer), only with a database: do the writer and the reader answer as MySQL? | `check-database.sh` |
+ * | `/opt/web-infra/bin/mysql-ping` | the probe it runs: reads the greeting, then completes the login exchange as an account that does not exist | `mysql-ping.py` |
+ * | `/etc/web-infra/cloudwatch-agent.json` | the CloudWatch agent's configuration | `cloudwatch-agent.json` (template) |
+ * | `/opt/web-infra/app/` | room for the application (next issue) | `app-README.txt` |
+ * | `/var/lib/web-infra/www/` | what nginx serves on `/` (`index.txt`) | |
+ *
+ * The scripts are plain files, the same bytes on disk, in the user data and on the server: their paths
+ * default to the production ones below (SERVER_PATHS; test/userData.test.ts holds them to it) and can be
+ * overridden by environment variables, so the host tests run them against temp dirs and a fake IMDS.
  */
+import { fillTemplate, readAsset } from "./assets";
+import { emitYaml } from "./yaml";
 
 /** Where things live on the server. */
 export const SERVER_PATHS = {
@@ -29,6 +40,8 @@ export const SERVER_PATHS = {
     appDir: "/opt/web-infra/app",
     identityScript: "/opt/web-infra/bin/write-identity",
     databaseCheckScript: "/opt/web-infra/bin/check-database",
+    /** Sourced by both scripts (not executable). */
+    publishLibrary: "/opt/web-infra/lib/publish.sh",
     mysqlPing: "/opt/web-infra/bin/mysql-ping",
     webRoot: "/var/lib/web-infra/www",
     /** CloudWatch agent configuration, loaded with `amazon-cloudwatch-agent-ctl -a fetch-config`. */
@@ -41,14 +54,17 @@ export const SERVER_PATHS = {
     databaseCheckTimer: "/etc/systemd/system/web-infra-db-check.timer",
 } as const;
 
-/** EC2 rejects user data larger than 16 KB (before base64). */
+/**
+ * EC2 rejects user data larger than 16 KB "in raw form, before it is base64-encoded" (EC2 User Guide,
+ * instancedata-add-user-data.html): the same for an instance and a launch template, which takes it
+ * base64-encoded.
+ */
 export const USER_DATA_MAX_BYTES = 16 * 1024;
 
 /**
- * How often the database reachability check runs, in seconds. Each check is one connection per
- * endpoint, and MySQL counts every connection that ends in a handshake error against the client host,
- * blocking the host after `max_connect_errors` (RDS default 100) of them in a row: see MYSQL_PING_SCRIPT
- * for why the probe's connections are not such errors. A minute is enough for a status line.
+ * How often the database reachability check runs, in seconds (`web-infra-db-check.timer`). Each check
+ * is one connection per endpoint, and each is a completed login exchange (see MYSQL_PING_SCRIPT), so
+ * none counts toward `max_connect_errors`. A minute is enough for a status line.
  */
 export const DATABASE_CHECK_INTERVAL_SECONDS = 60;
 
@@ -80,11 +96,28 @@ export interface CloudConfigOptions {
 }
 
 // -------------------------------------------------------------------------------------------------
+// Templates: the only assets with placeholders, and the only placeholders each may hold.
+
+/** Each template asset and its placeholders, all of them required (assets.ts fillTemplate). */
+export const TEMPLATES = {
+    "web/nginx.conf": ["accessLog", "confDir", "errorLog", "mimeTypes", "modulesInclude", "pidFile", "user", "workerProcesses"],
+    "web/site.conf": ["listen", "webRoot"],
+    "web/cloudwatch-agent.json": ["logGroupName"],
+} as const satisfies Record<string, readonly string[]>;
+
+function renderTemplate(name: keyof typeof TEMPLATES, values: Readonly<Record<string, string>>): string {
+    return fillTemplate(name, readAsset(name), TEMPLATES[name], values);
+}
+
+// -------------------------------------------------------------------------------------------------
 // nginx
 
 export interface NginxMainOptions {
-    /** Worker user; `null` leaves the directive out (tests running unprivileged). @default "nginx" */
-    readonly user?: string | null;
+    /**
+     * Worker user. nginx ignores the directive (with a warning) when not started as root, so an
+     * unprivileged test can keep the default. @default "nginx"
+     */
+    readonly user?: string;
     /** @default "auto" */
     readonly workerProcesses?: string;
     /** @default "/run/nginx.pid" */
@@ -102,50 +135,36 @@ export interface NginxMainOptions {
 }
 
 /**
- * Our `nginx.conf`. We own the main file instead of dropping a site next to the package's: Amazon
- * Linux's stock `nginx.conf` carries its own welcome `server` on port 80, and depending on the
- * package version it is marked `default_server` (two default servers on one port is a fatal config
- * error) or not (then it competes for requests). With this file the only servers are ours in
- * `conf.d/`. Everything else follows the package's defaults.
+ * Our `nginx.conf` (asset `web/nginx.conf`). We own the main file instead of dropping a site next to
+ * the package's: Amazon Linux's stock `nginx.conf` carries its own welcome `server` on port 80, and
+ * depending on the package version it is marked `default_server` (two default servers on one port is a
+ * fatal config error) or not (then it competes for requests). With this file the only servers are ours
+ * in `conf.d/`. Everything else follows the package's defaults. The options exist for the tests, which
+ * run it unprivileged in a temp dir; the server gets the defaults.
  */
 export function renderNginxMainConfig(opts: NginxMainOptions = {}): string {
-    const user = opts.user === undefined ? "nginx" : opts.user;
+    const user = opts.user ?? "nginx";
+    if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(user)) {
+        throw new Error(`\`user\` must be a user name: lowercase letters, digits, _ and - (got ${JSON.stringify(user)})`);
+    }
+    const workerProcesses = opts.workerProcesses ?? "auto";
+    if (!/^(auto|[1-9][0-9]{0,3})$/.test(workerProcesses)) {
+        throw new Error(`\`workerProcesses\` must be "auto" or a whole number from 1 to 9999 (got ${JSON.stringify(workerProcesses)})`);
+    }
     const path = (name: string, value: string) => {
         assertSafePath(name, value.replace(/\*/g, "x"));
         return value;
     };
-    return `# web-infra nginx.conf, written by cloud-init (components/lib/userData.ts). Sites: ${opts.confDir ?? "/etc/nginx/conf.d"}/*.conf.
-${user === null ? "" : `user ${user};\n`}worker_processes ${opts.workerProcesses ?? "auto"};
-error_log ${path("errorLog", opts.errorLog ?? "/var/log/nginx/error.log")} notice;
-pid ${path("pidFile", opts.pidFile ?? "/run/nginx.pid")};
-
-include ${path("modulesInclude", opts.modulesInclude ?? "/usr/share/nginx/modules/*.conf")};
-
-events {
-    worker_connections 1024;
-}
-
-http {
-    log_format main '$remote_addr - $remote_user [$time_local] "$request" '
-                    '$status $body_bytes_sent "$http_referer" '
-                    '"$http_user_agent" "$http_x_forwarded_for"';
-    access_log ${path("accessLog", opts.accessLog ?? "/var/log/nginx/access.log")} main;
-
-    sendfile on;
-    tcp_nopush on;
-    types_hash_max_size 4096;
-    server_tokens off;
-    # Longer than the load balancer's 60 s idle timeout: the LB, not nginx, must be the side that
-    # closes an idle keep-alive connection, or a request sent on a connection nginx just closed
-    # becomes a 502 (AWS: target keep-alive > LB idle timeout).
-    keepalive_timeout 75s;
-
-    include ${path("mimeTypes", opts.mimeTypes ?? "/etc/nginx/mime.types")};
-    default_type application/octet-stream;
-
-    include ${path("confDir", opts.confDir ?? "/etc/nginx/conf.d")}/*.conf;
-}
-`;
+    return renderTemplate("web/nginx.conf", {
+        user,
+        workerProcesses,
+        errorLog: path("errorLog", opts.errorLog ?? SERVER_PATHS.nginxErrorLog),
+        pidFile: path("pidFile", opts.pidFile ?? "/run/nginx.pid"),
+        modulesInclude: path("modulesInclude", opts.modulesInclude ?? "/usr/share/nginx/modules/*.conf"),
+        accessLog: path("accessLog", opts.accessLog ?? SERVER_PATHS.nginxAccessLog),
+        mimeTypes: path("mimeTypes", opts.mimeTypes ?? "/etc/nginx/mime.types"),
+        confDir: path("confDir", opts.confDir ?? "/etc/nginx/conf.d"),
+    });
 }
 
 export interface NginxOptions {
@@ -161,137 +180,36 @@ export interface NginxOptions {
 }
 
 /**
- * The site (a `server` block for `conf.d/`): the `default_server` on the app port, so it answers
- * whatever Host the request carries (the load balancer's DNS name, the domain, the health checker's
- * IP). `/health` is static; `/` serves `index.txt` from the web root.
+ * The site (asset `web/site.conf`, a `server` block for `conf.d/`): the `default_server` on the app
+ * port, so it answers whatever Host the request carries (the load balancer's DNS name, the domain, the
+ * health checker's IP). `/health` is static; `/` serves `index.txt` from the web root.
  */
 export function renderNginxConfig(opts: NginxOptions): string {
     assertPort("port", opts.port);
     const webRoot = opts.webRoot ?? SERVER_PATHS.webRoot;
     assertSafePath("webRoot", webRoot);
-    const listen = opts.listenAddress === undefined ? `${opts.port}` : `${opts.listenAddress}:${opts.port}`;
     if (opts.listenAddress !== undefined && !/^(\d{1,3}\.){3}\d{1,3}$/.test(opts.listenAddress)) {
         throw new Error(`\`listenAddress\` must be an IPv4 address (got ${JSON.stringify(opts.listenAddress)})`);
     }
-    return `# web-infra site, written by cloud-init (components/lib/userData.ts). Replaced with the instance.
-server {
-    listen ${listen} default_server;
-    server_tokens off;
-    root ${webRoot};
-
-    # The load balancer's health check: static, no disk, no database, so a database outage never takes
-    # every server out of rotation at once. Not logged: it arrives every 5 s from every LB node.
-    location = /health {
-        access_log off;
-        default_type text/plain;
-        add_header Cache-Control "no-store" always;
-        return 200 "ok\\n";
-    }
-
-    # Which server answered (instance id and zone), and whether it reaches the database. Written by
-    # ${SERVER_PATHS.identityScript} at boot and ${SERVER_PATHS.databaseCheckScript} every ${DATABASE_CHECK_INTERVAL_SECONDS} s.
-    location = / {
-        charset utf-8;
-        default_type text/plain;
-        add_header Cache-Control "no-store" always;
-        try_files /index.txt =503;
-    }
-
-    location / {
-        return 404;
-    }
-}
-`;
+    const listen = opts.listenAddress === undefined ? `${opts.port}` : `${opts.listenAddress}:${opts.port}`;
+    return renderTemplate("web/site.conf", { listen, webRoot });
 }
 
 // -------------------------------------------------------------------------------------------------
-// Scripts. Constant text: paths and endpoints come from environment variables with the production
-// defaults, so the tests run the very same bytes against temp dirs and a fake IMDS.
+// Scripts and units: plain files, shipped as they are.
 
-/** Shared by both scripts: atomically publish a file and rebuild `index.txt` from the parts. */
-const PUBLISH_FUNCTIONS = `# Replace "$web_root/$1" with "$2" atomically: nginx never serves a half-written file.
-publish() {
-    local tmp
-    tmp="$(mktemp "$web_root/.$1.XXXXXX")"
-    printf '%s' "$2" >"$tmp"
-    chmod 0644 "$tmp"
-    mv -f "$tmp" "$web_root/$1"
-}
-
-# index.txt, served on /, is identity.txt followed by database.txt (when there is one).
-assemble_index() {
-    [ -f "$web_root/identity.txt" ] || return 0
-    local parts
-    parts="$(cat "$web_root/identity.txt")"
-    if [ -f "$web_root/database.txt" ]; then
-        parts="$parts
-$(cat "$web_root/database.txt")"
-    fi
-    publish index.txt "$parts
-"
-}`;
+/**
+ * The functions both scripts source from SERVER_PATHS.publishLibrary (or `$WEB_INFRA_PUBLISH_LIB`):
+ * `publish` (replace a file under the web root atomically) and `assemble_index`.
+ */
+export const PUBLISH_LIBRARY = readAsset("web/publish.sh");
 
 /**
  * Boot script (`web-infra-identity.service`, every boot, before nginx): asks the instance metadata
  * service, IMDSv2 only (a session token first, then reads with it), for the instance id and zone and
  * publishes them for `/`.
  */
-export const IDENTITY_SCRIPT = `#!/bin/bash
-# web-infra: publish which server this is (instance id, zone) for nginx to serve on /.
-# Run at every boot by web-infra-identity.service, before nginx. IMDSv2 only: PUT for a session token,
-# then GETs carrying it (the instance requires tokens; IMDSv1 calls get 401).
-set -euo pipefail
-
-imds="\${IMDS_ENDPOINT:-http://169.254.169.254}"
-web_root="\${WEB_INFRA_WEB_ROOT:-${SERVER_PATHS.webRoot}}"
-env_file="\${WEB_INFRA_ENV_FILE:-${SERVER_PATHS.appEnv}}"
-
-${PUBLISH_FUNCTIONS}
-
-imds_curl() {
-    curl --silent --show-error --fail --connect-timeout 2 --max-time 5 \\
-        --retry 5 --retry-connrefused --retry-delay 1 "$@"
-}
-
-token="$(imds_curl -X PUT -H "X-aws-ec2-metadata-token-ttl-seconds: 300" "$imds/latest/api/token")"
-metadata() {
-    imds_curl -H "X-aws-ec2-metadata-token: $token" "$imds/latest/meta-data/$1"
-}
-instance_id="$(metadata instance-id)"
-zone="$(metadata placement/availability-zone)"
-
-# Refuse to publish anything that is not an instance id or a zone name (a proxy's error page, say).
-if ! [[ $instance_id =~ ^i-[0-9a-f]{8,17}$ ]]; then
-    echo "write-identity: unexpected instance id from IMDS: $instance_id" >&2
-    exit 1
-fi
-if ! [[ $zone =~ ^[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]$ ]]; then
-    echo "write-identity: unexpected availability zone from IMDS: $zone" >&2
-    exit 1
-fi
-
-install -d -m 0755 "$web_root"
-publish identity.txt "served-by: $instance_id ($zone)
-instance-id: $instance_id
-availability-zone: $zone
-"
-
-db_writer=""
-if [ -r "$env_file" ]; then
-    # shellcheck source=/dev/null
-    . "$env_file"
-    db_writer="\${DB_WRITER_HOST:-}"
-fi
-if [ -z "$db_writer" ]; then
-    publish database.txt "database: not configured
-"
-elif [ ! -f "$web_root/database.txt" ]; then
-    publish database.txt "database: first check pending
-"
-fi
-assemble_index
-echo "write-identity: $instance_id in $zone"
-`;
+export const IDENTITY_SCRIPT = readAsset("web/write-identity.sh");
 
 /**
  * The database probe (python3: Amazon Linux 2023 ships it; cloud-init and dnf run on it). Prints one
@@ -317,171 +235,30 @@ echo "write-identity: $instance_id in $zone"
  * note an "Access denied for user 'web-infra-probe'" per check. The Database component also raises
  * `max_connect_errors`, for the handshake errors real clients cause (timeouts, crashes).
  */
-export const MYSQL_PING_SCRIPT = String.raw`#!/usr/bin/python3 -I
-# web-infra: does a MySQL server answer on HOST PORT? Prints a status; exit 0 if it does. It logs in as a
-# user that does not exist instead of dropping the connection after the greeting: MySQL blocks a host
-# after max_connect_errors dropped handshakes, never for failed logins. Why: components/lib/userData.ts.
-import socket
-import struct
-import sys
-
-# CLIENT_LONG_PASSWORD | CLIENT_PROTOCOL_41 | CLIENT_SECURE_CONNECTION | CLIENT_PLUGIN_AUTH (MySQL >= 5.5)
-FLAGS = 0x1 | 0x200 | 0x8000 | 0x80000
-
-def read(sock, count):
-    data = b""
-    while len(data) < count:
-        chunk = sock.recv(count - len(data))
-        if not chunk:
-            raise EOFError
-        data += chunk
-    return data
-
-def receive(sock):
-    header = read(sock, 4)
-    return header[3], read(sock, int.from_bytes(header[:3], "little"))
-
-def send(sock, sequence, payload):
-    sock.sendall(len(payload).to_bytes(3, "little") + bytes([sequence & 0xFF]) + payload)
-
-def login(sock, sequence, greeting):
-    # The greeting ends with the server's authentication plugin: answer with it and an empty password.
-    plugin = greeting.rstrip(b"\0").rsplit(b"\0", 1)[-1]
-    user = b"${MYSQL_PROBE_USER}\0"
-    send(sock, sequence + 1, struct.pack("<IIB23x", FLAGS, 1 << 24, 45) + user + b"\0" + plugin + b"\0")
-    for _ in range(4):
-        sequence, reply = receive(sock)
-        if reply[:1] == b"\xfe":  # authentication method switch: an empty password again
-            send(sock, sequence + 1, b"")
-        elif reply[:1] == b"\x00":  # logged in (no password?): leave politely with COM_QUIT
-            send(sock, 0, b"\x01")
-            return
-        elif reply[:2] != b"\x01\x03":  # ERR (access denied), or more than a probe can answer
-            return
-
-def probe(host, port, timeout):
-    try:
-        sock = socket.create_connection((host, port), timeout=timeout)
-    except OSError:
-        return "unreachable", 1
-    with sock:
-        try:
-            sequence, greeting = receive(sock)
-        except (OSError, EOFError):
-            return "unreachable (no MySQL greeting)", 1
-        if greeting[:1] == b"\xff":  # 1040 too many connections, 1129 host blocked, ...
-            return "refusing connections (MySQL error %d)" % int.from_bytes(greeting[1:3], "little"), 1
-        if greeting[:1] != b"\x0a":
-            return "unreachable (not a MySQL greeting)", 1
-        try:
-            login(sock, sequence, greeting)
-        except (OSError, EOFError):
-            pass  # it answered as MySQL: how the login ended does not change that
-        return "reachable", 0
-
-if __name__ == "__main__":
-    status, code = probe(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]))
-    print(status)
-    sys.exit(code)
-`;
+export const MYSQL_PING_SCRIPT = readAsset("web/mysql-ping.py");
 
 /**
  * Status script (`web-infra-db-check.timer`, every 60 s, only with a database): does a MySQL server
  * answer on the writer and on the reader (MYSQL_PING_SCRIPT)? Reports on `/`; never affects `/health`,
  * and always exits 0 (an unreachable database is a status, not a failure of the check).
  */
-export const DATABASE_CHECK_SCRIPT = `#!/bin/bash
-# web-infra: report on / whether this server reaches the database writer and reader (a MySQL login
-# exchange as a user that does not exist; no credentials involved). Run every ${DATABASE_CHECK_INTERVAL_SECONDS} s by
-# web-infra-db-check.timer. /health never depends on this: a database outage must not drain every web
-# server at once.
-set -euo pipefail
+export const DATABASE_CHECK_SCRIPT = readAsset("web/check-database.sh");
 
-web_root="\${WEB_INFRA_WEB_ROOT:-${SERVER_PATHS.webRoot}}"
-env_file="\${WEB_INFRA_ENV_FILE:-${SERVER_PATHS.appEnv}}"
-mysql_ping="\${WEB_INFRA_MYSQL_PING:-${SERVER_PATHS.mysqlPing}}"
-timeout_seconds="\${WEB_INFRA_DB_TIMEOUT_SECONDS:-2}"
-
-${PUBLISH_FUNCTIONS}
-
-# shellcheck source=/dev/null
-. "$env_file"
-writer="\${DB_WRITER_HOST:?DB_WRITER_HOST missing from $env_file}"
-reader="\${DB_READER_HOST:?DB_READER_HOST missing from $env_file}"
-port="\${DB_PORT:?DB_PORT missing from $env_file}"
-
-# One status line for host:port. The probe bounds each step by the timeout; \`timeout\` the whole.
-probe() {
-    local status
-    status="$(timeout "$((timeout_seconds * 2))" "$mysql_ping" "$1" "$2" "$timeout_seconds" 2>/dev/null)" || true
-    echo "\${status:-unreachable}"
-}
-
-writer_status="$(probe "$writer" "$port")"
-reader_status="$(probe "$reader" "$port")"
-install -d -m 0755 "$web_root"
-publish database.txt "db-writer: $writer_status ($writer:$port)
-db-reader: $reader_status ($reader:$port)
-db-checked-at: $(date -u +%Y-%m-%dT%H:%M:%SZ)
-"
-assemble_index
-`;
-
-/** Every shell script the cloud-config installs, by path (for shellcheck; the probe is Python). */
+/** Every shell file the cloud-config installs, by path (for shellcheck; the probe is Python). */
 export const SCRIPTS: Readonly<Record<string, string>> = {
     [SERVER_PATHS.identityScript]: IDENTITY_SCRIPT,
     [SERVER_PATHS.databaseCheckScript]: DATABASE_CHECK_SCRIPT,
+    [SERVER_PATHS.publishLibrary]: PUBLISH_LIBRARY,
 };
-
-// -------------------------------------------------------------------------------------------------
-// systemd units
 
 // Both services run as root but may write only /var/lib/web-infra (StateDirectory= creates it and
 // keeps it writable under ProtectSystem=strict); the rest of the file system is read-only to them.
-const HARDENING = `StateDirectory=web-infra
-NoNewPrivileges=yes
-PrivateTmp=yes
-ProtectSystem=strict
-ProtectHome=yes`;
+export const IDENTITY_UNIT = readAsset("web/web-infra-identity.service");
+export const DATABASE_CHECK_UNIT = readAsset("web/web-infra-db-check.service");
+export const DATABASE_CHECK_TIMER = readAsset("web/web-infra-db-check.timer");
 
-export const IDENTITY_UNIT = `[Unit]
-Description=web-infra: publish instance id and zone for nginx
-Wants=network-online.target
-After=network-online.target
-Before=nginx.service
-
-[Service]
-Type=oneshot
-RemainAfterExit=yes
-ExecStart=${SERVER_PATHS.identityScript}
-${HARDENING}
-
-[Install]
-WantedBy=multi-user.target
-`;
-
-export const DATABASE_CHECK_UNIT = `[Unit]
-Description=web-infra: check that the database writer and reader are reachable
-After=network-online.target web-infra-identity.service
-
-[Service]
-Type=oneshot
-ExecStart=${SERVER_PATHS.databaseCheckScript}
-${HARDENING}
-`;
-
-export const DATABASE_CHECK_TIMER = `[Unit]
-Description=web-infra: database reachability every ${DATABASE_CHECK_INTERVAL_SECONDS} s
-
-[Timer]
-OnActiveSec=1s
-OnUnitActiveSec=${DATABASE_CHECK_INTERVAL_SECONDS}s
-# The default accuracy is a minute, as long as the interval itself: the checks would drift by that much.
-AccuracySec=1s
-
-[Install]
-WantedBy=timers.target
-`;
+/** What `/opt/web-infra/app/README` says until the application arrives. */
+const APP_README = readAsset("web/app-README.txt");
 
 // -------------------------------------------------------------------------------------------------
 // CloudWatch agent
@@ -490,12 +267,14 @@ WantedBy=timers.target
 export const CLOUDWATCH_AGENT_NAMESPACE = "CWAgent";
 
 /**
- * The CloudWatch agent's configuration (amazon-cloudwatch-agent, from the AL2023 repositories; the
- * instance role has CloudWatchAgentServerPolicy). Ships nginx's access and error logs to `logGroupName`,
- * one stream per server and file (`<instance id>-access`, `<instance id>-error`), and publishes memory
- * and root-disk use every minute as `CWAgent` `mem_used_percent` and `disk_used_percent` (dimensions
- * InstanceId, and path and fstype for the disk): what EC2's own metrics cannot see from outside.
- * No `retention_in_days`: the log group is Pulumi's (WebServers), retention included.
+ * The CloudWatch agent's configuration (asset `web/cloudwatch-agent.json`; amazon-cloudwatch-agent,
+ * from the AL2023 repositories; the instance role has CloudWatchAgentServerPolicy). Ships nginx's access
+ * and error logs to `logGroupName`, one stream per server and file (`<instance id>-access`,
+ * `<instance id>-error`), and publishes memory and root-disk use every minute as `CWAgent`
+ * `mem_used_percent` and `disk_used_percent` (dimensions InstanceId, and path and fstype for the disk):
+ * what EC2's own metrics cannot see from outside. The disk is the root file system only, without the
+ * device name (it differs between instance types). No `retention_in_days`: the log group is Pulumi's
+ * (WebServers), retention included.
  * Shape: the agent's schema (translator/config/schema.json in aws/amazon-cloudwatch-agent) and
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-Agent-Configuration-File-Details.html
  */
@@ -503,20 +282,7 @@ export function renderCloudWatchAgentConfig(logGroupName: string): string {
     if (!/^[A-Za-z0-9_/.#-]{1,512}$/.test(logGroupName)) {
         throw new Error(`\`logGroupName\` must be 1-512 letters, digits and _ / . # - (got ${JSON.stringify(logGroupName)})`);
     }
-    const file = (path: string, stream: string) => ({ file_path: path, log_group_name: logGroupName, log_stream_name: `{instance_id}-${stream}` });
-    const config = {
-        agent: { metrics_collection_interval: 60 },
-        metrics: {
-            namespace: CLOUDWATCH_AGENT_NAMESPACE,
-            append_dimensions: { InstanceId: "${aws:InstanceId}" },
-            metrics_collected: {
-                mem: { measurement: ["mem_used_percent"] },
-                // The root file system only, without the device name (it differs between instance types).
-                disk: { measurement: ["used_percent"], resources: ["/"], drop_device: true },
-            },
-        },
-        logs: { logs_collected: { files: { collect_list: [file(SERVER_PATHS.nginxAccessLog, "access"), file(SERVER_PATHS.nginxErrorLog, "error")] } } },
-    };
+    const config = JSON.parse(renderTemplate("web/cloudwatch-agent.json", { logGroupName })) as Record<string, unknown>;
     // One line per section: the whole cloud-config must stay under EC2's 16 KB, and the file is for the agent.
     const sections = Object.entries(config).map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`);
     return `{\n${sections.join(",\n")}\n}\n`;
@@ -584,7 +350,8 @@ export function serverFiles(opts: CloudConfigOptions): WriteFile[] {
         { path: SERVER_PATHS.nginxSite, permissions: "0644", content: renderNginxConfig({ port: opts.appPort }) },
         // 0640: nothing secret, but nothing the nginx user needs either.
         { path: SERVER_PATHS.appEnv, permissions: "0640", content: renderAppEnv(opts) },
-        { path: `${SERVER_PATHS.appDir}/README`, permissions: "0644", content: "The web-infra application is installed here; its settings are in /etc/web-infra/app.env.\n" },
+        { path: `${SERVER_PATHS.appDir}/README`, permissions: "0644", content: APP_README },
+        { path: SERVER_PATHS.publishLibrary, permissions: "0644", content: PUBLISH_LIBRARY },
         { path: SERVER_PATHS.identityScript, permissions: "0755", content: IDENTITY_SCRIPT },
         { path: SERVER_PATHS.identityUnit, permissions: "0644", content: IDENTITY_UNIT },
         { path: SERVER_PATHS.cloudWatchAgentConfig, permissions: "0644", content: renderCloudWatchAgentConfig(opts.logGroupName) },
@@ -619,63 +386,26 @@ export function serverCommands(opts: CloudConfigOptions): string[][] {
  * The user data: a `#cloud-config` document that installs nginx, writes the files above and starts
  * the services. cloud-init applies it on the instance's first boot only (write_files, packages and
  * runcmd are per-instance modules), which is why a change to it must replace the instance.
- *
- * Emitted as block YAML by hand: literal blocks for file contents (readable in the EC2 console),
- * JSON-quoted scalars and flow sequences elsewhere (JSON strings are valid YAML double-quoted scalars).
  * Packages are not upgraded at boot: Amazon Linux 2023 locks the repositories to the AMI's release,
- * so updates arrive by rolling the servers onto a newer AMI.
+ * so updates arrive by rolling the servers onto a newer AMI. Emitted by js-yaml with PyYAML's reading
+ * of plain scalars in mind (./yaml.ts).
  */
 export function renderCloudConfig(opts: CloudConfigOptions): string {
-    const lines = [
+    const document = {
+        packages: [...SERVER_PACKAGES],
+        write_files: serverFiles(opts).map((f) => ({ path: f.path, owner: "root:root", permissions: f.permissions, content: f.content })),
+        runcmd: serverCommands(opts),
+    };
+    const text = [
         "#cloud-config",
-        "# web-infra web server (components/lib/userData.ts). Applied once, at first boot.",
-        "packages:",
-        ...SERVER_PACKAGES.map((p) => `  - ${yamlScalar(p)}`),
-        "write_files:",
-    ];
-    for (const file of serverFiles(opts)) {
-        lines.push(
-            `  - path: ${yamlScalar(file.path)}`,
-            `    owner: ${yamlScalar("root:root")}`,
-            `    permissions: ${yamlScalar(file.permissions)}`,
-            `    content: ${yamlString(file.content, 6)}`,
-        );
-    }
-    lines.push("runcmd:");
-    for (const command of serverCommands(opts)) {
-        lines.push(`  - [${command.map(yamlScalar).join(", ")}]`);
-    }
-    const text = `${lines.join("\n")}\n`;
+        "# web-infra web server (components/lib/userData.ts, files from components/assets/web/). Applied once, at first boot.",
+        emitYaml(document),
+    ].join("\n");
     const bytes = Buffer.byteLength(text, "utf8");
     if (bytes > USER_DATA_MAX_BYTES) {
         throw new Error(`the cloud-config is ${bytes} bytes; EC2 user data is limited to ${USER_DATA_MAX_BYTES}`);
     }
     return text;
-}
-
-// -------------------------------------------------------------------------------------------------
-// YAML emitting (exported for the round-trip property test)
-
-/** A YAML double-quoted scalar. JSON's string syntax is a subset of YAML's double-quoted style. */
-export function yamlScalar(value: string): string {
-    return JSON.stringify(value);
-}
-
-/**
- * A string as a YAML value at `indent` spaces: a literal block (`|`) when that reproduces it exactly
- * (printable ASCII lines, ending in exactly one newline, not starting with a space), otherwise a
- * double-quoted scalar, which can hold anything.
- */
-export function yamlString(value: string, indent: number): string {
-    const literalSafe = /^[\x20-\x7e\n]*$/.test(value) && value.endsWith("\n") && !value.endsWith("\n\n") && !value.startsWith(" ") && !value.startsWith("\n");
-    if (!literalSafe) return yamlScalar(value);
-    const pad = " ".repeat(indent);
-    const body = value
-        .slice(0, -1)
-        .split("\n")
-        .map((line) => (line === "" ? "" : pad + line))
-        .join("\n");
-    return `|\n${body}`;
 }
 
 // -------------------------------------------------------------------------------------------------
