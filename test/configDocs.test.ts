@@ -43,7 +43,8 @@ describe("Pulumi.yaml config ⇔ infra/settings.ts", () => {
 
     it.each(entries)("`%s`: type, typed default and description match", (key, spec) => {
         const declared = config[key];
-        expect(declared.type).toBe(spec.type);
+        // An optional integer/boolean without a default is declared a string (its default "" must match).
+        expect(declared.type).toBe(spec.default === undefined && !spec.required ? "string" : spec.type);
         expect(declared.description).toBe(spec.description);
         if (spec.default !== undefined) expect(declared.default).toStrictEqual(spec.default);
         else if (spec.required) expect(declared).not.toHaveProperty("default");
@@ -98,6 +99,7 @@ describe("generators", () => {
         plain: { group: "general", type: "string", default: "a: b # not a comment", description: 'Quotes " and \\ backslash, a | pipe, unicode ≥ …' },
         needed: { group: "general", type: "string", required: true, description: "Must be set." },
         optional: { group: "network", type: "string", description: "No default." },
+        optionalCount: { group: "network", type: "integer", description: "No default, not a string." },
         count: { group: "network", type: "integer", default: 0, description: "Zero is a default too." },
         flag: { group: "web", type: "boolean", default: false, description: "False is a default too." },
     };
@@ -106,6 +108,7 @@ describe("generators", () => {
         [tricky.plain, "`a: b # not a comment`"],
         [tricky.needed, "**required**"],
         [tricky.optional, "—"],
+        [tricky.optionalCount, "—"],
         [tricky.count, "`0`"],
         [tricky.flag, "`false`"],
     ])("default cell of %j is %s", (spec, cell) => {
@@ -117,7 +120,8 @@ describe("generators", () => {
         const parsed = (yaml.load(block) as { config: Record<string, any> }).config;
         for (const [key, spec] of Object.entries(tricky)) {
             const expectedDefault = spec.default !== undefined ? { default: spec.default } : spec.required ? {} : { default: "" };
-            expect(parsed[key]).toEqual({ type: spec.type, description: spec.description, ...expectedDefault });
+            const declaredType = spec.default === undefined && !spec.required ? "string" : spec.type;
+            expect(parsed[key]).toEqual({ type: declaredType, description: spec.description, ...expectedDefault });
         }
         expect(block.match(/^ {2}# ---- \w+ ----$/gm)).toEqual(["  # ---- general ----", "  # ---- network ----", "  # ---- web ----"]);
     });
@@ -151,5 +155,15 @@ describe("generators", () => {
             'name: x\nconfig:\n  # ---- network ----\n  count:\n    type: integer\n    default: 0\n    description: "Zero is a default too."\n\nbackend:\n  url: file://.\n',
         );
         expect(replacePulumiConfig("name: x\n", { count: tricky.count })).toBe(`name: x\n${pulumiConfigBlock({ count: tricky.count })}\n`);
+    });
+});
+
+describe("Pulumi.yaml defaults have the declared type (Pulumi's project validation refuses the project otherwise)", () => {
+    const config = (yaml.load(fs.readFileSync(path.join(__dirname, "..", "Pulumi.yaml"), "utf8")) as { config: Record<string, { type: string; default?: unknown }> }).config;
+    it.each(Object.entries(config))("`%s`", (_key, declared) => {
+        if (declared.default === undefined) return;
+        const expected = { string: "string", integer: "number", boolean: "boolean" }[declared.type];
+        expect(typeof declared.default).toBe(expected);
+        if (declared.type === "integer") expect(Number.isInteger(declared.default)).toBe(true);
     });
 });

@@ -39,11 +39,15 @@ export function pulumiConfigBlock(settings: Settings): string {
             group = s.group;
             lines.push(`  # ---- ${group} ----`);
         }
-        lines.push(`  ${key}:`, `    type: ${s.type}`);
         // Pulumi requires every stack to set a declared key that has no default, so an optional setting
         // without one declares `default: ""` (parseConfig reads "" as unset). Required ones keep none.
+        // Pulumi also checks a default against the declared type (project.go ValidateConfigValue: "" is no
+        // integer), so such an optional integer or boolean is declared a string: a stack sets it quoted
+        // ("60"), and parseConfig still checks it as the integer it is.
+        const unsetOptional = s.default === undefined && !s.required;
+        lines.push(`  ${key}:`, `    type: ${unsetOptional ? "string" : s.type}`);
         if (s.default !== undefined) lines.push(`    default: ${yamlScalar(s.default)}`);
-        else if (!s.required) lines.push(`    default: ""`);
+        else if (unsetOptional) lines.push(`    default: ""`);
         lines.push(`    description: ${JSON.stringify(s.description)}`);
     }
     return lines.join("\n");

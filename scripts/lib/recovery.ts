@@ -111,7 +111,8 @@ function clusters(rs: RecordSet): Cluster[] {
 
 /** `${interval} s × ${threshold}` for the target group's failure detection. */
 function tgDetect(tg: TargetGroupInfo): Figure {
-    return exact(tg.healthCheckInterval * tg.unhealthyThreshold, `${tg.healthCheckInterval} s interval × ${tg.unhealthyThreshold} failed checks = ${tg.healthCheckInterval * tg.unhealthyThreshold} s`);
+    const n = tg.failureDetectionSeconds;
+    return exact(n, `${tg.healthCheckInterval} s interval × ${tg.unhealthyThreshold} failed checks = ${n} s`);
 }
 
 function tgHealthy(tg: TargetGroupInfo) {
@@ -135,6 +136,18 @@ function ttlOf(rs: RecordSet, label: "writer" | "reader"): number | undefined {
 }
 
 // ---- failure modes ------------------------------------------------------------------------------
+
+/**
+ * Serving again after a zone is lost: its servers leave rotation after the health checks, and its
+ * load balancer node leaves DNS, which clients holding that node's address wait out: the later of the two.
+ */
+function zoneServing(detect: Figure, node: { figure: Figure } | undefined, who: string): Figure {
+    const servers = detect.seconds!;
+    const lb = node?.figure.seconds ?? { low: 0, high: 0 };
+    const seconds = { low: Math.max(servers.low, lb.low), high: Math.max(servers.high, lb.high) };
+    const lbText = node ? `; the zone's load balancer node leaves DNS: ${node.figure.formula}` : "";
+    return { seconds, formula: `${who}: out of rotation after ${detect.formula}${lbText}; the later: ${fmt(seconds)}` };
+}
 
 function webModes(rs: RecordSet, t: Topology, used: Set<AwsTime>): FailureMode[] {
     const tg = t.targetGroups[0];
@@ -174,7 +187,7 @@ function webModes(rs: RecordSet, t: Topology, used: Set<AwsTime>): FailureMode[]
             survived: survivesZone,
             detect,
             reduced: survivesZone
-                ? { seconds: detect.seconds, formula: `${servingMin - perZone} of ${servingMin} keep serving in the other zones once the lost ones are out of rotation: ${detect.formula}` }
+                ? zoneServing(detect, lbNode(t, used), `${servingMin - perZone} of ${servingMin} servers keep serving in the other zones`)
                 : never(zones.length < 2 ? `the servers are in one zone (${zones.join(", ") || "none"})` : `${perZone} of ${servingMin} servers may be in the lost zone`),
             full: fleet && zones.length >= 2 ? replacement("") : never("the lost zone's servers are back only with the zone (fixed servers)"),
             dataLoss: exact(0, "0 s: the web tier holds no data"),
@@ -224,21 +237,33 @@ function webModes(rs: RecordSet, t: Topology, used: Set<AwsTime>): FailureMode[]
     return out;
 }
 
-function lbMode(t: Topology, used: Set<AwsTime>): FailureMode | undefined {
+/** A failed load balancer node: ELB drops it from DNS (no published figure) and clients re-resolve within the TTL. */
+function lbNode(t: Topology, used: Set<AwsTime>): { figure: Figure; zones: string[]; name: string } | undefined {
     const lb = t.loadBalancers.find((l) => !l.internal) ?? t.loadBalancers[0];
     if (!lb) return undefined;
-    const multi = lb.zones.length >= 2;
-    const dns = sum([part("detect (AWS-internal, not published)", 0), constPart("clients' cached DNS answer (ELB TTL)", AWS_TIMES.elbDnsTtl)], used, AWS_TIMES.elbDnsTtl);
+    const figure = sum(
+        [constPart("ELB drops the node from DNS", AWS_TIMES.elbNodeRemoval), constPart("clients' cached answer (ELB TTL)", AWS_TIMES.elbDnsTtl)],
+        used,
+        AWS_TIMES.elbNodeRemoval,
+        AWS_TIMES.elbDnsTtl,
+    );
+    return { figure, zones: lb.zones, name: lb.name };
+}
+
+function lbMode(t: Topology, used: Set<AwsTime>): FailureMode | undefined {
+    const node = lbNode(t, used);
+    if (!node) return undefined;
+    const multi = node.zones.length >= 2;
     return {
         id: "lb-node",
         title: "a load balancer node",
         survived: multi,
-        detect: exact(0, "AWS-internal: ELB takes a failed node out of its DNS answers; AWS publishes no detection time"),
-        reduced: multi ? dns : never(`the load balancer is in one zone (${lb.zones.join(", ")})`),
-        full: multi ? dns : never("ELB replaces the node in that zone only"),
+        detect: { seconds: { low: 0, high: 0 }, formula: `ELB drops the node from DNS: ${AWS_TIMES.elbNodeRemoval.says}` },
+        reduced: multi ? node.figure : never(`the load balancer is in one zone (${node.zones.join(", ")})`),
+        full: multi ? node.figure : never("ELB replaces the node in that zone only"),
         dataLoss: ZERO,
         targeted: true,
-        note: `${lb.name} in ${lb.zones.length} zone(s)`,
+        note: `${node.name} in ${node.zones.length} zone(s)`,
     };
 }
 
@@ -268,8 +293,9 @@ function natMode(rs: RecordSet, t: Topology): FailureMode | undefined {
         full: perZone
             ? exact(0, `0 s: each zone has its own NAT gateway (${natZones.join(", ")}); losing one affects only its zone`)
             : never(
-                  `${crossZone.length} subnet(s) in other zones leave through the NAT in ${natZones.join(", ")}: when it fails, their servers lose egress ` +
-                      "and replacements cannot install packages until a person adds a NAT per zone (natStrategy perAz)",
+                  `${crossZone.length} subnet(s) in other zones leave through the NAT in ${natZones.join(", ")}: when it fails, their servers ` +
+                      "lose internet egress (external APIs, and AWS APIs without an interface endpoint: SSM, CloudWatch, Secrets Manager) " +
+                      "until the zone is back or a person adds a NAT per zone (natStrategy perAz); dnf keeps working through the S3 gateway endpoint",
               ),
         dataLoss: ZERO,
         targeted: true,
@@ -283,17 +309,19 @@ function dbModes(rs: RecordSet, t: Topology, used: Set<AwsTime>): FailureMode[] 
     const readerTtl = ttlOf(rs, "reader");
     if (cluster) {
         const failover = sum([constPart("Multi-AZ DB cluster failover", AWS_TIMES.multiAzClusterFailover)], used, AWS_TIMES.multiAzClusterFailover);
-        const semiSync = exact(0, "0 s: semi-synchronous replication, a commit waits for a reader's acknowledgement");
+        used.add(AWS_TIMES.multiAzClusterReplication);
+        const semiSync = exact(0, `0 s: ${AWS_TIMES.multiAzClusterReplication.says}`);
         const common = { detect: { seconds: failover.seconds, formula: `included in the failover: ${failover.formula}` }, reduced: failover, full: failover, dataLoss: semiSync, targeted: true };
+        const zones = cluster.zones.length > 0 ? `${cluster.zones.length} zones: ${cluster.zones.join(", ")}` : "zones chosen by RDS";
         out.push({ id: "db-writer", title: "the DB writer instance", survived: true, ...common, note: `${cluster.name}: \`writer\` is the cluster endpoint (the name does not change)` });
-        out.push({ id: "db-writer-zone", title: "the DB writer's zone", survived: cluster.zones.length >= 2 || cluster.zones.length === 0, ...common, note: `three zones${cluster.zones.length ? `: ${cluster.zones.join(", ")}` : ""}` });
+        out.push({ id: "db-writer-zone", title: "the DB writer's zone", survived: cluster.zones.length !== 1, ...common, note: zones });
         out.push({
             id: "db-replica",
             title: "a read replica",
             survived: true,
-            detect: { seconds: failover.seconds, formula: `RDS-managed; AWS publishes no figure for a reader, taken as the cluster's failover: ${failover.formula}` },
-            reduced: failover,
-            full: failover,
+            detect: { seconds: failover.seconds, formula: `assumed: AWS publishes no figure for a reader, taken as the cluster's failover: ${failover.formula}` },
+            reduced: { seconds: failover.seconds, formula: `assumed, as the cluster's failover: ${failover.formula}` },
+            full: { seconds: failover.seconds, formula: `assumed, as the cluster's failover: ${failover.formula}` },
             dataLoss: exact(0, "0 s: reads only"),
             targeted: true,
             note: "`reader` is the cluster reader endpoint; RDS replaces the failed reader",
@@ -310,21 +338,18 @@ function dbModes(rs: RecordSet, t: Topology, used: Set<AwsTime>): FailureMode[] 
                 str((a.inputs.dimensions as Record<string, unknown> | undefined)?.DBInstanceIdentifier) === d.identifier &&
                 (metric === undefined || str(a.inputs.metricName) === metric),
         );
-    const lagAlarm = t.dbReplicas.map((r) => alarmOn(r, "ReplicaLag")).find((a) => a !== undefined);
-    const lagThreshold = num(lagAlarm?.inputs.threshold);
+    const lagThresholds = t.dbReplicas.map((r) => num(alarmOn(r, "ReplicaLag")?.inputs.threshold)).filter((n): n is number => n !== undefined);
+    const lagThreshold = lagThresholds.length > 0 ? Math.max(...lagThresholds) : undefined;
 
     if (w.multiAz) {
-        const failover = sum(
-            [constPart("Multi-AZ failover", AWS_TIMES.multiAzInstanceFailover)],
-            used,
-            AWS_TIMES.multiAzInstanceFailover,
-        );
+        const failover = sum([constPart("Multi-AZ failover", AWS_TIMES.multiAzInstanceFailover)], used, AWS_TIMES.multiAzInstanceFailover);
+        used.add(AWS_TIMES.multiAzInstanceReplication);
         const common = {
             survived: true,
             detect: { seconds: failover.seconds, formula: `included in the failover: ${failover.formula}` },
             reduced: failover,
             full: failover,
-            dataLoss: exact(0, "0 s: synchronous replication to the standby"),
+            dataLoss: exact(0, `0 s: ${AWS_TIMES.multiAzInstanceReplication.says}`),
             targeted: true,
             note: "`writer` names the instance endpoint, which RDS moves to the standby",
         };
@@ -339,11 +364,11 @@ function dbModes(rs: RecordSet, t: Topology, used: Set<AwsTime>): FailureMode[] 
         );
         const dataLoss =
             t.dbReplicas.length > 0
-                ? lagThreshold !== undefined
-                    ? { seconds: { low: 0, high: lagThreshold }, formula: `asynchronous replicas: the lag at the failure, up to the ReplicaLag alarm threshold (${lagThreshold} s) unnoticed` }
-                    : never("asynchronous replicas and no ReplicaLag alarm: the lag at the failure, unbounded")
+                ? never(
+                      "asynchronous replicas: whatever the promoted replica had not applied; unbounded" +
+                          (lagThreshold !== undefined ? ` (the ReplicaLag alarm only alerts above ${lagThreshold} s)` : " (no ReplicaLag alarm)"),
+                  )
                 : sum([constPart("point-in-time restore lag", AWS_TIMES.pointInTimeRestoreLag)], used, AWS_TIMES.pointInTimeRestoreLag);
-        if (t.dbReplicas.length === 0) used.add(AWS_TIMES.pointInTimeRestoreLag);
         const common = { survived: false, detect, reduced: manual, full: manual, dataLoss, targeted: true, note: `single-AZ writer ${w.name}` };
         out.push({ id: "db-writer", title: "the DB writer instance", ...common });
         out.push({ id: "db-writer-zone", title: "the DB writer's zone", ...common });
@@ -481,6 +506,21 @@ export function recoveryText(report: RecoveryReport, targets: RecoveryTargets): 
         `Recovery times — ${targetsLine(targets)}`,
         line(head),
         ...rows.map(line),
-        ...(violations.length > 0 ? ["Over target:", ...violations.map((v) => `  ✗ ${v}`)] : []),
+        ...(violations.length > 0 ? ["Over target:", ...violations.flatMap((v) => wrap(`✗ ${v}`, 120, "  ", "    "))] : []),
     ].join("\n");
+}
+
+/** Word-wrap `text` to `width` columns: the first line indented by `first`, the rest by `rest`. */
+export function wrap(text: string, width: number, first: string, rest: string): string[] {
+    const lines: string[] = [];
+    let line = first;
+    for (const word of text.split(" ")) {
+        const prefix = line === first || line === rest ? "" : " ";
+        if (line.length + prefix.length + word.length > width && line.trim() !== "") {
+            lines.push(line);
+            line = rest + word;
+        } else line += prefix + word;
+    }
+    lines.push(line);
+    return lines;
 }
