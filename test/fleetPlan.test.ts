@@ -172,7 +172,7 @@ describe("plan summary of an active-active fleet", () => {
             [10, "declared"], // 5 s × 2 healthy checks
         ]);
         expect(r.seconds).toBe(10 + ASSUMED_SECONDS.asgSeesElbUnhealthy + ASSUMED_SECONDS.ec2Launch + 240 + 10);
-        expect(summaryText(s)).toContain(`replacement time   ≈ ${r.seconds} s = 10 s target group marks the server unhealthy (5 s interval × 2 unhealthy checks) + `);
+        expect(summaryText(s)).toContain(`replacement time   failed server → a new one serving: ≈ ${r.seconds} s = 10 s target group marks the server unhealthy (5 s interval × 2 unhealthy checks) + `);
     });
 
     it("says a group on EC2 health checks never replaces a server whose web server fails, and warns about a declared desired capacity", () => {
@@ -193,7 +193,10 @@ describe("plan summary of an active-passive fleet", () => {
         expect(s.fleet!.failover!.seconds).toBeLessThanOrEqual(60);
         const text = summaryText(s);
         expect(text).toMatch(/warm standbys +1 \(Running, warm pool: not InService, so outside the target group; billed as running instances\)/);
-        expect(text).toMatch(/failover time +≈ \d+ s = 10 s target group marks the server unhealthy/);
+        expect(text).toMatch(/failover time +active's failure → a warm standby serving: ≈ \d+ s = 10 s target group marks the server unhealthy/);
+        // The failed active is replaced by a new launch, which becomes the next standby.
+        expect(s.fleet!.replacement!.seconds).toBe(10 + ASSUMED_SECONDS.asgSeesElbUnhealthy + ASSUMED_SECONDS.ec2Launch + 240 + 10);
+        expect(text).toContain("replacement time   failed server → its replacement ready as the next standby: ≈ ");
         expect(text).toContain("no target-tracking policy (the group stays at its minimum)");
     });
 });
@@ -266,5 +269,22 @@ describe("nothing in the plan grows with the server count", () => {
         expect(mermaidDiagram(b).split("\n").length).toBe(mermaidDiagram(a).split("\n").length);
         expect(summaryText(summaryOf(b)).split("\n").length).toBe(summaryText(summaryOf(a)).split("\n").length);
         expect(estimateCost(b).lines.length).toBe(estimateCost(a).lines.length);
+    });
+});
+
+describe("monitoring of the fleet", () => {
+    const alarm = (dimensions: Record<string, string>) =>
+        rec(T.metricAlarm, "web-in-service", { metricName: "GroupInServiceInstances", namespace: "AWS/AutoScaling", dimensions, alarmActions: ["arn:sns"] });
+    const monitoring = (records: PlanRecord[]) => analyseSpof(records);
+
+    it("counts a group as watched by an alarm on its AutoScalingGroupName", () => {
+        const report = monitoring([...fleetStack({ min: 2, max: 4 }), alarm({ AutoScalingGroupName: "web-asg-1234" })]);
+        expect(report.tiers.find((t) => t.tier === "monitoring")!.server).toContain("watching 1/1 Auto Scaling groups");
+        expect(report.notes.join("\n")).not.toContain("Auto Scaling group(s) have no alarm");
+    });
+
+    it("notes a group no alarm watches", () => {
+        const report = monitoring([...fleetStack({ min: 2, max: 4 }), alarm({ AutoScalingGroupName: "another-group" })]);
+        expect(report.notes).toContain("1 Auto Scaling group(s) have no alarm on their AutoScalingGroupName");
     });
 });

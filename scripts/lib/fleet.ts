@@ -24,7 +24,10 @@ export interface WarmPoolInfo {
 }
 
 export interface FleetInfo {
+    /** Logical name. */
     readonly name: string;
+    /** The group's AWS name (what `AutoScalingGroupName` dimensions and policies refer to). */
+    readonly groupName?: string;
     readonly minSize: number;
     readonly maxSize: number;
     /** Declared desired capacity; undefined when left to the scaler (as it should be). */
@@ -60,10 +63,15 @@ const PROVIDER_DEFAULT_GRACE_SECONDS = 300;
 // Amazon Linux 2023 AMIs have an 8 GiB root volume; a template without mappings gets the AMI's.
 const AMI_ROOT_GIB = 8;
 
+/** The names other resources may use for a group: its AWS name (input or computed), id, logical name. */
+function namesOf(group: PlanRecord): Set<string> {
+    return new Set([str(group.inputs.name), str(group.state?.name), str(group.state?.id), group.id, group.name].filter((n): n is string => n !== undefined));
+}
+
 function targetGroupRefs(rs: RecordSet, group: PlanRecord): string[] {
     const inline = ((field(group, "targetGroupArns") as unknown[] | undefined) ?? []).map(str);
     const sources = ((field(group, "trafficSources") as { identifier?: unknown }[] | undefined) ?? []).map((s) => str(s?.identifier));
-    const names = new Set([str(field(group, "name")), group.name, str(group.state?.id)].filter((n): n is string => n !== undefined));
+    const names = namesOf(group);
     const attached = [
         ...rs.of(ATTACHMENT_TYPES.attachment).filter((a) => names.has(String(a.inputs.autoscalingGroupName))).map((a) => str(a.inputs.lbTargetGroupArn)),
         ...rs
@@ -75,7 +83,7 @@ function targetGroupRefs(rs: RecordSet, group: PlanRecord): string[] {
 }
 
 function scalingTargets(rs: RecordSet, group: PlanRecord): ScalingTarget[] {
-    const names = new Set([str(field(group, "name")), group.name, str(group.state?.id)].filter((n): n is string => n !== undefined));
+    const names = namesOf(group);
     return rs
         .of(ATTACHMENT_TYPES.policy)
         .filter((p) => names.has(String(p.inputs.autoscalingGroupName)) && p.inputs.policyType === "TargetTrackingScaling")
@@ -108,6 +116,7 @@ export function fleetsOf(records: readonly PlanRecord[], rs: RecordSet = new Rec
         const prepared = num(wp?.maxGroupPreparedCapacity);
         return {
             name: g.name,
+            groupName: str(g.inputs.name) ?? str(g.state?.name) ?? str(g.state?.id) ?? g.id,
             minSize: num(field(g, "minSize")) ?? 0,
             maxSize: num(field(g, "maxSize")) ?? num(field(g, "minSize")) ?? 0,
             desiredCapacity: num(g.inputs.desiredCapacity),
@@ -225,15 +234,16 @@ function healthy(tg: HealthCheckFigures): TimingStep {
 }
 
 /**
- * From a server's failure to its replacement serving, for a group with ELB health checks: the target
- * group's detection, Auto Scaling acting on it, a launch (from the warm pool if the group has running
- * standbys, else a new instance whose user data serves `/health` within the grace period, which the
- * fleet derives from that boot time), and the new target's healthy checks. Undefined when the group does
+ * From a server's failure to a newly launched replacement passing its health checks, for a group with
+ * ELB health checks: the target group's detection, Auto Scaling acting on it, a new instance whose user
+ * data serves `/health` within the grace period (which the fleet derives from that boot time), and the
+ * healthy checks. Always a new launch: whether a health replacement draws on a warm pool is not counted
+ * on here (active-passive's failover, below, is where the pool serves). In active-passive this is the
+ * time until the failed server's replacement is ready as the next standby. Undefined when the group does
  * not replace on ELB health (EC2 health checks: an instance whose web server fails is never replaced).
  */
 export function replacementTime(fleet: FleetInfo, tg: HealthCheckFigures): Timing | undefined {
     if (fleet.healthCheckType !== "ELB") return undefined;
-    if (hasRunningStandbys(fleet)) return failoverTime(fleet, tg);
     return timing([
         detect(tg),
         asgNotices(),

@@ -128,7 +128,7 @@ function webFleet(t: Topology, fleet: FleetInfo): TierReport {
     const detection = `leaves rotation after ${tg.healthCheckInterval} s × ${tg.unhealthyThreshold} = ${tg.failureDetectionSeconds} s`;
     const survivesServer = min >= 2;
     const server = survivesServer
-        ? `${name}, at least ${min} servers (${spreadText(spread)} over ${list(zones)}): a failed one ${detection}, the other ${min - 1} serve; ${replaced}${stranded}`
+        ? `${name}, at least ${min} servers (${spreadText(spread)} over ${list(zones)}): a failed one ${detection}, ${min === 2 ? "the other one serves" : `the other ${min - 1} serve`}; ${replaced}${stranded}`
         : `${name} has a minimum of ${min}: while its one server is down the site is down; ${replaced}${stranded}`;
     const worst = Math.max(0, ...Object.values(spread));
     const survivesZone = zones.length >= 2 && min >= 2 && min - worst >= 1;
@@ -435,7 +435,12 @@ function monitoring(t: Topology, dnsOnly: ReadonlySet<string> = new Set()): { re
     const serversWatched = servers.filter((s) => watched(s.id)).length;
     const dbs = [...t.dbWriters, ...t.dbReplicas];
     const dbsWatched = dbs.filter((d) => watched(d.identifier)).length;
+    // A fleet is watched through alarms on its AutoScalingGroupName, not per instance.
+    const fleets = t.fleets.filter((f) => f.groupName !== undefined);
+    const fleetsWatched = fleets.filter((f) => alarms.some((a) => a.text.includes(`"AutoScalingGroupName":${JSON.stringify(f.groupName)}`))).length;
+    if (fleets.length > fleetsWatched) notes.push(`${fleets.length - fleetsWatched} Auto Scaling group(s) have no alarm on their AutoScalingGroupName`);
     const coverage = [
+        fleets.length > 0 ? `${fleetsWatched}/${fleets.length} Auto Scaling groups` : undefined,
         servers.length > 0 ? `${serversWatched}/${servers.length} web servers` : undefined,
         dbs.length > 0 ? `${dbsWatched}/${dbs.length} DB instances` : undefined,
     ].filter(Boolean);

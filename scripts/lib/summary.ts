@@ -117,8 +117,13 @@ function fleetFacts(f: FleetSummary): [string, string][] {
         ["health checks", `${f.healthCheckType}${f.healthCheckType === "ELB" ? "" : " (a server whose web server fails is never replaced)"}, grace period ${f.gracePeriodSeconds} s`],
     ];
     if (f.warmStandbys) out.push(["warm standbys", `${f.warmStandbys.count} (${f.warmStandbys.poolState}, warm pool: not InService, so outside the target group${f.warmStandbys.poolState === "Running" ? "; billed as running instances" : ""})`]);
-    out.push(["replacement time", f.replacement ? timingText(f.replacement) : "none: the group does not replace on the target group's health (healthCheckType is not ELB, or no target group)"]);
-    if (f.failover) out.push(["failover time", timingText(f.failover)]);
+    if (f.failover) out.push(["failover time", `active's failure → a warm standby serving: ${timingText(f.failover)}`]);
+    out.push([
+        "replacement time",
+        f.replacement
+            ? `${f.failover ? "failed server → its replacement ready as the next standby" : "failed server → a new one serving"}: ${timingText(f.replacement)}`
+            : "none: the group does not replace on the target group's health (healthCheckType is not ELB, or no target group)",
+    ]);
     return out;
 }
 
