@@ -262,6 +262,14 @@ export function replacementTime(fleet: FleetInfo, tg: HealthCheckFigures): Timin
  * Active-passive: from the active server's failure to a warm standby serving. The standby already ran
  * its user data in the warm pool, so there is no boot; it is moved InService, registered, and must pass
  * the healthy checks. Undefined without running warm standbys or without ELB health checks.
+ *
+ * Two things this figure takes from the fleet's design rather than from the records: that the health
+ * replacement of the active server draws on the warm pool (the User Guide says the group "can draw on
+ * the warm pool" to scale out; components/webServer.ts and its docs carry the evidence for
+ * replacements), and that the standby has finished its user data: "Amazon EC2 Auto Scaling does not
+ * wait for user data to finish running" when an instance enters the pool (User Guide, "Use lifecycle
+ * hooks with a warm pool"), so a standby launched less than a boot ago may not serve yet. Without
+ * either, the failover is a new launch: `replacementTime`.
  */
 export function failoverTime(fleet: FleetInfo, tg: HealthCheckFigures): Timing | undefined {
     if (fleet.healthCheckType !== "ELB" || !hasRunningStandbys(fleet)) return undefined;
