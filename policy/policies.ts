@@ -228,13 +228,22 @@ export const ebsEncrypted: ResourceValidationPolicy = {
             case T.volume:
                 if (props.encrypted !== true) report(`${args.name} must set encrypted: true.`);
                 return;
-            case T.launchTemplate:
+            case T.launchTemplate: {
+                const mappings = items(() => props.blockDeviceMappings);
+                // As for an instance without rootBlockDevice: the root volume would be whatever the AMI's
+                // snapshot and the account's EBS default make it.
+                if (mappings !== UNKNOWN && !mappings.some((m: any) => m !== UNKNOWN && m?.ebs)) {
+                    report(
+                        `${args.name} declares no blockDeviceMappings with ebs, so the root volume of every instance it launches is encrypted only if the AMI's snapshot or the account's EBS default says so; map the root device with ebs.encrypted: "true".`,
+                    );
+                }
                 (props.blockDeviceMappings ?? []).forEach((m: any, i: number) => {
                     if (m?.ebs && !isTrue(m.ebs.encrypted)) {
                         report(`${args.name} must set blockDeviceMappings[${i}] (${m.deviceName}).ebs.encrypted: "true".`);
                     }
                 });
                 return;
+            }
         }
     }),
 };
@@ -294,6 +303,87 @@ export const noPublicIp: ResourceValidationPolicy = {
                     if (isSet(peek(() => props[key]))) report(`${args.name} associates an Elastic IP with ${key === "instanceId" ? "an instance" : "a network interface"} (${key}); servers get no public IP: they sit behind the load balancer and reach out through NAT.`);
                 }
                 return;
+        }
+    }),
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Auto Scaling groups.
+
+/** The health-check type a group needs for the traffic sources it declares (undefined: none declared). */
+function healthCheckTypeFor(props: Record<string, any>): "ELB" | "VPC_LATTICE" | undefined {
+    const arns = items(() => props.targetGroupArns);
+    const sources = items(() => props.trafficSources);
+    // An unknown list (ARNs of target groups created in the same preview) is a list of target groups.
+    if (arns === UNKNOWN || (Array.isArray(arns) && arns.length > 0)) return "ELB";
+    if (sources === UNKNOWN) return "ELB";
+    const types = sources.map((s: any) => (s === UNKNOWN ? UNKNOWN : peek(() => s?.type)));
+    if (types.length === 0) return undefined;
+    // `type` is optional: elb (a Classic Load Balancer), elbv2 (a target group) or vpc-lattice (EC2 Auto
+    // Scaling API Reference, TrafficSourceIdentifier); anything but vpc-lattice is a load balancer.
+    return types.every((t) => t === "vpc-lattice") ? "VPC_LATTICE" : "ELB";
+}
+
+const HEALTH_CHECK_WHY =
+    "the default EC2 health checks see only the instance's status checks, so a server whose web server fails stays in the group (out of rotation, never replaced) and an active-passive standby never takes over";
+
+export const autoScalingElbHealthCheck: ResourceValidationPolicy = {
+    name: "autoscaling-elb-health-check",
+    description: "An Auto Scaling group attached to a load balancer's target group (targetGroupArns or trafficSources) replaces instances on its health checks: healthCheckType \"ELB\".",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    validateResource: onTypes([T.autoScalingGroup], (props, args, report) => {
+        const needed = healthCheckTypeFor(props);
+        if (needed === undefined) args.notApplicable("attached to no traffic source by its own inputs (attachment resources are checked by autoscaling-attached-elb-health-check)");
+        const type = peek(() => props.healthCheckType);
+        if (type === UNKNOWN || type === needed) return;
+        report(`${args.name} is attached to ${needed === "ELB" ? "a target group" : "a VPC Lattice target group"} but uses healthCheckType ${type ?? "EC2 (the default)"}: ${HEALTH_CHECK_WHY}. Set healthCheckType: "${needed}".`);
+    }),
+};
+
+export const autoScalingAttachedElbHealthCheck: StackValidationPolicy = {
+    name: "autoscaling-attached-elb-health-check",
+    description: "An Auto Scaling group attached to a target group by an aws.autoscaling.Attachment or TrafficSourceAttachment uses ELB health checks too.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    // The link is a separate resource (the group's own inputs say nothing), so this is a stack policy.
+    validateStack: (args, report) => {
+        const groups = args.resources.filter((r) => r.type === T.autoScalingGroup);
+        for (const attachment of args.resources.filter((r) => r.type === T.autoScalingAttachment || r.type === T.trafficSourceAttachment)) {
+            const lattice = attachment.type === T.trafficSourceAttachment && peek(() => attachment.props.trafficSource?.type) === "vpc-lattice";
+            const needed = lattice ? "VPC_LATTICE" : "ELB";
+            for (const group of referencedBy(attachment, "autoscalingGroupName", groups, ["name", "id"])) {
+                const type = peek(() => group.props.healthCheckType);
+                if (type === UNKNOWN || type === needed) continue;
+                report(`${group.name} is attached to a target group by ${attachment.name} but uses healthCheckType ${type ?? "EC2 (the default)"}: ${HEALTH_CHECK_WHY}. Set healthCheckType: "${needed}".`, group.urn);
+            }
+        }
+    },
+};
+
+export const launchTemplateTags: ResourceValidationPolicy = {
+    name: "launch-template-tags-launched",
+    description: "Launch templates tag the instances and volumes they launch with the required tags (tagSpecifications): the provider's default tags do not reach them.",
+    enforcementLevel: "mandatory",
+    severity: "low",
+    configSchema: { properties: { requiredTags: { type: "array", items: { type: "string" }, default: [...DEFAULT_REQUIRED_TAGS] } } },
+    // The provider's defaultTags tag the template resource itself; instances an Auto Scaling group
+    // launches from it get only the template's tagSpecifications (and the group's propagated tags):
+    // terraform-aws-modules/terraform-aws-autoscaling #162, terraform-aws-eks #1916. The web servers were
+    // aws.ec2.Instance resources that required-tags checked; this keeps their cost tags checked.
+    validateResource: onTypes([T.launchTemplate], (props, args, report) => {
+        const required = args.getConfig<{ requiredTags?: string[] }>().requiredTags ?? [...DEFAULT_REQUIRED_TAGS];
+        const specs = items(() => props.tagSpecifications);
+        if (specs === UNKNOWN) return;
+        for (const resourceType of ["instance", "volume"]) {
+            const spec = specs.find((s: any) => s !== UNKNOWN && peek(() => s?.resourceType) === resourceType) as Record<string, any> | undefined;
+            const keys = spec ? ownTagKeys(spec) : [];
+            if (keys === UNKNOWN) continue;
+            const missing = required.filter((k) => !keys.includes(k));
+            if (missing.length === 0) continue;
+            report(
+                `${args.name} launches ${resourceType === "instance" ? "instances" : "volumes"} without the tag${missing.length > 1 ? "s" : ""} ${missing.join(", ")}: add them to tagSpecifications (resourceType "${resourceType}"); the provider's default tags tag the template, not what it launches.`,
+            );
         }
     }),
 };
@@ -496,6 +586,10 @@ export const requiredTags: ResourceValidationPolicy = {
     // before it is created, in `pulumi up` without a preview too.
     validateResource: (args, report) => {
         if (!isTaggable(args.type, args.props)) args.notApplicable("not a taggable AWS resource");
+        // The provider's default tags do not apply to a group (its `tags` is a list of {key, value,
+        // propagateAtLaunch}); it costs nothing itself, and what it launches is tagged by its launch
+        // template, checked by launch-template-tags-launched.
+        if (args.type === T.autoScalingGroup) args.notApplicable("an Auto Scaling group's instances are tagged by its launch template (launch-template-tags-launched)");
         const required = args.getConfig<{ requiredTags?: string[] }>().requiredTags ?? [...DEFAULT_REQUIRED_TAGS];
         const own = ownTagKeys(args.props);
         // Own tags or the provider's default tags unknown (computed in this preview): they may supply
@@ -526,6 +620,9 @@ export const policies: Policies = [
     ebsEncrypted,
     imdsv2Required,
     noPublicIp,
+    autoScalingElbHealthCheck,
+    autoScalingAttachedElbHealthCheck,
+    launchTemplateTags,
     albDropInvalidHeaders,
     albAccessLogs,
     httpsTlsPolicy,

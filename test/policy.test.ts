@@ -29,6 +29,7 @@ const WAF_ASSOC = "aws:wafv2/webAclAssociation:WebAclAssociation";
 const RDS = "aws:rds/instance:Instance";
 const EC2 = "aws:ec2/instance:Instance";
 const LT = "aws:ec2/launchTemplate:LaunchTemplate";
+const ASG = "aws:autoscaling/group:Group";
 const VOLUME = "aws:ebs/volume:Volume";
 const SUBNET = "aws:ec2/subnet:Subnet";
 const BUCKET = "aws:s3/bucket:Bucket";
@@ -361,6 +362,9 @@ describe("ebs-volumes-encrypted", () => {
         expect(await check(policy, LT, { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "false" } }] })).toEqual([
             'r must set blockDeviceMappings[0] (/dev/xvda).ebs.encrypted: "true".',
         ]);
+        expect(await check(policy, LT, { imageId: "ami-1" })).toEqual([
+            'r declares no blockDeviceMappings with ebs, so the root volume of every instance it launches is encrypted only if the AMI\'s snapshot or the account\'s EBS default says so; map the root device with ebs.encrypted: "true".',
+        ]);
     });
 });
 
@@ -418,6 +422,63 @@ describe("ec2-no-public-ip", () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
+
+describe("autoscaling-elb-health-check", () => {
+    const policy = p.autoScalingElbHealthCheck;
+    const message = (type: string) =>
+        `r is attached to a target group but uses healthCheckType ${type}: the default EC2 health checks see only the instance's status checks, so a server whose web server fails stays in the group (out of rotation, never replaced) and an active-passive standby never takes over. Set healthCheckType: "ELB".`;
+    it("passes a group behind a target group on ELB health checks, by targetGroupArns, trafficSources or ARNs unknown in a preview", async () => {
+        expect(await check(policy, ASG, { targetGroupArns: ["arn:tg"], healthCheckType: "ELB", minSize: 2, maxSize: 4 })).toEqual([]);
+        expect(await check(policy, ASG, { trafficSources: [{ identifier: "arn:tg", type: "elbv2" }], healthCheckType: "ELB" })).toEqual([]);
+        expect(await check(policy, ASG, { targetGroupArns: unknownArrayValue, healthCheckType: "ELB" })).toEqual([]);
+        expect(await check(policy, ASG, { trafficSources: [{ identifier: "arn:aws:vpc-lattice:us-east-1:1:targetgroup/tg-1", type: "vpc-lattice" }], healthCheckType: "VPC_LATTICE" })).toEqual([]);
+    });
+    it("does not apply to a group attached to nothing by its own inputs (a worker pool)", async () => {
+        expect(await check(policy, ASG, { minSize: 1, maxSize: 2 })).toEqual([]);
+        expect(await check(policy, ASG, { targetGroupArns: [], healthCheckType: "EC2" })).toEqual([]);
+    });
+    it("fails a group behind a target group on EC2 health checks, declared or by default", async () => {
+        expect(await check(policy, ASG, { targetGroupArns: ["arn:tg"], healthCheckType: "EC2" })).toEqual([message("EC2")]);
+        expect(await check(policy, ASG, { trafficSources: [{ identifier: "arn:tg" }] })).toEqual([message("EC2 (the default)")]);
+        expect(await check(policy, ASG, { targetGroupArns: unknownArrayValue })).toEqual([message("EC2 (the default)")]);
+    });
+});
+
+describe("autoscaling-attached-elb-health-check", () => {
+    const policy = p.autoScalingAttachedElbHealthCheck;
+    const group = (healthCheckType?: string) => rec(ASG, "web-asg", { name: "web-asg-1", ...(healthCheckType ? { healthCheckType } : {}) });
+    const attachment = rec("aws:autoscaling/attachment:Attachment", "web-asg-tg", { autoscalingGroupName: "web-asg-1", lbTargetGroupArn: "arn:tg" }, { autoscalingGroupName: [[ASG, "web-asg"]] });
+    it("passes a group attached by an aws.autoscaling.Attachment that uses ELB health checks", async () => {
+        expect(await checkStack(policy, [group("ELB"), attachment])).toEqual([]);
+    });
+    it("fails one that keeps the default EC2 health checks", async () => {
+        expect(await checkStack(policy, [group(), attachment])).toEqual([
+            {
+                message:
+                    'web-asg is attached to a target group by web-asg-tg but uses healthCheckType EC2 (the default): the default EC2 health checks see only the instance\'s status checks, so a server whose web server fails stays in the group (out of rotation, never replaced) and an active-passive standby never takes over. Set healthCheckType: "ELB".',
+                urn: urnOf(ASG, "web-asg"),
+            },
+        ]);
+    });
+});
+
+describe("launch-template-tags-launched", () => {
+    const policy = p.launchTemplateTags;
+    const tags = { Project: "web-infra", Stack: "dev", Owner: "me", CostCenter: "cc", Name: "web-server" };
+    it("passes a template whose instances and volumes carry the required tags", async () => {
+        expect(await check(policy, LT, { tagSpecifications: [{ resourceType: "instance", tags }, { resourceType: "volume", tags }] })).toEqual([]);
+        expect(await check(policy, LT, { tagSpecifications: [{ resourceType: "instance", tags: { Team: "web" } }, { resourceType: "volume", tags: { Team: "web" } }] }, { requiredTags: ["Team"] })).toEqual([]);
+    });
+    it("fails what it launches without them, whatever the template's own tags (the provider's default tags do not reach launched instances)", async () => {
+        expect(await check(policy, LT, { tags, tagSpecifications: [{ resourceType: "instance", tags: { Name: "web-server" } }] })).toEqual([
+            'r launches instances without the tags Project, Stack, Owner, CostCenter: add them to tagSpecifications (resourceType "instance"); the provider\'s default tags tag the template, not what it launches.',
+            'r launches volumes without the tags Project, Stack, Owner, CostCenter: add them to tagSpecifications (resourceType "volume"); the provider\'s default tags tag the template, not what it launches.',
+        ]);
+    });
+    it("required-tags leaves the Auto Scaling group to its template (provider default tags do not apply to a group)", async () => {
+        expect(await check(p.requiredTags, ASG, { tags: [{ key: "Name", value: "web-asg", propagateAtLaunch: false }] })).toEqual([]);
+    });
+});
 
 describe("alb-drop-invalid-header-fields", () => {
     const policy = p.albDropInvalidHeaders;
@@ -690,6 +751,7 @@ describe("the pack as a whole", () => {
         // (Automation API, --skip-preview) they report what already exists.
         expect(p.policies.filter((x) => "validateStack" in x).map((x) => x.name)).toEqual([
             "security-group-no-public-ingress",
+            "autoscaling-attached-elb-health-check",
             "alb-http-redirects-to-https",
             "alb-http-only",
             "alb-waf-associated",

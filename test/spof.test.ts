@@ -247,8 +247,12 @@ describe("web servers", () => {
             rec(T.subnet, "s-b", { availabilityZone: Z("b") }, "subnet-b"),
             rec(T.autoScalingGroup, "asg", { vpcZoneIdentifiers: ["subnet-a", "subnet-b"], desiredCapacity: 3 }),
         ];
-        expect(topologyOf(records).servers.map((s) => s.zone)).toEqual([Z("a"), Z("b"), Z("a")]);
-        expect(tierOf(analyseSpof(records), "web servers")).toMatchObject({ survivesServer: false, survivesZone: true }); // no target group
+        expect(topologyOf(records).servers.map((s) => s.zone)).toEqual([Z("a"), Z("a"), Z("b")]);
+        expect(tierOf(analyseSpof(records), "web servers")).toMatchObject({
+            survivesServer: false,
+            survivesZone: false,
+            server: "group asg is attached to no target group: its servers never receive requests",
+        });
     });
 
     // Property: with every server in an ALB zone and a health-checked target group, the tier survives a

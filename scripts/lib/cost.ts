@@ -7,6 +7,7 @@
  * free tiers are ignored. Resources with a negligible fixed cost (IAM, security groups, route tables,
  * SNS e-mail, Lambda at alarm volumes) are not listed.
  */
+import { fleetsOf, warmPoolSize } from "./fleet";
 import { PlanRecord, RecordSet, T, field, num, str } from "./records";
 
 /** When the prices below were last checked, and where. */
@@ -87,6 +88,11 @@ export interface CostEstimate {
     readonly total: number;
     /** Instance types or classes without a price in the tables (left out of the total). */
     readonly unpriced: readonly string[];
+    /**
+     * With Auto Scaling groups: `total` prices them at their minimum; this is the total with every group
+     * at its maximum (warm pools shrink as the group grows: PutWarmPool keeps max − desired, at least MinSize).
+     */
+    readonly atMaximum?: { readonly total: number; readonly detail: string };
 }
 
 const money = (n: number) => Math.round(n * 100) / 100;
@@ -115,6 +121,36 @@ export function estimateCost(records: readonly PlanRecord[]): CostEstimate {
     }
     const volumes = rs.of("aws:ebs/volume:Volume").reduce((s, v) => s + (num(field(v, "size")) ?? 0), 0);
     add("EBS gp3", `${rootGiB + volumes} GiB at $${PRICE.ebsGp3PerGiB}/GiB-month`, (rootGiB + volumes) * PRICE.ebsGp3PerGiB);
+
+    // ---- Auto Scaling groups: at minimum in the total, at maximum beside it ----
+    // Warm-pool instances kept Running are billed as instances; Stopped or Hibernated ones for their
+    // volumes only ("We don't charge usage for a stopped instance … you are charged for Amazon EBS
+    // volume usage", EC2 API Reference, StopInstances).
+    let maxExtra = 0;
+    const maxDetails: string[] = [];
+    for (const f of fleetsOf(records, rs)) {
+        const type = f.instanceType ?? "?";
+        const hourly = EC2_HOURLY[type];
+        if (hourly === undefined) unpriced.push(type);
+        const instanceMonthly = (hourly ?? 0) * HOURS_PER_MONTH;
+        const volumeMonthly = f.volumeGiBPerInstance * PRICE.ebsGp3PerGiB;
+        const monthly = (desired: number) => {
+            const pool = warmPoolSize(f, desired);
+            const running = f.warmPool?.poolState === "Running" ? pool : 0;
+            return { pool, running, cost: (desired + running) * instanceMonthly + (desired + pool) * volumeMonthly };
+        };
+        const min = f.desiredCapacity ?? f.minSize;
+        const atMin = monthly(min);
+        const atMax = monthly(f.maxSize);
+        const pool = (p: { pool: number; running: number }) => (p.pool > 0 ? ` + ${p.pool} warm standby (${f.warmPool?.poolState})` : "");
+        add(
+            "EC2 Auto Scaling group (at minimum)",
+            `${f.name}: ${min}${pool(atMin)} × ${type} at $${hourly ?? "?"}/h + ${f.volumeGiBPerInstance} GiB gp3 each at $${PRICE.ebsGp3PerGiB}; at maximum ${f.maxSize}${pool(atMax)}: $${atMax.cost.toFixed(2)}`,
+            atMin.cost,
+        );
+        maxExtra += atMax.cost - atMin.cost;
+        maxDetails.push(`${f.name} at ${f.maxSize}`);
+    }
 
     // ---- load balancer ----
     for (const lb of rs.of(T.loadBalancer)) {
@@ -211,13 +247,20 @@ export function estimateCost(records: readonly PlanRecord[]): CostEstimate {
     const buckets = rs.of("aws:s3/bucket:Bucket").length;
     add("S3", `${buckets} buckets, ${ASSUMPTIONS.accessLogGiB} GB stored each at $${PRICE.s3PerGiB}`, buckets * ASSUMPTIONS.accessLogGiB * PRICE.s3PerGiB);
 
-    return { lines, total: money(lines.reduce((s, l) => s + l.monthly, 0)), unpriced: [...new Set(unpriced)] };
+    const total = money(lines.reduce((s, l) => s + l.monthly, 0));
+    return {
+        lines,
+        total,
+        unpriced: [...new Set(unpriced)],
+        ...(maxDetails.length > 0 ? { atMaximum: { total: money(total + maxExtra), detail: maxDetails.join(", ") } } : {}),
+    };
 }
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
 
 export function costMarkdown(c: CostEstimate): string {
-    const out = ["| item | what | per month |", "|---|---|---:|", ...c.lines.map((l) => `| ${l.item} | ${l.detail.replace(/\|/g, "\\|")} | ${usd(l.monthly)} |`), `| **total** | | **${usd(c.total)}** |`];
+    const out = ["| item | what | per month |", "|---|---|---:|", ...c.lines.map((l) => `| ${l.item} | ${l.detail.replace(/\|/g, "\\|")} | ${usd(l.monthly)} |`), `| **total**${c.atMaximum ? " (Auto Scaling groups at minimum)" : ""} | | **${usd(c.total)}** |`];
+    if (c.atMaximum) out.push(`| **total at maximum** | ${c.atMaximum.detail} | **${usd(c.atMaximum.total)}** |`);
     if (c.unpriced.length > 0) out.push("", `Not priced (add them to scripts/lib/cost.ts): ${c.unpriced.join(", ")}.`);
     out.push(
         "",

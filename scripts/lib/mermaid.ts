@@ -3,6 +3,7 @@
  * WAF → ALB → web servers grouped by zone → DB writer → replicas, the NAT gateways each zone's
  * servers leave through, and the monitoring path (alarms → SNS → e-mail). Pure.
  */
+import { spreadOverZones, warmPoolSize } from "./fleet";
 import { PlanRecord, uniqueSorted } from "./records";
 import { primaryWriter, topologyOf } from "./topology";
 
@@ -58,9 +59,12 @@ export function mermaidDiagram(records: readonly PlanRecord[]): string {
     const writer = primaryWriter(t);
     const zones = uniqueSorted([...t.zones, ...t.servers.map((s) => s.zone), ...t.standbys.map((s) => s.zone), ...t.natGateways.map((n) => n.zone), ...t.dbReplicas.map((r) => r.zone), writer?.zone]);
     const natOfZone = new Map(t.egress.map((e) => [e.zone, e.natName]));
+    // Instances of an Auto Scaling group are drawn as one node per group (below), not one per instance.
+    const instances = t.servers.filter((s) => s.fromGroup === undefined);
+    const instanceStandbys = t.standbys.filter((s) => s.fromGroup === undefined);
     for (const zone of zones) {
-        const servers = t.servers.filter((s) => s.zone === zone);
-        const standbys = t.standbys.filter((s) => s.zone === zone);
+        const servers = instances.filter((s) => s.zone === zone);
+        const standbys = instanceStandbys.filter((s) => s.zone === zone);
         const nats = t.natGateways.filter((n) => n.zone === zone);
         const dbs = [...t.dbWriters, ...t.dbReplicas].filter((d) => d.zone === zone);
         if (servers.length + standbys.length + nats.length + dbs.length === 0) continue;
@@ -74,8 +78,26 @@ export function mermaidDiagram(records: readonly PlanRecord[]): string {
         }
         add("end");
     }
-    for (const s of [...t.servers, ...t.standbys]) {
-        const standby = t.standbys.includes(s);
+    for (const f of t.fleets) {
+        const atMin = spreadOverZones(f.desiredCapacity ?? f.minSize, f.zones);
+        const atMax = spreadOverZones(f.maxSize, f.zones);
+        const pool = warmPoolSize(f, f.desiredCapacity ?? f.minSize);
+        const id = nodeId("asg", f.name);
+        add(
+            `${id}[${label(
+                `Auto Scaling group ${f.name}`,
+                `${f.instanceType ?? "?"}, ${f.minSize}–${f.maxSize} servers`,
+                ...f.zones.map((z) => `${z}: ${atMin[z]}–${atMax[z]}`),
+                pool > 0 && f.warmPool ? `+ ${pool} warm standby (${f.warmPool.poolState}), outside the target group` : undefined,
+                f.scaling.length > 0 ? `target tracking: ${f.scaling.map((x) => `${x.metric} ${x.target ?? "?"}`).join(", ")}` : undefined,
+            )}]`,
+        );
+        if (lb && f.targetGroups.length > 0) add(`alb --> ${id}`);
+        if (writer) add(`${id} -->|SQL| ${nodeId("db", writer.name)}`);
+        for (const nat of uniqueSorted(f.zones.map((z) => natOfZone.get(z)))) add(`${id} -.->|egress| ${nodeId("nat", nat)}`);
+    }
+    for (const s of [...instances, ...instanceStandbys]) {
+        const standby = instanceStandbys.includes(s);
         if (lb) add(standby ? `alb -.->|failover| ${nodeId("web", s.name)}` : `alb --> ${nodeId("web", s.name)}`);
         if (writer) add(`${nodeId("web", s.name)} -->|SQL| ${nodeId("db", writer.name)}`);
         const nat = natOfZone.get(s.zone);

@@ -8,6 +8,7 @@
  * checks), never from the stack config, so a component that ignores a setting shows up here. Pure:
  * hand-built records in, a report out.
  */
+import { FleetInfo, failoverTime, hasRunningStandbys, replacementTime, spreadOverZones, spreadText, timingText, warmPoolSize } from "./fleet";
 import { PlanRecord, RecordSet, T, countByZone, formatZoneCounts, num, str, uniqueSorted } from "./records";
 import { DbInstanceInfo, Topology, primaryWriter, topologyOf } from "./topology";
 
@@ -83,7 +84,65 @@ function loadBalancer(t: Topology): TierReport {
     return tier("load balancer", true, server, false, `ALB ${lb.name} has subnets in ${plural(lb.zones.length, "zone")} (${list(lb.zones)}) only: it stops if that zone fails`);
 }
 
+/**
+ * The web tier as an Auto Scaling group. A server's loss: the target group takes it out of rotation,
+ * the others serve, and with ELB health checks the group replaces it. A zone's loss: with ≥ 2 zones
+ * and a minimum of ≥ 2 the survivors serve while the group launches into the surviving zones
+ * (balanced-best-effort, the default: "If launch attempts fail in an Availability Zone, Auto Scaling
+ * attempts to launch instances in another healthy Availability Zone", EC2 Auto Scaling User Guide,
+ * "Auto Scaling group Availability Zone distribution"). Active-passive (one server, warm standbys
+ * Running): a failover, not an outage, when the group replaces on ELB health.
+ */
+function webFleet(t: Topology, fleet: FleetInfo): TierReport {
+    const tg = t.targetGroups.find((g) => fleet.targetGroups.includes(g.name));
+    const name = `group ${fleet.name}`;
+    if (!tg) {
+        const why = `${name} is attached to no target group: its servers never receive requests`;
+        return tier("web servers", false, why, false, why);
+    }
+    const lbZones = t.loadBalancers.length > 0 ? new Set(t.loadBalancers.flatMap((l) => l.zones)) : undefined;
+    const zones = fleet.zones.filter((z) => lbZones === undefined || lbZones.has(z));
+    const outside = fleet.zones.filter((z) => !zones.includes(z));
+    const stranded = outside.length > 0 ? `; subnets in ${list(outside)}, where the ALB is not, serve nothing` : "";
+    const min = fleet.desiredCapacity ?? fleet.minSize;
+    const spread = spreadOverZones(min, zones);
+    const figures = { intervalSeconds: tg.healthCheckInterval, unhealthyThreshold: tg.unhealthyThreshold, healthyThreshold: tg.healthyThreshold };
+    const noReplace = `healthCheckType ${fleet.healthCheckType}: a server whose web server fails the target group's check is never replaced (set healthCheckType "ELB")`;
+
+    // One serving server with running warm standbys is active-passive; with more, the pool only speeds scaling.
+    if (hasRunningStandbys(fleet) && min === 1) {
+        const standbys = warmPoolSize(fleet, min);
+        const failover = failoverTime(fleet, figures);
+        const server = failover
+            ? `active-passive: ${plural(min, "active server")}; when it fails, ${name} moves one of ${plural(standbys, "warm standby", "warm standbys")} (Running, outside the target group) in service — a failover, not an outage: ${timingText(failover)}; the failed server is replaced and becomes the next standby`
+            : `active-passive: ${plural(min, "active server")} with ${plural(standbys, "warm standby", "warm standbys")}, but ${noReplace}, so no standby takes over`;
+        const zone =
+            zones.length >= 2
+                ? `${name} spans ${plural(zones.length, "zone")} (${list(zones)}): if the active server's zone fails, the group replaces it in a surviving zone (from the warm pool, or a new launch)${stranded}`
+                : `${name} has subnets in ${list(zones)} only: the site is down if that zone fails${stranded}`;
+        return tier("web servers", failover !== undefined, server, zones.length >= 2 && failover !== undefined, zone);
+    }
+
+    const replacement = replacementTime(fleet, figures);
+    const replaced = replacement ? `${name} replaces it (ELB health checks): ${timingText(replacement)}` : noReplace;
+    const detection = `leaves rotation after ${tg.healthCheckInterval} s × ${tg.unhealthyThreshold} = ${tg.failureDetectionSeconds} s`;
+    const survivesServer = min >= 2;
+    const server = survivesServer
+        ? `${name}, at least ${min} servers (${spreadText(spread)} over ${list(zones)}): a failed one ${detection}, ${min === 2 ? "the other one serves" : `the other ${min - 1} serve`}; ${replaced}${stranded}`
+        : `${name} has a minimum of ${min}: while its one server is down the site is down; ${replaced}${stranded}`;
+    const worst = Math.max(0, ...Object.values(spread));
+    const survivesZone = zones.length >= 2 && min >= 2 && min - worst >= 1;
+    const zone = survivesZone
+        ? `${name} over ${plural(zones.length, "zone")}, at minimum ${formatZoneCounts(spread)}: losing a zone leaves at least ${min - worst} of ${min} serving while the group launches replacements in the surviving zones${stranded}`
+        : zones.length < 2
+          ? `${name} has subnets in ${list(zones)} only: the site is down if that zone fails${stranded}`
+          : `${name} has a minimum of ${min} (${formatZoneCounts(spread)}): losing ${Object.keys(spread).find((z) => spread[z] === worst)} leaves no server until the group launches one in another zone${stranded}`;
+    return tier("web servers", survivesServer, server, survivesZone, zone);
+}
+
 function webServers(t: Topology): TierReport {
+    const fleet = t.fleets.find((f) => f.targetGroups.length > 0) ?? t.fleets[0];
+    if (fleet) return webFleet(t, fleet);
     const servers = t.servers;
     if (servers.length === 0 && t.standbys.length === 0) return notDeclared("web servers", "web servers");
     const tg = t.targetGroups[0];
@@ -376,7 +435,12 @@ function monitoring(t: Topology, dnsOnly: ReadonlySet<string> = new Set()): { re
     const serversWatched = servers.filter((s) => watched(s.id)).length;
     const dbs = [...t.dbWriters, ...t.dbReplicas];
     const dbsWatched = dbs.filter((d) => watched(d.identifier)).length;
+    // A fleet is watched through alarms on its AutoScalingGroupName, not per instance.
+    const fleets = t.fleets.filter((f) => f.groupName !== undefined);
+    const fleetsWatched = fleets.filter((f) => alarms.some((a) => a.text.includes(`"AutoScalingGroupName":${JSON.stringify(f.groupName)}`))).length;
+    if (fleets.length > fleetsWatched) notes.push(`${fleets.length - fleetsWatched} Auto Scaling group(s) have no alarm on their AutoScalingGroupName`);
     const coverage = [
+        fleets.length > 0 ? `${fleetsWatched}/${fleets.length} Auto Scaling groups` : undefined,
         servers.length > 0 ? `${serversWatched}/${servers.length} web servers` : undefined,
         dbs.length > 0 ? `${dbsWatched}/${dbs.length} DB instances` : undefined,
     ].filter(Boolean);

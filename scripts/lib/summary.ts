@@ -4,6 +4,7 @@
  * zone, alarms, policy result). Pure: records and the stack outputs in, a summary out.
  */
 import { CostEstimate } from "./cost";
+import { FleetInfo, ScalingTarget, Timing, failoverTime, hasRunningStandbys, replacementTime, spreadOverZones, timingText, warmPoolSize } from "./fleet";
 import { PlanRecord, countByZone, formatZoneCounts, str } from "./records";
 import { Topology, primaryWriter, topologyOf } from "./topology";
 
@@ -41,6 +42,8 @@ export interface PlanSummary {
     readonly serverTypes: readonly string[];
     /** Active-passive: warm standbys per zone, outside the target group until a failover. */
     readonly standbysPerZone: Readonly<Record<string, number>>;
+    /** The web fleet (an Auto Scaling group), when the stack declares one. */
+    readonly fleet?: FleetSummary;
     readonly dbWriter?: { name: string; zone?: string; multiAz: boolean; instanceClass?: string };
     readonly dbReplicasPerZone: Readonly<Record<string, number>>;
     readonly alarms: number;
@@ -48,6 +51,80 @@ export interface PlanSummary {
     readonly waf: boolean;
     readonly policy: PolicyResult;
     readonly cost?: CostEstimate;
+}
+
+/** What the plan says about an Auto Scaling group: size, spread, scaling, standbys, timings. */
+export interface FleetSummary {
+    readonly name: string;
+    readonly minSize: number;
+    readonly maxSize: number;
+    /** Declared desired capacity (a mistake: every `pulumi up` would reset what the scaler chose). */
+    readonly desiredCapacity?: number;
+    readonly instanceType?: string;
+    readonly zones: readonly string[];
+    /** Servers per zone at the minimum and at the maximum, as AWS balances them. */
+    readonly atMinimum: Readonly<Record<string, number>>;
+    readonly atMaximum: Readonly<Record<string, number>>;
+    readonly healthCheckType: string;
+    readonly gracePeriodSeconds: number;
+    readonly scaling: readonly ScalingTarget[];
+    /** Warm-pool instances at the minimum, and their state. */
+    readonly warmStandbys?: { readonly count: number; readonly poolState: string };
+    /** Failure → replacement serving (undefined: the group does not replace on ELB health). */
+    readonly replacement?: Timing;
+    /** Active-passive: active's failure → a standby serving. */
+    readonly failover?: Timing;
+}
+
+function fleetSummary(fleet: FleetInfo, t: Topology): FleetSummary {
+    const tg = t.targetGroups.find((g) => fleet.targetGroups.includes(g.name)) ?? t.targetGroups[0];
+    const figures = tg && { intervalSeconds: tg.healthCheckInterval, unhealthyThreshold: tg.unhealthyThreshold, healthyThreshold: tg.healthyThreshold };
+    const min = fleet.desiredCapacity ?? fleet.minSize;
+    const pool = warmPoolSize(fleet, min);
+    return {
+        name: fleet.name,
+        minSize: fleet.minSize,
+        maxSize: fleet.maxSize,
+        desiredCapacity: fleet.desiredCapacity,
+        instanceType: fleet.instanceType,
+        zones: fleet.zones,
+        atMinimum: spreadOverZones(min, fleet.zones),
+        atMaximum: spreadOverZones(fleet.maxSize, fleet.zones),
+        healthCheckType: fleet.healthCheckType,
+        gracePeriodSeconds: fleet.gracePeriodSeconds,
+        scaling: fleet.scaling,
+        warmStandbys: fleet.warmPool && pool > 0 ? { count: pool, poolState: fleet.warmPool.poolState } : undefined,
+        replacement: figures && replacementTime(fleet, figures),
+        failover: figures && min === 1 && hasRunningStandbys(fleet) ? failoverTime(fleet, figures) : undefined,
+    };
+}
+
+const zoneCounts = (c: Readonly<Record<string, number>>) => `${Object.values(c).join("+")} (${formatZoneCounts(c)})`;
+
+/** The fleet's facts: label/value pairs for the summary. */
+function fleetFacts(f: FleetSummary): [string, string][] {
+    const out: [string, string][] = [
+        [
+            "web fleet",
+            `Auto Scaling group ${f.name}${f.instanceType ? ` of ${f.instanceType}` : ""} over ${f.zones.length} zone(s); at minimum ${f.minSize}: ${zoneCounts(f.atMinimum)}; at maximum ${f.maxSize}: ${zoneCounts(f.atMaximum)} — AWS keeps the zones balanced (which zone gets an odd one out is its choice)` +
+                (f.desiredCapacity !== undefined ? `; desiredCapacity declared (${f.desiredCapacity}): every pulumi up resets what the scaler chose` : ""),
+        ],
+        [
+            "scaling",
+            `${f.minSize}–${f.maxSize} servers; ` +
+                (f.scaling.length > 0 ? `target tracking: ${f.scaling.map((s) => `${s.metric} → ${s.target ?? "?"}`).join(", ")}` : "no target-tracking policy (the group stays at its minimum)"),
+        ],
+        ["health checks", `${f.healthCheckType}${f.healthCheckType === "ELB" ? "" : " (a server whose web server fails is never replaced)"}, grace period ${f.gracePeriodSeconds} s`],
+    ];
+    if (f.warmStandbys) out.push(["warm standbys", `${f.warmStandbys.count} (${f.warmStandbys.poolState}, warm pool: not InService, so outside the target group${f.warmStandbys.poolState === "Running" ? "; billed as running instances" : ""})`]);
+    if (f.failover) out.push(["failover time", `active's failure → a warm standby serving: ${timingText(f.failover)}`]);
+    out.push([
+        "replacement time",
+        f.replacement
+            ? `${f.failover ? "failed server → its replacement ready as the next standby" : "failed server → a new one serving"}: ${timingText(f.replacement)}`
+            : "none: the group does not replace on the target group's health (healthCheckType is not ELB, or no target group)",
+    ]);
+    return out;
 }
 
 const COMPONENT_PREFIX = "web-infra:";
@@ -128,6 +205,7 @@ export function summarize(args: {
         serversPerZone: countByZone(t.servers.map((s) => s.zone)),
         serverTypes: [...new Set(t.servers.map((s) => s.instanceType).filter((x): x is string => x !== undefined))],
         standbysPerZone: countByZone(t.standbys.map((s) => s.zone)),
+        fleet: t.fleets.length > 0 ? fleetSummary(t.fleets.find((f) => f.targetGroups.length > 0) ?? t.fleets[0], t) : undefined,
         dbWriter: writer && { name: writer.name, zone: writer.zone, multiAz: writer.multiAz, instanceClass: writer.instanceClass },
         dbReplicasPerZone: countByZone(t.dbReplicas.map((r) => r.zone)),
         alarms: t.alarms.length,
@@ -162,11 +240,15 @@ function facts(s: PlanSummary): [string, string][] {
             "failure detection",
             fd ? `${fd.intervalSeconds} s interval × ${fd.unhealthyThreshold} unhealthy checks = ${fd.seconds} s; deregistration delay ${fd.deregistrationDelaySeconds} s` : "n/a (no target group)",
         ],
-        [
-            "web servers",
-            (serverCount === 0 ? "none" : `${serverCount}${s.serverTypes.length ? ` × ${s.serverTypes.join("/")}` : ""} — ${formatZoneCounts(s.serversPerZone)}`) +
-                (standbyCount > 0 ? `; active-passive: ${standbyCount} warm standby(s) — ${formatZoneCounts(s.standbysPerZone)}` : ""),
-        ],
+        ...(s.fleet
+            ? fleetFacts(s.fleet)
+            : [
+                  [
+                      "web servers",
+                      (serverCount === 0 ? "none" : `${serverCount}${s.serverTypes.length ? ` × ${s.serverTypes.join("/")}` : ""} — ${formatZoneCounts(s.serversPerZone)}`) +
+                          (standbyCount > 0 ? `; active-passive: ${standbyCount} warm standby(s) — ${formatZoneCounts(s.standbysPerZone)}` : ""),
+                  ] as [string, string],
+              ]),
         [
             "DB primary",
             s.dbWriter

@@ -4,6 +4,7 @@
  * watched. Pure; built from records only (never from the stack config), so the plan reports what the
  * program really declares.
  */
+import { FleetInfo, fleetsOf, spreadOverZones, warmPoolSize } from "./fleet";
 import { PlanRecord, RecordSet, T, field, idOf, num, str, uniqueSorted } from "./records";
 
 export interface LoadBalancerInfo {
@@ -41,7 +42,7 @@ export interface ServerInfo {
     readonly zone?: string;
     readonly instanceType?: string;
     readonly id?: string;
-    /** Declared by an Auto Scaling group rather than as an instance. */
+    /** Declared by an Auto Scaling group rather than as an instance (one entry per instance at its minimum). */
     readonly fromGroup?: string;
 }
 
@@ -93,6 +94,8 @@ export interface Topology {
      */
     readonly standbys: ServerInfo[];
     readonly failoverFunction?: string;
+    /** Auto Scaling groups (the web fleet): size range, zones, health checks, warm pool, scaling. */
+    readonly fleets: FleetInfo[];
     readonly natGateways: NatInfo[];
     readonly egress: EgressRoute[];
     readonly dbWriters: DbInstanceInfo[];
@@ -164,10 +167,11 @@ function instanceZone(rs: RecordSet, r: PlanRecord): string | undefined {
 
 /**
  * The web servers: instances registered in a target group when there are any attachments (so a
- * bastion or a worker is not counted), else every instance; plus Auto Scaling groups' desired
- * capacity, spread over their subnets' zones the way EC2 Auto Scaling balances them.
+ * bastion or a worker is not counted), else every instance; plus each Auto Scaling group at its
+ * minimum (or declared desired) capacity, spread over its subnets' zones the way EC2 Auto Scaling
+ * balances them (fleet.ts `spreadOverZones`).
  */
-function servers(rs: RecordSet): ServerInfo[] {
+function servers(rs: RecordSet, fleets: readonly FleetInfo[]): ServerInfo[] {
     const attached = new Set(rs.of(T.targetGroupAttachment).map((a) => str(a.inputs.targetId)));
     const instances = rs.of(T.instance);
     const serving = attached.size > 0 ? instances.filter((i) => attached.has(idOf(i))) : instances;
@@ -177,14 +181,25 @@ function servers(rs: RecordSet): ServerInfo[] {
         instanceType: str(field(i, "instanceType")),
         id: idOf(i),
     }));
-    for (const g of rs.of(T.autoScalingGroup)) {
-        const zones = uniqueSorted(((field(g, "vpcZoneIdentifiers") as unknown[] | undefined) ?? []).map((s) => rs.subnetZone(s)));
-        const count = num(field(g, "desiredCapacity")) ?? num(field(g, "minSize")) ?? 0;
-        for (let i = 0; i < count; i++) {
-            out.push({ name: `${g.name}[${i + 1}]`, zone: zones.length > 0 ? zones[i % zones.length] : undefined, fromGroup: g.name });
+    for (const f of fleets) {
+        let n = 0;
+        for (const [zone, count] of Object.entries(spreadOverZones(f.desiredCapacity ?? f.minSize, f.zones))) {
+            for (let i = 0; i < count; i++) out.push({ name: `${f.name}[${++n}]`, zone: zone === "unknown zone" ? undefined : zone, instanceType: f.instanceType, fromGroup: f.name });
         }
     }
     return out;
+}
+
+/**
+ * A group's warm standbys at its minimum: warm-pool instances kept Running, outside the target group
+ * (not InService, so not registered). Their zones are AWS's choice among the group's, so none is given.
+ */
+function fleetStandbys(fleets: readonly FleetInfo[]): ServerInfo[] {
+    return fleets
+        .filter((f) => f.warmPool?.poolState === "Running")
+        .flatMap((f) =>
+            Array.from({ length: warmPoolSize(f, f.desiredCapacity ?? f.minSize) }, (_, i) => ({ name: `${f.name} standby ${i + 1}`, instanceType: f.instanceType, fromGroup: f.name })),
+        );
 }
 
 /**
@@ -279,14 +294,16 @@ export function topologyOf(records: readonly PlanRecord[]): Topology {
     const lbArns = new Set(rs.of(T.loadBalancer).map((lb) => str(lb.state?.arn) ?? idOf(lb)));
     const standby = standbys(rs);
     const standbyIds = new Set(standby.servers.map((s) => s.id));
+    const fleets = fleetsOf(records, rs);
     return {
         zones: rs.zones(),
         loadBalancers: loadBalancers(rs),
         listeners: listeners(rs),
         targetGroups: targetGroups(rs),
-        servers: servers(rs).filter((s) => !standbyIds.has(s.id)),
-        standbys: standby.servers,
+        servers: servers(rs, fleets).filter((s) => s.id === undefined || !standbyIds.has(s.id)),
+        standbys: [...standby.servers, ...fleetStandbys(fleets)],
         failoverFunction: standby.fn,
+        fleets,
         natGateways: natGateways(rs),
         egress: egress(rs),
         dbWriters: db.filter((d) => d.source === undefined),
