@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { plan, PlanResult } from "../scripts/plan";
 import { AWS_TIMES } from "../scripts/lib/awsTimes";
+import { ASSUMED_SECONDS } from "../scripts/lib/fleet";
 import { FailureMode, FailureModeId, RecoveryReport, analyseRecovery, recoveryMarkdown, recoveryText, recoveryViolations } from "../scripts/lib/recovery";
 import { PlanRecord, T } from "../scripts/lib/records";
 import { RecordedResource, runStack } from "./mocks";
@@ -191,14 +192,12 @@ describe("Auto Scaling fleet and Multi-AZ DB cluster records (hand-built)", () =
     });
     const base = [subnet("s-a", "us-east-1a"), subnet("s-b", "us-east-1b"), tg];
 
-    it("a group with ELB health checks replaces a server: detect + Auto Scaling + grace period + healthy checks", () => {
-        const r = analyseRecovery([...base, group({})]);
-        const full = mode(r, "web-server").full;
-        expect(secs(full)).toEqual([10 + 0 + 240 + 10, 10 + 30 + 240 + 10]);
-        expect(full.formula).toContain("Auto Scaling acts (assumed) 0-30 s");
-        expect(r.constants).toContain(AWS_TIMES.autoScalingReaction);
+    it("a group with ELB health checks replaces a server: fleet.ts's model (detect, Auto Scaling, launch, grace period, healthy checks)", () => {
+        const full = mode(analyseRecovery([...base, group({})]), "web-server").full;
+        expect(secs(full)).toEqual([10 + 15 + 45 + 240 + 10, 10 + 15 + 45 + 240 + 10]);
+        expect(full.formula).toMatch(/^≈ 320 s = 10 s target group marks the server unhealthy \(5 s interval × 2 unhealthy checks\) \+ 15 s .*\(assumed/);
         // The grace period is read from the group.
-        expect(secs(mode(analyseRecovery([...base, group({ healthCheckGracePeriod: 120 })]), "web-server").full)).toEqual([140, 170]);
+        expect(secs(mode(analyseRecovery([...base, group({ healthCheckGracePeriod: 120 })]), "web-server").full)).toEqual([200, 200]);
     });
 
     it("a group with EC2 health checks only never replaces a server the load balancer finds unhealthy", () => {
@@ -213,12 +212,17 @@ describe("Auto Scaling fleet and Multi-AZ DB cluster records (hand-built)", () =
         expect(z.reduced.seconds).toBeNull();
     });
 
-    it("active-passive on a Running warm pool: detect + Auto Scaling + healthy checks; a Stopped pool adds the boot", () => {
-        const running = mode(analyseRecovery([...base, group({ minSize: 1, maxSize: 1, warmPool: { poolState: "Running", minSize: 1 } })]), "active-server");
-        expect(running.survived).toBe(true);
-        expect(secs(running.reduced)).toEqual([20, 50]);
-        const stopped = mode(analyseRecovery([...base, group({ minSize: 1, maxSize: 1, warmPool: { poolState: "Stopped", minSize: 1 } })]), "active-server");
-        expect(secs(stopped.reduced)).toEqual([260, 290]);
+    it("active-passive on a Running warm pool: detect + Auto Scaling + standby InService + healthy checks; a Stopped pool is no standby", () => {
+        const running = analyseRecovery([...base, group({ minSize: 1, maxSize: 1, warmPool: { poolState: "Running", minSize: 1 } })]);
+        const active = mode(running, "active-server");
+        expect(active.survived).toBe(true);
+        expect(secs(active.reduced)).toEqual([45, 45]);
+        expect(active.reduced.formula).toMatch(/a warm standby \(Running\) moves InService and is registered \(assumed/);
+        expect(running.modes.map((m) => m.id)).not.toContain("web-server");
+        // A Stopped pool is a cheaper scale-out, not a standby that serves: one server, no failover.
+        const stopped = analyseRecovery([...base, group({ minSize: 1, maxSize: 1, warmPool: { poolState: "Stopped", minSize: 1 } })]);
+        expect(stopped.modes.map((m) => m.id)).not.toContain("active-server");
+        expect(mode(stopped, "web-server").survived).toBe(false);
     });
 
     it("a Multi-AZ DB cluster fails over in under 35 s (AWS) with no committed write lost", () => {
@@ -280,5 +284,6 @@ describe("docs/recovery.md", () => {
             expect(doc).toContain(`\`${name}\``);
             expect(doc).toContain(c.source);
         }
+        for (const [name, seconds] of Object.entries(ASSUMED_SECONDS)) expect(doc).toContain(`| \`${name}\` | ${seconds} |`);
     });
 });

@@ -4,7 +4,8 @@
  * docs/recovery.md lists them (a test keeps that list and this table the same).
  *
  * `assumption: true` marks a figure AWS does not publish: the report names it as an assumption
- * wherever it uses it, never as a fact.
+ * wherever it uses it, never as a fact. The web fleet's own assumptions (Auto Scaling's reaction, an EC2
+ * launch, a warm standby going InService) live with its timing model: scripts/lib/fleet.ts ASSUMED_SECONDS.
  */
 export interface AwsTime {
     /** Seconds, as a range (low = high for a single figure). */
@@ -76,16 +77,6 @@ export const AWS_TIMES = {
         what: "committed writes lost when a Multi-AZ DB cluster fails over (semi-synchronous readers)",
         source: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/multi-az-db-clusters-concepts.html",
         says: "Semisynchronous replication [...] requires acknowledgment from at least one reader DB instance in order for a change to be committed.",
-    },
-    autoScalingReaction: {
-        low: 0,
-        high: 30,
-        what: "EC2 Auto Scaling acting on an instance the load balancer reports unhealthy (marking it, starting the replacement)",
-        source: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-health-checks.html",
-        says:
-            "AWS says Auto Scaling replaces an unhealthy InService instance and that health checks 'continue periodically', " +
-            "but publishes no interval: 30 s is our allowance, not an AWS figure.",
-        assumption: true,
     },
 } as const satisfies Record<string, AwsTime>;
 

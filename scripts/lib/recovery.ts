@@ -6,7 +6,8 @@
  * with their documents (./awsTimes.ts). Pure: unit-tested with hand-built records and run on the stack.
  */
 import { AWS_TIMES, AwsTime } from "./awsTimes";
-import { PlanRecord, RecordSet, T, field, num, str, uniqueSorted } from "./records";
+import { Timing, failoverTime, fleetsOf, hasRunningStandbys, replacementTime, spreadOverZones, spreadText, timingText, warmPoolSize } from "./fleet";
+import { PlanRecord, RecordSet, T, countByZone, field, num, str, uniqueSorted } from "./records";
 import { readerRecordsOf } from "./spof";
 import { DbInstanceInfo, TargetGroupInfo, Topology, primaryWriter, topologyOf } from "./topology";
 
@@ -70,32 +71,6 @@ const constPart = (label: string, c: AwsTime) => ({ label: `${label}${c.assumpti
 
 // ---- what the records declare -------------------------------------------------------------------
 
-interface Fleet {
-    readonly name: string;
-    readonly min: number;
-    readonly max?: number;
-    readonly zones: string[];
-    readonly gracePeriod: number;
-    readonly elbHealth: boolean;
-    readonly warmPool?: { readonly size: number; readonly state: string };
-}
-
-function fleets(rs: RecordSet): Fleet[] {
-    return rs.of(T.autoScalingGroup).map((g) => {
-        const warm = field(g, "warmPool") as { poolState?: string; minSize?: unknown } | undefined;
-        return {
-            name: g.name,
-            min: num(field(g, "minSize")) ?? 0,
-            max: num(field(g, "maxSize")),
-            zones: uniqueSorted(((field(g, "vpcZoneIdentifiers") as unknown[] | undefined) ?? []).map((s) => rs.subnetZone(s))),
-            // The API's default grace period is 0 (CreateAutoScalingGroup).
-            gracePeriod: num(field(g, "healthCheckGracePeriod")) ?? 0,
-            elbHealth: str(field(g, "healthCheckType")) === "ELB",
-            warmPool: warm ? { size: num(warm.minSize) ?? 0, state: str(warm.poolState) ?? "Stopped" } : undefined,
-        };
-    });
-}
-
 interface Cluster {
     readonly name: string;
     readonly zones: string[];
@@ -149,92 +124,96 @@ function zoneServing(detect: Figure, node: { figure: Figure } | undefined, who: 
     return { seconds, formula: `${who}: out of rotation after ${detect.formula}${lbText}; the later: ${fmt(seconds)}` };
 }
 
+/** A fleet timing (scripts/lib/fleet.ts: one model of replacement and failover for the whole plan) as a figure. */
+function timingFigure(t: Timing): Figure {
+    return { seconds: { low: t.seconds, high: t.seconds }, formula: timingText(t) };
+}
+
 function webModes(rs: RecordSet, t: Topology, used: Set<AwsTime>): FailureMode[] {
     const tg = t.targetGroups[0];
-    const fleet = fleets(rs).find((f) => f.elbHealth) ?? fleets(rs)[0];
-    const out: FailureMode[] = [];
-    if (!tg) return out;
+    if (!tg) return [];
+    const fleets = fleetsOf(rs.all, rs);
+    const fleet = fleets.find((f) => f.targetGroups.length > 0) ?? fleets[0];
+    const figures = { intervalSeconds: tg.healthCheckInterval, unhealthyThreshold: tg.unhealthyThreshold, healthyThreshold: tg.healthyThreshold };
     const detect = tgDetect(tg);
-    const react = constPart("Auto Scaling acts", AWS_TIMES.autoScalingReaction);
+    const noData = exact(0, "0 s: the web tier holds no data (state is in the database)");
+    const replaced = fleet ? replacementTime(fleet, figures) : undefined;
+    const replacement: Figure = replaced
+        ? timingFigure(replaced)
+        : never(fleet ? `${fleet.name} uses EC2 health checks only: a server that fails the load balancer's check is never replaced` : "fixed servers: nothing replaces a failed one");
 
-    // Replacement: the group launches a new server, which serves once its user data is done (bounded by
-    // the declared grace period, derived from the boot script) and it passes the healthy checks.
-    const replacement = (why: string): Figure =>
-        fleet && fleet.elbHealth
-            ? sum([part("detect", detect.seconds!.low), react, part(`boot to /health (grace period of ${fleet.name})`, fleet.gracePeriod), tgHealthy(tg)], used, AWS_TIMES.autoScalingReaction)
-            : never(fleet ? `${fleet.name} uses EC2 health checks only: a server that fails the load balancer's check is never replaced` : `fixed servers: nothing replaces a failed one (${why})`);
+    if (fleet && hasRunningStandbys(fleet)) {
+        // Active-passive: one server serves, warm standbys run outside the target group.
+        const failover = failoverTime(fleet, figures);
+        const figure = failover ? timingFigure(failover) : never(`${fleet.name} replaces on EC2 health only: the active server's failure is never acted on`);
+        return [
+            {
+                id: "active-server",
+                title: "the active server (active-passive)",
+                survived: failover !== undefined,
+                detect,
+                reduced: figure,
+                full: figure,
+                dataLoss: noData,
+                targeted: true,
+                note: `${warmPoolSize(fleet, fleet.minSize)} warm standby(s), Running; the failed server's replacement becomes the next standby` +
+                    (replaced ? ` (${replaced.seconds} s)` : ""),
+            },
+        ];
+    }
+    if (!fleet && t.standbys.length > 0) return [functionFailover(rs, t, tg, detect, used)];
 
-    const activeActive = fleet ? !fleet.warmPool : t.standbys.length === 0;
-    const servingMin = fleet ? fleet.min : t.servers.length;
-    if (activeActive) {
-        const others = servingMin - 1;
-        out.push({
+    const serving = fleet ? fleet.minSize : t.servers.length;
+    const zones = fleet ? fleet.zones : uniqueSorted(t.servers.map((s) => s.zone));
+    const spread = fleet ? spreadOverZones(serving, zones) : countByZone(t.servers.map((s) => s.zone));
+    const mostInOneZone = Math.max(0, ...Object.values(spread));
+    const survivesZone = zones.length >= 2 && serving - mostInOneZone >= 1;
+    return [
+        {
             id: "web-server",
             title: "a web server",
-            survived: others >= 1,
+            survived: serving >= 2,
             detect,
-            reduced: others >= 1 ? { seconds: detect.seconds, formula: `the others keep serving once it is out of rotation: ${detect.formula}` } : never("no other server serves"),
-            full: replacement("a person re-creates it"),
-            dataLoss: exact(0, "0 s: the web tier holds no data (state is in the database)"),
+            reduced: serving >= 2 ? { seconds: detect.seconds, formula: `the others keep serving once it is out of rotation: ${detect.formula}` } : never("no other server serves"),
+            full: replacement,
+            dataLoss: noData,
             targeted: true,
-        });
-        const zones = fleet ? fleet.zones : uniqueSorted(t.servers.map((s) => s.zone));
-        const perZone = zones.length > 0 ? Math.ceil(servingMin / zones.length) : servingMin;
-        const survivesZone = zones.length >= 2 && servingMin - perZone >= 1;
-        out.push({
+        },
+        {
             id: "web-zone",
             title: "a zone's web servers",
             survived: survivesZone,
             detect,
             reduced: survivesZone
-                ? zoneServing(detect, lbNode(t, used), `${servingMin - perZone} of ${servingMin} servers keep serving in the other zones`)
-                : never(zones.length < 2 ? `the servers are in one zone (${zones.join(", ") || "none"})` : `${perZone} of ${servingMin} servers may be in the lost zone`),
-            full: fleet && zones.length >= 2 ? replacement("") : never("the lost zone's servers are back only with the zone (fixed servers)"),
-            dataLoss: exact(0, "0 s: the web tier holds no data"),
+                ? zoneServing(detect, lbNode(t, used), `${serving - mostInOneZone} of ${serving} servers keep serving in the other zones`)
+                : never(zones.length < 2 ? `the servers are in one zone (${zones.join(", ") || "none"})` : `${mostInOneZone} of ${serving} servers may be in the lost zone`),
+            full: fleet && zones.length >= 2 ? replacement : never("the lost zone's servers are back only with the zone"),
+            dataLoss: noData,
             targeted: true,
-            note: fleet ? `${fleet.name} rebalances into ${zones.filter((_, i) => i > 0).length > 0 ? "the surviving zones" : "its zone"}` : undefined,
-        });
-        return out;
-    }
+            note: fleet ? `${fleet.name} (${spreadText(spread)} over ${zones.length} zone(s)) launches replacements in the surviving zones` : undefined,
+        },
+    ];
+}
 
-    // Active-passive.
-    if (fleet?.warmPool) {
-        const running = fleet.warmPool.state === "Running";
-        const recover = running
-            ? sum([part("detect", detect.seconds!.low), react, part("register the warm-pool server", 0), tgHealthy(tg)], used, AWS_TIMES.autoScalingReaction)
-            : sum([part("detect", detect.seconds!.low), react, part(`start a ${fleet.warmPool.state.toLowerCase()} warm-pool server (grace period)`, fleet.gracePeriod), tgHealthy(tg)], used, AWS_TIMES.autoScalingReaction);
-        out.push({
-            id: "active-server",
-            title: "the active server (active-passive)",
-            survived: fleet.warmPool.size >= 1 && fleet.elbHealth,
-            detect,
-            reduced: recover,
-            full: recover,
-            dataLoss: exact(0, "0 s: the web tier holds no data"),
-            targeted: true,
-            note: `${fleet.warmPool.size} warm standby(s) in state ${fleet.warmPool.state}; the replaced server refills the pool`,
-        });
-    } else if (t.standbys.length > 0) {
-        // A function registers the standbys when an alarm on the target group's healthy hosts fires.
-        const fnAlarm = rs
-            .of(T.metricAlarm)
-            .find((a) => str(a.inputs.metricName) === "HealthyHostCount" && ((a.inputs.alarmActions as unknown[] | undefined) ?? []).some((x) => /lambda|function/.test(String(x))));
-        const w = alarmWindow(fnAlarm);
-        const d = w ? sum([part("out of rotation", detect.seconds!.low), part(w.text, w.seconds)], used) : never("no alarm invokes the failover function");
-        const recover = d.seconds ? sum([part("detect", d.seconds.low, d.seconds.high), part("register the standby", 0), tgHealthy(tg)], used) : d;
-        out.push({
-            id: "active-server",
-            title: "the active server (active-passive)",
-            survived: d.seconds !== null,
-            detect: d,
-            reduced: recover,
-            full: recover,
-            dataLoss: exact(0, "0 s: the web tier holds no data"),
-            targeted: true,
-            note: `${t.standbys.length} standby server(s) registered by ${t.failoverFunction ?? "a function"}`,
-        });
-    }
-    return out;
+/** Standbys a function registers when an alarm on the target group's healthy hosts fires (a library user's instances). */
+function functionFailover(rs: RecordSet, t: Topology, tg: TargetGroupInfo, detect: Figure, used: Set<AwsTime>): FailureMode {
+    const fnAlarm = rs
+        .of(T.metricAlarm)
+        .find((a) => str(a.inputs.metricName) === "HealthyHostCount" && ((a.inputs.alarmActions as unknown[] | undefined) ?? []).some((x) => /lambda|function/.test(String(x))));
+    const w = alarmWindow(fnAlarm);
+    const d = w ? sum([part("out of rotation", detect.seconds!.low), part(w.text, w.seconds)], used) : never("no alarm invokes the failover function");
+    const recover = d.seconds ? sum([part("detect", d.seconds.low, d.seconds.high), part("register the standby", 0), tgHealthy(tg)], used) : d;
+    return {
+        id: "active-server",
+        title: "the active server (active-passive)",
+        survived: d.seconds !== null,
+        detect: d,
+        reduced: recover,
+        full: recover,
+        dataLoss: exact(0, "0 s: the web tier holds no data"),
+        targeted: true,
+        note: `${t.standbys.length} standby server(s) registered by ${t.failoverFunction ?? "a function"}`,
+    };
 }
 
 /** A failed load balancer node: ELB drops it from DNS (no published figure) and clients re-resolve within the TTL. */
