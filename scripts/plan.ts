@@ -159,7 +159,7 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
     const targets = (run.outputs.recoveryTargets ?? {}) as RecoveryTargets;
     const recovery = { report: recoveryReport, targets, violations: recoveryViolations(recoveryReport, targets) };
     const recoveryMd = recoveryMarkdown(recoveryReport, targets).replace(/^## /m, "### ");
-    const diagram = mermaidDiagram(records);
+    const diagram = mermaidDiagram(records, recoveryReport);
 
     // ---- files ----
     const dir = path.join(outDir, stack);

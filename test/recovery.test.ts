@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { plan, PlanResult } from "../scripts/plan";
 import { AWS_TIMES } from "../scripts/lib/awsTimes";
+import { mermaidDiagram } from "../scripts/lib/mermaid";
 import { ASSUMED_SECONDS } from "../scripts/lib/fleet";
 import { FailureMode, FailureModeId, RecoveryReport, analyseRecovery, recoveryMarkdown, recoveryText, recoveryViolations } from "../scripts/lib/recovery";
 import { PlanRecord, T } from "../scripts/lib/records";
@@ -274,6 +275,22 @@ describe("targets", () => {
         for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(120);
         expect(text).toMatch(/✗ the DB writer instance: no automatic recovery/);
         expect(recoveryMarkdown(analyseRecovery(runs.dev), {})).toContain("Targets: none set for this stack.");
+    });
+});
+
+describe("the architecture diagram shows each tier's figure", () => {
+    it("the load balancer, the servers, the NAT, the writer and the replicas say how long their loss takes", () => {
+        const report = analyseRecovery(runs.prod);
+        const d = mermaidDiagram(runs.prod, report);
+        const line = (prefix: string) => d.split("\n").find((l) => l.trim().startsWith(prefix)) ?? "";
+        expect(line("alb[")).toContain("a node lost: serving in 60 s");
+        expect(line("db_database_primary")).toContain("the writer lost: serving in 60-120 s");
+        expect(d.split("\n").filter((l) => /db_database_replica_\d\[/.test(l)).every((l) => l.includes("a replica lost: serving in 150 s"))).toBe(true);
+        expect(d).toContain("the NAT path lost: serving in 0 s");
+        // Without a report the diagram is as before.
+        expect(mermaidDiagram(runs.prod)).not.toContain("lost:");
+        // A tier that needs a person says so.
+        expect(mermaidDiagram(runs.dev, analyseRecovery(runs.dev))).toContain("the writer lost: needs a person");
     });
 });
 

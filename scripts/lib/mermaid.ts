@@ -5,6 +5,7 @@
  */
 import { spreadOverZones, warmPoolSize } from "./fleet";
 import { PlanRecord, uniqueSorted } from "./records";
+import { FailureModeId, RecoveryReport, tierRecoveryLine } from "./recovery";
 import { primaryWriter, topologyOf } from "./topology";
 
 /** Mermaid node ids: letters, digits and underscores only. */
@@ -20,7 +21,12 @@ function label(...lines: (string | undefined)[]): string {
         .join("<br/>")}"`;
 }
 
-export function mermaidDiagram(records: readonly PlanRecord[]): string {
+/**
+ * @param recovery the plan's recovery report: each tier's box then says how long its loss takes to
+ * recover (scripts/lib/recovery.ts).
+ */
+export function mermaidDiagram(records: readonly PlanRecord[], recovery?: RecoveryReport): string {
+    const rt = (id: FailureModeId, what: string) => tierRecoveryLine(recovery, id, what);
     const t = topologyOf(records);
     const out: string[] = ["flowchart TD"];
     const add = (line: string) => out.push(`    ${line}`);
@@ -49,6 +55,7 @@ export function mermaidDiagram(records: readonly PlanRecord[]): string {
                 ports.length > 0 ? ports.join(", ") : undefined,
                 tg ? `${tg.algorithm}, health check ${tg.healthCheckInterval}s × ${tg.unhealthyThreshold}` : undefined,
                 `zones: ${lb.zones.join(", ") || "?"}`,
+                rt("lb-node", "a node"),
             )}]`,
         );
         add(`${edge} --> alb`);
@@ -69,12 +76,13 @@ export function mermaidDiagram(records: readonly PlanRecord[]): string {
         const dbs = [...t.dbWriters, ...t.dbReplicas].filter((d) => d.zone === zone);
         if (servers.length + standbys.length + nats.length + dbs.length === 0) continue;
         add(`subgraph ${nodeId("az", zone)}[${label(zone)}]`);
-        for (const s of servers) add(`    ${nodeId("web", s.name)}[${label(s.name, s.instanceType)}]`);
+        for (const s of servers) add(`    ${nodeId("web", s.name)}[${label(s.name, s.instanceType, rt("web-server", "a server"))}]`);
         for (const s of standbys) add(`    ${nodeId("web", s.name)}[${label(s.name, s.instanceType, "warm standby")}]`);
-        for (const n of nats) add(`    ${nodeId("nat", n.name)}{{${label("NAT gateway", n.name)}}}`);
+        for (const n of nats) add(`    ${nodeId("nat", n.name)}{{${label("NAT gateway", n.name, rt("nat-path", "the NAT path"))}}}`);
         for (const d of dbs) {
             const role = d.source === undefined ? (d === writer ? "DB writer" : "DB standalone") : "DB read replica";
-            add(`    ${nodeId("db", d.name)}[(${label(role, d.name, d.instanceClass, d.source === undefined && d.multiAz ? "Multi-AZ standby in another zone" : undefined)})]`);
+            const lost = d.source !== undefined ? rt("db-replica", "a replica") : d === writer ? rt("db-writer", "the writer") : undefined;
+            add(`    ${nodeId("db", d.name)}[(${label(role, d.name, d.instanceClass, d.source === undefined && d.multiAz ? "Multi-AZ standby in another zone" : undefined, lost)})]`);
         }
         add("end");
     }
@@ -90,6 +98,8 @@ export function mermaidDiagram(records: readonly PlanRecord[]): string {
                 ...f.zones.map((z) => `${z}: ${atMin[z]}–${atMax[z]}`),
                 pool > 0 && f.warmPool ? `+ ${pool} warm standby (${f.warmPool.poolState}), outside the target group` : undefined,
                 f.scaling.length > 0 ? `target tracking: ${f.scaling.map((x) => `${x.metric} ${x.target ?? "?"}`).join(", ")}` : undefined,
+                rt("active-server", "the active server") ?? rt("web-server", "a server"),
+                rt("web-zone", "a zone's servers"),
             )}]`,
         );
         if (lb && f.targetGroups.length > 0) add(`alb --> ${id}`);

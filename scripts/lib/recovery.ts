@@ -437,6 +437,19 @@ export function recoveryViolations(report: RecoveryReport, targets: RecoveryTarg
 
 const cell = (f: Figure) => (f.seconds === null ? "—" : fmt(f.seconds));
 
+/**
+ * One line for a tier's box in the architecture diagram: "<what> lost: serving again in 10 s, full in
+ * ≈ 320 s", or "needs a person". Undefined when the report has no such failure mode.
+ */
+export function tierRecoveryLine(report: RecoveryReport | undefined, id: FailureModeId, what: string): string | undefined {
+    const m = report?.modes.find((x) => x.id === id);
+    if (!m) return undefined;
+    if (m.reduced.seconds === null) return `${what} lost: needs a person`;
+    const same = m.full.seconds !== null && m.full.seconds.low === m.reduced.seconds.low && m.full.seconds.high === m.reduced.seconds.high;
+    const full = m.full.seconds === null || same ? "" : `, full in ${fmt(m.full.seconds)}`;
+    return `${what} lost: serving in ${fmt(m.reduced.seconds)}${full}`;
+}
+
 function targetsLine(targets: RecoveryTargets): string {
     const parts = [
         targets.recoverySeconds !== undefined ? `recovery ≤ ${targets.recoverySeconds} s` : undefined,
