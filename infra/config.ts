@@ -223,17 +223,9 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
     if (isProduction && v.webAmiId === undefined) {
         problems.push("`webAmiId` must be set when `environment` is production: pin the AMI and roll new ones with the runbook");
     }
-    // The web fleet: which keys apply depends on the mode; a key that does not apply is an error, not ignored.
+    // The web fleet. Keys of the other mode are ignored, not refused: a stack file that sizes an
+    // active-active fleet can be previewed as active-passive with `--config webServerMode=…`.
     const mode = str("webServerMode");
-    if (mode === "active-passive") {
-        for (const key of ["webServerCount", "webServerMaxCount", "webScalingRequestsPerTarget", "webScalingCpuPercent"] as const) {
-            if (raw[key] !== undefined) {
-                problems.push(`\`${key}\` applies to \`webServerMode\` active-active only (got ${show(raw[key] as string)} with active-passive): active-passive runs one server and \`webWarmStandbyCount\` standbys`);
-            }
-        }
-    } else if (raw.webWarmStandbyCount !== undefined) {
-        problems.push(`\`webWarmStandbyCount\` applies to \`webServerMode\` active-passive only (got ${show(raw.webWarmStandbyCount)} with ${mode}): in active-active every server serves`);
-    }
     const serverCount = num("webServerCount");
     const maxCountRaw = v.webServerMaxCount as number | undefined;
     if (mode === "active-active" && maxCountRaw !== undefined && serverCount !== undefined && maxCountRaw < serverCount) {

@@ -120,7 +120,7 @@ export const SETTINGS = {
         min: 2,
         max: 100,
         description:
-            "Active-active: the web fleet's minimum (the Auto Scaling group's `minSize`), spread evenly over the zones; at least 2. Active-passive: not used (one server serves, `webWarmStandbyCount` wait).",
+            "Active-active: the web fleet's minimum (the Auto Scaling group's `minSize`), spread evenly over the zones; at least 2. Ignored in active-passive (one server serves, `webWarmStandbyCount` wait).",
     },
     webServerMaxCount: {
         group: "web",
@@ -144,7 +144,7 @@ export const SETTINGS = {
         default: 1,
         min: 1,
         max: 10,
-        description: "Active-passive only: running standbys in the Auto Scaling group's warm pool.",
+        description: "Active-passive: running standbys in the Auto Scaling group's warm pool. Ignored in active-active.",
     },
     webScalingRequestsPerTarget: {
         group: "web",
