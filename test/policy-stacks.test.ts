@@ -12,7 +12,7 @@ import { PROJECT, StackRun, runStack, stackConfig, stackNames } from "./mocks";
 const PROVIDER = "pulumi:providers:aws";
 const LB = "aws:lb/loadBalancer:LoadBalancer";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
-const EC2 = "aws:ec2/instance:Instance";
+const TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 
 /**
  * Each configuration runs the program once per file, whichever describe needs it first (a run takes
@@ -71,9 +71,11 @@ describe.each(stackNames())("stack %s", (stack) => {
     });
 
     it("is really checked: HTTPS from the internet straight to the web servers' group fails the stack policy", async () => {
-        const server = run.resources.find((r) => r.type === EC2);
-        expect(server?.propertyDependencies.vpcSecurityGroupIds).toHaveLength(1);
-        const webGroupUrn = server!.propertyDependencies.vpcSecurityGroupIds[0];
+        // The web servers' group, as their launch template names it.
+        const template = run.resources.find((r) => r.type === TEMPLATE);
+        expect(template?.propertyDependencies.networkInterfaces).toHaveLength(1);
+        const webGroupUrn = template!.propertyDependencies.networkInterfaces[0];
+        expect(run.resources.find((r) => r.urn === webGroupUrn)?.name).toBe("web-sg");
         expect(webGroupUrn).not.toBe(lbOf().propertyDependencies.securityGroups[0]);
         const https = injectedRule("injected-https", webGroupUrn, 443);
         const found = mandatoryViolations(await evaluatePolicies([...run.resources, https])).filter((v) => v.urn === https.urn);
