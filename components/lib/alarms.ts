@@ -178,7 +178,7 @@ export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHea
             treatMissingData: "notBreaching",
             description:
                 "A web server has failed the load balancer's health checks for 2 minutes. The load balancer no longer sends it traffic; the others carry the load. " +
-                "FIRST: EC2 > Target groups > Targets shows which server and why (timeout, 5xx, connection refused). Open an SSM session on it and check the web server service and its logs; see also its status-check alarms.",
+                "FIRST: EC2 > Target groups > Targets shows which server and why (timeout, 5xx, connection refused). The Auto Scaling group replaces it (launch first) after its grace period; if it keeps failing, check the web server service and its logs over SSM. Runbook: docs/runbooks/web-server-fails.md",
         },
     ];
     if (expectedHealthyHosts >= 2) {
@@ -196,7 +196,7 @@ export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHea
             treatMissingData: "breaching",
             description:
                 `Fewer than ${expectedHealthyHosts} web servers (the configured count) have been healthy behind the load balancer for 2 minutes. The site is up, but redundancy is lost: one more failure is an outage. ` +
-                "FIRST: find the missing target in the target group (unhealthy, draining or not registered) and the per-server alarms; restore it (restart the service over SSM) or replace the instance with `pulumi up --replace <urn>`.",
+                "FIRST: find the missing target in the target group (unhealthy, draining or not registered); the Auto Scaling group should be replacing it: aws autoscaling describe-scaling-activities says whether launches fail. Runbook: docs/runbooks/web-server-fails.md",
         });
     }
     specs.push(
@@ -214,7 +214,7 @@ export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHea
             treatMissingData: "breaching",
             description:
                 "OUTAGE: no web server is healthy behind the load balancer; every request gets a 502/503. " +
-                "FIRST: read the targets' health reasons in the target group. If all fail the same way, suspect the last change (deploy, security group, config) or the database, and roll it back; check the status-check and database alarms.",
+                "FIRST: read the targets' health reasons in the target group. If all fail the same way, suspect the last change (deploy, security group, config) and roll it back; active-passive: the group is replacing the active server from its warm pool. Runbooks: docs/runbooks/web-server-fails.md, docs/runbooks/web-failover.md",
         },
         {
             role: "lb-elb-5xx",
