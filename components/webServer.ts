@@ -576,9 +576,9 @@ export class WebServers extends pulumi.ComponentResource {
                 minSize: r.groupMin,
                 maxSize: r.groupMax,
                 // No desiredCapacity: AWS starts the group at minSize and target tracking owns it from
-                // then on. The provider writes desiredCapacity only when it is set in the program, so
-                // `pulumi up` never resets what the scaler chose; raising minSize above the current
-                // desired capacity makes AWS raise it (UpdateAutoScalingGroup).
+                // then on. The provider's desired_capacity is Optional + Computed and sent only when it
+                // changes in the program (terraform-provider-aws autoscaling/group.go), so `pulumi up`
+                // never resets what the scaler chose. A minSize change makes `up` wait for capacity.
                 vpcZoneIdentifiers: args.subnetIds,
                 targetGroupArns: args.targetGroupArns,
                 // ELB, not the default EC2: a server whose nginx is down passes EC2's status checks.
