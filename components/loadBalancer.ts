@@ -66,10 +66,6 @@ export interface LoadBalancerArgs {
     readonly vpcId: pulumi.Input<string>;
     /** Public subnets, in at least 2 zones (an ALB requires two). */
     readonly subnetIds: pulumi.Input<string>[];
-    /** Instances to register, one TargetGroupAttachment each. */
-    readonly targetInstanceIds: pulumi.Input<string>[];
-    /** Security group of the targets: gets ONE ingress rule, from the LB's group on `targetPort`. */
-    readonly targetSecurityGroupId: pulumi.Input<string>;
     /** Port the targets listen on (HTTP). Never 22 or 3389. */
     readonly targetPort: number;
     /**
@@ -171,8 +167,9 @@ function resolveLoadBalancerArgs(name: string, args: LoadBalancerArgs) {
 
 /**
  * The single entry point: an internet-facing Application Load Balancer in the public subnets of ≥ 2
- * zones, one target group (round robin by default) with every web server attached, and the firewall
- * chain by security-group reference:
+ * zones, one target group (round robin by default) that the web fleet's Auto Scaling group registers
+ * its servers in, and the firewall chain by security-group reference (the targets' side added by
+ * `allowTargets`):
  *
  *   internet —80/443 (0.0.0.0/0, ::/0)→ LB SG —targetPort→ target SG
  *
@@ -211,6 +208,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
     public readonly healthCheckIntervalSeconds: number;
     public readonly unhealthyThreshold: number;
     public readonly deregistrationDelaySeconds: number;
+    public readonly targetPort: number;
+    private readonly componentName: string;
+    private readonly ruleTags: Record<string, string>;
 
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         const r = resolveLoadBalancerArgs(name, args);
@@ -223,6 +223,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
         this.healthCheckIntervalSeconds = HEALTH_CHECK.intervalSeconds;
         this.unhealthyThreshold = HEALTH_CHECK.unhealthyThreshold;
         this.deregistrationDelaySeconds = r.deregistrationDelaySeconds;
+        this.targetPort = args.targetPort;
+        this.componentName = name;
+        this.ruleTags = r.tags;
 
         // ---- security groups: internet → LB → targets ----
         // The provider removes the allow-all egress rule AWS puts on a new group: only the rules below exist.
@@ -261,33 +264,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 );
             }
         }
-        new aws.vpc.SecurityGroupEgressRule(
-            `${name}-to-targets`,
-            {
-                securityGroupId: sg.id,
-                description: `Load balancer to the web servers on port ${args.targetPort}: requests and health checks`,
-                ipProtocol: "tcp",
-                fromPort: args.targetPort,
-                toPort: args.targetPort,
-                referencedSecurityGroupId: args.targetSecurityGroupId,
-                tags: { ...r.tags, Name: `${name}-to-targets` },
-            },
-            parent,
-        );
-        new aws.vpc.SecurityGroupIngressRule(
-            `${name}-targets-from-lb`,
-            {
-                securityGroupId: args.targetSecurityGroupId,
-                description: `Web servers accept port ${args.targetPort} from the load balancer only: requests and health checks`,
-                ipProtocol: "tcp",
-                fromPort: args.targetPort,
-                toPort: args.targetPort,
-                referencedSecurityGroupId: sg.id,
-                tags: { ...r.tags, Name: `${name}-targets-from-lb` },
-            },
-            parent,
-        );
-
         // ---- load balancer ----
         this.loadBalancer = new aws.lb.LoadBalancer(
             `${name}-alb`,
@@ -343,10 +319,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
         );
         this.targetGroupArn = this.targetGroup.arn;
         this.targetGroupArnSuffix = this.targetGroup.arnSuffix;
-        args.targetInstanceIds.forEach(
-            (targetId, i) =>
-                new aws.lb.TargetGroupAttachment(`${name}-target-${i + 1}`, { targetGroupArn: this.targetGroup.arn, targetId, port: args.targetPort }, parent),
-        );
+        // No targets here: the web fleet's Auto Scaling group registers its servers itself
+        // (`targetGroupArns`), the one attachment mechanism; see `allowTargets` for the firewall side.
 
         // ---- certificate and DNS ----
         const domain = r.https?.domain;
@@ -463,5 +437,45 @@ export class LoadBalancer extends pulumi.ComponentResource {
             url: this.url,
             httpsEnabled: this.httpsEnabled,
         });
+    }
+
+    /**
+     * The targets' side of the chain: the LB's group may send to `targetSecurityGroupId` on the target
+     * port, and that group admits the port from the LB's group only (requests and health checks). Both
+     * rules are children of the load balancer, so the chain is declared in one place. A method rather
+     * than an arg because the targets (the web fleet) need the target group first: build the load
+     * balancer, then the fleet with `targetGroupArns`, then call this with the fleet's group. The rules
+     * take seconds; a server's health is ignored for its grace period (minutes), so no server is ever
+     * judged before they exist.
+     */
+    public allowTargets(targetSecurityGroupId: pulumi.Input<string>): void {
+        const name = this.componentName;
+        const port = this.targetPort;
+        new aws.vpc.SecurityGroupEgressRule(
+            `${name}-to-targets`,
+            {
+                securityGroupId: this.securityGroupId,
+                description: `Load balancer to the web servers on port ${port}: requests and health checks`,
+                ipProtocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                referencedSecurityGroupId: targetSecurityGroupId,
+                tags: { ...this.ruleTags, Name: `${name}-to-targets` },
+            },
+            { parent: this },
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-targets-from-lb`,
+            {
+                securityGroupId: targetSecurityGroupId,
+                description: `Web servers accept port ${port} from the load balancer only: requests and health checks`,
+                ipProtocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                referencedSecurityGroupId: this.securityGroupId,
+                tags: { ...this.ruleTags, Name: `${name}-targets-from-lb` },
+            },
+            { parent: this },
+        );
     }
 }

@@ -15,7 +15,7 @@ import {
     replicaAlarms,
     resolveThresholds,
     wafAlarms,
-    webServerAlarms,
+    webFleetAlarms,
 } from "./lib/alarms";
 import { DASHBOARD_NAME_PATTERN, buildDashboardBody, dashboardNameOf, dashboardUrl } from "./lib/dashboard";
 
@@ -37,11 +37,32 @@ export interface MonitoredLoadBalancer {
     readonly expectedHealthyHosts: number;
 }
 
-export interface MonitoredWebServer {
-    /** Stable label such as `web-1`: part of alarm names and descriptions (lower case, digits, `-`). */
-    readonly name: string;
-    readonly instanceId: pulumi.Input<string>;
+export interface MonitoredWebFleet {
+    /** The Auto Scaling group's name (the `AutoScalingGroupName` dimension). */
+    readonly autoScalingGroupName: pulumi.Input<string>;
+    /** The group's minimum: fewer in service pages. */
+    readonly minSize: number;
+    /** The group's maximum, drawn on the dashboard. */
+    readonly maxSize: number;
 }
+
+/**
+ * Auto Scaling events that reach the alert topic through EventBridge: a server that could not be
+ * launched (capacity, quota, a broken template or AMI) or terminated, and an instance refresh that
+ * failed, was cancelled or rolled back. No metric shows these; a refresh that rolled back is a deploy
+ * that did not happen. Names from the EC2 Auto Scaling event reference:
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-event-reference.html
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/instance-refresh-eventbridge-events.html
+ */
+export const FLEET_EVENT_DETAIL_TYPES: readonly string[] = [
+    "EC2 Instance Launch Unsuccessful",
+    "EC2 Instance Terminate Unsuccessful",
+    "EC2 Auto Scaling Instance Refresh Failed",
+    "EC2 Auto Scaling Instance Refresh Cancelled",
+    "EC2 Auto Scaling Instance Refresh Rollback Started",
+    "EC2 Auto Scaling Instance Refresh Rollback Succeeded",
+    "EC2 Auto Scaling Instance Refresh Rollback Failed",
+];
 
 export interface MonitoredDatabase {
     /** The primary's RDS `identifier` (the `DBInstanceIdentifier` dimension), not its resource id. */
@@ -117,10 +138,11 @@ export interface MonitoringArgs {
      */
     readonly loadBalancer?: MonitoredLoadBalancer;
     /**
-     * The web servers, each with system/instance status-check alarms (recover/reboot actions) and a CPU alarm.
-     * @default []
+     * The web fleet: alarms by group (in service below minimum, CPU), its failed launches and failed or
+     * rolled-back instance refreshes to the topic through EventBridge, and its widgets.
+     * @default - no fleet alarms, events or widgets
      */
-    readonly webServers?: readonly MonitoredWebServer[];
+    readonly webFleet?: MonitoredWebFleet;
     /**
      * The RDS primary and its read replicas: alarms (a liveness alarm each), widgets, and an RDS event
      * subscription of the topic to all of them.
@@ -137,11 +159,6 @@ export interface MonitoringArgs {
      * @default - no health check
      */
     readonly healthCheck?: MonitoredHealthCheck;
-    /**
-     * Reboot a web server whose instance status check fails for 3 minutes (once per failure).
-     * @default true
-     */
-    readonly rebootOnInstanceCheckFailure?: boolean;
     /**
      * Name of the CloudWatch dashboard (letters, digits, `-`, `_`; unique in the account).
      * @default - `<project>-<stack>-<name>`
@@ -162,17 +179,17 @@ interface AlertTopic {
 }
 
 /**
- * Alarms that reach a person, automatic recovery of web servers, a dashboard, and an external
- * health check.
+ * Alarms that reach a person, a dashboard, and an external health check.
  *
  * - An SNS topic encrypted with its own customer-managed KMS key, a topic policy that lets only this
  *   account's CloudWatch alarms publish (over TLS), and an e-mail subscription when `alertEmail` is
  *   set.
  * - A CloudWatch alarm per failure the architecture is built to survive (a server down, redundancy
  *   lost, the primary in trouble, a replica lagging or stopped, any DB instance gone silent), each
- *   sending ALARM and OK to the topic and describing what broke and what to do first. A web server
- *   whose host fails is recovered by CloudWatch (`ec2:recover`); one whose OS hangs is rebooted
- *   (`ec2:reboot`).
+ *   sending ALARM and OK to the topic and describing what broke and what to do first. Web servers
+ *   are watched by group: the group replaces a failed server itself, so there is no per-instance
+ *   recover/reboot alarm; what pages is the group staying below its minimum, fleet CPU, and (through
+ *   EventBridge) failed launches and failed or rolled-back instance refreshes.
  * - With `database`: an RDS event subscription of the topic to every DB instance (failover, failure,
  *   deletion, recovery, low storage, ...), which RDS may publish to through the topic and key policies.
  * - A dashboard whose body comes from the pure `buildDashboardBody`.
@@ -203,9 +220,8 @@ export class Monitoring extends pulumi.ComponentResource {
 
         // ---- defaults ----
         const region = args.region;
-        const webServers = args.webServers ?? [];
+        const fleet = args.webFleet;
         const replicas = args.database?.replicas ?? [];
-        const rebootOnInstanceCheckFailure = args.rebootOnInstanceCheckFailure ?? true;
         const dashboardName = args.dashboardName ?? dashboardNameOf(pulumi.getProject(), pulumi.getStack(), name);
         const tags = args.tags ?? {};
         const hc = args.healthCheck && {
@@ -239,7 +255,10 @@ export class Monitoring extends pulumi.ComponentResource {
         if (expected !== undefined && (!Number.isInteger(expected) || expected < 1)) {
             fail(`\`loadBalancer.expectedHealthyHosts\` must be a whole number ≥ 1 (got ${expected})`);
         }
-        const labels = [...webServers.map((s) => ({ arg: "webServers", name: s.name })), ...replicas.map((r) => ({ arg: "database.replicas", name: r.name }))];
+        if (fleet && (!Number.isInteger(fleet.minSize) || fleet.minSize < 1 || !Number.isInteger(fleet.maxSize) || fleet.maxSize < fleet.minSize)) {
+            fail(`\`webFleet.minSize\` must be a whole number ≥ 1 and \`webFleet.maxSize\` ≥ it (got ${fleet.minSize} and ${fleet.maxSize})`);
+        }
+        const labels = replicas.map((r) => ({ arg: "database.replicas", name: r.name }));
         for (const l of labels) {
             if (!LABEL_PATTERN.test(l.name ?? "")) {
                 fail(`\`${l.arg}[].name\` must be 1-32 lower-case letters, digits or '-', starting and ending with a letter or digit, such as web-1 (got ${JSON.stringify(l.name)})`);
@@ -247,7 +266,7 @@ export class Monitoring extends pulumi.ComponentResource {
         }
         const seen = new Set<string>();
         for (const l of labels) {
-            if (seen.has(l.name)) fail(`\`webServers[].name\` and \`database.replicas[].name\` must be distinct (got ${JSON.stringify(l.name)} twice)`);
+            if (seen.has(l.name)) fail(`\`database.replicas[].name\` must be distinct (got ${JSON.stringify(l.name)} twice)`);
             seen.add(l.name);
         }
         if (hc) {
@@ -272,14 +291,14 @@ export class Monitoring extends pulumi.ComponentResource {
 
         // ---- alert topics ----
         // RDS may publish its events only to the stack's topic, and only when there is a database to watch.
-        const main = this.alertTopic(name, "alerts", undefined, region, partition, accountId, args.alertEmail, tags, db !== undefined);
+        const main = this.alertTopic(name, "alerts", undefined, region, partition, accountId, args.alertEmail, tags, db !== undefined, fleet !== undefined);
         this.topic = main.topic;
         this.topicArn = main.topic.arn;
         // An alarm's actions must be in the alarm's region, and the health-check alarm must be in
         // us-east-1: outside us-east-1 it needs a topic (and key, and subscription) of its own there.
         let usEast1 = main;
         if (hc && region !== ROUTE53_METRICS_REGION) {
-            usEast1 = this.alertTopic(name, "alerts-us-east-1", ROUTE53_METRICS_REGION, ROUTE53_METRICS_REGION, partition, accountId, args.alertEmail, tags, false);
+            usEast1 = this.alertTopic(name, "alerts-us-east-1", ROUTE53_METRICS_REGION, ROUTE53_METRICS_REGION, partition, accountId, args.alertEmail, tags, false, false);
             this.usEast1TopicArn = usEast1.topic.arn;
         }
 
@@ -289,7 +308,7 @@ export class Monitoring extends pulumi.ComponentResource {
         if (args.loadBalancer) {
             specs.push(...loadBalancerAlarms({ loadBalancer: args.loadBalancer.arnSuffix, targetGroup: args.loadBalancer.targetGroupArnSuffix }, args.loadBalancer.expectedHealthyHosts, thresholds));
         }
-        for (const server of webServers) specs.push(...webServerAlarms(server, thresholds, rebootOnInstanceCheckFailure));
+        if (fleet) specs.push(...webFleetAlarms({ autoScalingGroupName: fleet.autoScalingGroupName, minSize: fleet.minSize }, thresholds));
         if (db) {
             const dbStorage = db.allocatedStorageGiB !== undefined ? { allocatedGiB: db.allocatedStorageGiB, maxAllocatedGiB: db.maxAllocatedStorageGiB } : undefined;
             specs.push(...primaryDbAlarms(db.primaryIdentifier, thresholds, dbStorage));
@@ -352,6 +371,29 @@ export class Monitoring extends pulumi.ComponentResource {
             );
         }
 
+        // ---- fleet events: failed launches, failed or rolled-back refreshes ----
+        if (fleet) {
+            const rule = new aws.cloudwatch.EventRule(
+                `${name}-fleet-events`,
+                {
+                    description: "Web fleet: failed launches/terminations and failed, cancelled or rolled-back instance refreshes, to the alert topic. Runbook: docs/runbooks/web-rolling-deploy.md",
+                    eventPattern: pulumi.jsonStringify({
+                        source: ["aws.autoscaling"],
+                        "detail-type": [...FLEET_EVENT_DETAIL_TYPES],
+                        detail: { AutoScalingGroupName: [fleet.autoScalingGroupName] },
+                    }),
+                    tags: { ...tags, Name: `${name}-fleet-events` },
+                },
+                parent,
+            );
+            new aws.cloudwatch.EventTarget(
+                `${name}-fleet-events-to-topic`,
+                { rule: rule.name, arn: main.topic.arn },
+                // EventBridge publishes only once the topic and key policies let events.amazonaws.com in.
+                { parent: this, dependsOn: [main.policy, main.key] },
+            );
+        }
+
         // ---- external health check ----
         if (hc && healthUrl) {
             const check = new aws.route53.HealthCheck(
@@ -384,7 +426,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const body = pulumi
             .output({
                 lb: lb ? { arnSuffix: lb.arnSuffix, targetGroupArnSuffix: lb.targetGroupArnSuffix } : undefined,
-                serverIds: webServers.map((s) => s.instanceId),
+                groupName: fleet?.autoScalingGroupName,
                 primary: args.database?.primaryIdentifier,
                 replicaIds: replicas.map((r) => r.identifier),
                 wafMetricName,
@@ -398,7 +440,7 @@ export class Monitoring extends pulumi.ComponentResource {
                     title: `${dashboardName}: web stack health`,
                     thresholds,
                     loadBalancer: lb && v.lb ? { ...v.lb, expectedHealthyHosts: lb.expectedHealthyHosts } : undefined,
-                    webServers: webServers.map((s, i) => ({ name: s.name, instanceId: v.serverIds[i] })),
+                    webFleet: fleet && v.groupName !== undefined ? { autoScalingGroupName: v.groupName, minSize: fleet.minSize, maxSize: fleet.maxSize } : undefined,
                     database:
                         v.primary !== undefined ? { primaryIdentifier: v.primary, replicas: replicas.map((r, i) => ({ name: r.name, identifier: v.replicaIds[i] })) } : undefined,
                     waf: v.wafMetricName !== undefined ? { webAclMetricName: v.wafMetricName } : undefined,
@@ -441,6 +483,7 @@ export class Monitoring extends pulumi.ComponentResource {
      * @param resourceRegion `region` of the resources (undefined: the provider's)
      * @param region where they are, for ARNs in policies
      * @param rdsEvents let RDS event subscriptions of this account publish
+     * @param fleetEvents let EventBridge rules of this account publish (the fleet's Auto Scaling events)
      */
     private alertTopic(
         name: string,
@@ -452,6 +495,7 @@ export class Monitoring extends pulumi.ComponentResource {
         alertEmail: string | undefined,
         tags: Record<string, string>,
         rdsEvents: boolean,
+        fleetEvents: boolean,
     ): AlertTopic {
         const parent = { parent: this };
         const inRegion = resourceRegion ? { region: resourceRegion } : {};
@@ -484,6 +528,19 @@ export class Monitoring extends pulumi.ComponentResource {
                             Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                             Resource: "*",
                         },
+                        // EventBridge rules (the fleet's events) publish to the encrypted topic the same way:
+                        // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sns-permissions
+                        ...(fleetEvents
+                            ? [
+                                  {
+                                      Sid: "EventBridgePublishesToEncryptedTopic",
+                                      Effect: "Allow",
+                                      Principal: { Service: "events.amazonaws.com" },
+                                      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+                                      Resource: "*",
+                                  },
+                              ]
+                            : []),
                         // The same for RDS event notifications, for the same reasons (see the method's doc).
                         ...(rdsEvents
                             ? [
@@ -568,6 +625,22 @@ export class Monitoring extends pulumi.ComponentResource {
                                                   pulumi.interpolate`arn:${partition}:rds:${region}:${accountId}:es:*`,
                                               ],
                                           },
+                                      },
+                                  },
+                              ]
+                            : []),
+                        // Confused-deputy guard: only this account's EventBridge rules.
+                        ...(fleetEvents
+                            ? [
+                                  {
+                                      Sid: "EventBridgeRulesPublish",
+                                      Effect: "Allow",
+                                      Principal: { Service: "events.amazonaws.com" },
+                                      Action: "sns:Publish",
+                                      Resource: topic.arn,
+                                      Condition: {
+                                          StringEquals: { "aws:SourceAccount": accountId },
+                                          ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:events:${region}:${accountId}:rule/*` },
                                       },
                                   },
                               ]

@@ -143,6 +143,14 @@ export class Network extends pulumi.ComponentResource {
     public readonly privateRouteTableIds: pulumi.Output<string>[];
     /** Interface endpoints by short service name (empty unless `interfaceEndpoints` asks for some). */
     public readonly interfaceEndpointIds: Record<string, pulumi.Output<string>>;
+    /**
+     * What "the private subnets have egress" means: every private route-table association, every
+     * private default route to a NAT gateway (and the NAT gateways), the S3 gateway endpoint (Amazon
+     * Linux's repositories) and the interface endpoints. Workloads that bootstrap from the network on
+     * first boot (the web fleet's `dnf install`) pass these as `dependsOn`, so no instance launches
+     * before its subnet has a route out.
+     */
+    public readonly egressReady: pulumi.Resource[];
 
     constructor(name: string, args: NetworkArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         // Validate before registering anything, the component included.
@@ -247,13 +255,16 @@ export class Network extends pulumi.ComponentResource {
         });
 
         // ---- private routing: one table per zone, default route to its NAT (if any) ----
+        const egress: pulumi.Resource[] = [...this.natGateways];
         this.privateRouteTableIds = zones.map((i) => {
             const rt = new aws.ec2.RouteTable(`${name}-private-rt-${i + 1}`, { vpcId: this.vpc.id, tags: { ...tags, Name: `${name}-private-rt-${i + 1}` } }, parent);
             const nat = natStrategy === "perAz" ? this.natGateways[i] : this.natGateways[0];
             if (nat) {
-                new aws.ec2.Route(`${name}-private-default-route-${i + 1}`, { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, parent);
+                egress.push(
+                    new aws.ec2.Route(`${name}-private-default-route-${i + 1}`, { routeTableId: rt.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, parent),
+                );
             }
-            new aws.ec2.RouteTableAssociation(`${name}-private-rta-${i + 1}`, { subnetId: this.privateSubnets[i].id, routeTableId: rt.id }, parent);
+            egress.push(new aws.ec2.RouteTableAssociation(`${name}-private-rta-${i + 1}`, { subnetId: this.privateSubnets[i].id, routeTableId: rt.id }, parent));
             return rt.id;
         });
 
@@ -269,7 +280,7 @@ export class Network extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, parent);
         // Gateway endpoints are free. Amazon Linux's package repositories live in S3, so with this the
         // servers can bootstrap even with natStrategy `none`, and S3 traffic never pays NAT data charges.
-        new aws.ec2.VpcEndpoint(
+        const s3Endpoint = new aws.ec2.VpcEndpoint(
             `${name}-s3-endpoint`,
             {
                 vpcId: this.vpc.id,
@@ -280,6 +291,7 @@ export class Network extends pulumi.ComponentResource {
             },
             parent,
         );
+        egress.push(s3Endpoint);
         this.interfaceEndpointIds = {};
         if (interfaceEndpoints.length > 0) {
             const endpointSg = new aws.ec2.SecurityGroup(
@@ -301,7 +313,7 @@ export class Network extends pulumi.ComponentResource {
                 parent,
             );
             for (const service of interfaceEndpoints) {
-                this.interfaceEndpointIds[service] = new aws.ec2.VpcEndpoint(
+                const endpoint = new aws.ec2.VpcEndpoint(
                     `${name}-${service.replace(/\./g, "-")}-endpoint`,
                     {
                         vpcId: this.vpc.id,
@@ -314,9 +326,12 @@ export class Network extends pulumi.ComponentResource {
                         tags: { ...tags, Name: `${name}-${service}-endpoint` },
                     },
                     parent,
-                ).id;
+                );
+                this.interfaceEndpointIds[service] = endpoint.id;
+                egress.push(endpoint);
             }
         }
+        this.egressReady = egress;
 
         // ---- flow logs ----
         const logGroup = new aws.cloudwatch.LogGroup(

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { architectureOf } from "./lib/naming";
 import { renderCloudConfig } from "./lib/userData";
 import { LOG_RETENTION_DAYS } from "./lib/aws";
+import { DEFAULT_THRESHOLDS, refreshGateAlarms } from "./lib/alarms";
 
 /** CPU credit mode of burstable (T-family) instances. */
 export type CpuCredits = "standard" | "unlimited";
@@ -23,47 +24,110 @@ export interface WebServersDatabaseArgs {
     readonly secretArn: pulumi.Input<string>;
 }
 
+/** `active-active`: every server serves. `active-passive`: one serves, warm standbys wait outside the target group. */
+export type WebServersMode = "active-active" | "active-passive";
+
+/** Target tracking: the group adds servers above these targets and removes them below. */
+export interface WebServersScalingArgs {
+    /**
+     * ALB requests per server per minute (`ALBRequestCountPerTarget`). Needs `loadBalancerMetrics`.
+     * @default 1000 (about 17 requests a second per t4g.micro: far below what nginx serves, so servers are added before latency climbs)
+     */
+    readonly requestsPerTarget?: number;
+    /**
+     * Average CPU of the fleet, percent (`ASGAverageCPUUtilization`).
+     * @default 60 (below the CPU alarm's 80 %, and below where a burstable type starts spending credits)
+     */
+    readonly cpuPercent?: number;
+}
+
+/** CloudWatch dimensions of the load balancer the fleet is behind (their `arnSuffix`es). */
+export interface WebServersLoadBalancerMetrics {
+    /** `app/<name>/<id>` */
+    readonly loadBalancerArnSuffix: pulumi.Input<string>;
+    /** `targetgroup/<name>/<id>` */
+    readonly targetGroupArnSuffix: pulumi.Input<string>;
+}
+
 export interface WebServersArgs {
     /** VPC of the servers (their security group is created in it). */
     readonly vpcId: pulumi.Input<string>;
-    /**
-     * Private subnets, one per zone; index i is in `availabilityZones[i]`. At least 2 (zones).
-     */
+    /** Private subnets, one per zone, at least 2: the group spreads its servers evenly over them. */
     readonly subnetIds: pulumi.Input<string>[];
-    /** Zone of each subnet, same order as `subnetIds`. Used for the `Zone` tag and checked for length. */
-    readonly availabilityZones: pulumi.Input<string>[];
     /**
-     * How many servers. Server i goes to subnet/zone `i % subnetIds.length` (round robin), so the
-     * servers are spread as evenly as possible over the zones.
+     * Target groups the group registers its in-service servers in: the ONE attachment mechanism (no
+     * `aws.autoscaling.Attachment` or target group attachments beside it: the provider documents that
+     * the two fight, each `up` undoing the other).
+     */
+    readonly targetGroupArns: pulumi.Input<string>[];
+    /**
+     * `active-active`: `minSize`..`maxSize` servers all serve, with target tracking. `active-passive`:
+     * the group keeps ONE server in service and `warmStandbyCount` running standbys in a warm pool,
+     * outside the target group; when the active server fails its health checks, the group replaces it
+     * (docs/web-tier.md, active-passive).
+     * @default "active-active"
+     */
+    readonly mode?: WebServersMode;
+    /**
+     * The group's minimum (active-active): never fewer servers in service. At least 2.
      * @default 2
      */
-    readonly count?: number;
+    readonly minSize?: number;
     /**
-     * EC2 instance type. The AMI's architecture follows it (Graviton types get arm64). Changing it is an
-     * in-place update that stops and starts each server (provider: "Updates to this field will trigger a
-     * stop/start of the EC2 instance"), and `pulumi up` updates every server at once: roll it one server
-     * at a time with docs/runbooks/web-rolling-deploy.md (the deploy gate, scripts/preview-replacements.ts, refuses it).
+     * The group's maximum (active-active): target tracking never goes above it. At least `minSize`.
+     * @default 2 × minSize
+     */
+    readonly maxSize?: number;
+    /**
+     * Active-passive only: running standbys in the warm pool.
+     * @default 1
+     */
+    readonly warmStandbyCount?: number;
+    /**
+     * Target tracking (active-active only).
+     * @default { requestsPerTarget: 1000, cpuPercent: 60 }
+     */
+    readonly scaling?: WebServersScalingArgs;
+    /**
+     * The load balancer and target group, for the requests-per-target policy and the alarms that gate
+     * an instance refresh (auto rollback).
+     * @default - no request tracking and no rollback alarms (a refresh still rolls back if it fails)
+     */
+    readonly loadBalancerMetrics?: WebServersLoadBalancerMetrics;
+    /**
+     * 5xx responses a minute above which a rolling refresh is failed and rolled back.
+     * @default 10 (the `alarm5xxPerMinute` default)
+     */
+    readonly rollback5xxPerMinute?: number;
+    /**
+     * Resources that give the private subnets a route out (the Network's `egressReady`): the group is
+     * created after them, so `dnf install` in the user data never runs without a route.
+     * @default []
+     */
+    readonly egressReady?: pulumi.Resource[];
+    /**
+     * EC2 instance type. The AMI's architecture follows it (Graviton types get arm64). A change makes a
+     * new launch template version, and `pulumi up` rolls it out by instance refresh.
      * @default "t4g.micro"
      */
     readonly instanceType?: string;
     /**
      * Pin the AMI the servers are launched from. With it, no SSM look-up is made and the servers change
-     * only when you change this value (roll them with docs/runbooks/web-rolling-deploy.md). It must be an Amazon Linux
-     * 2023 AMI (the user data relies on its cloud-init, dnf repositories and packages) of the
-     * architecture `instanceType` needs: arm64 for Graviton types, x86_64 for the others. Neither is
-     * checked here (an id does not say which image it is); EC2 refuses an architecture mismatch at
-     * launch. Find the current one with
+     * only when you change this value (a new template version: `pulumi up` rolls it by instance
+     * refresh). It must be an Amazon Linux 2023 AMI (the user data relies on its cloud-init, dnf
+     * repositories and packages) of the architecture `instanceType` needs: arm64 for Graviton types,
+     * x86_64 for the others. Neither is checked here; EC2 refuses an architecture mismatch at launch
+     * (the refresh then fails and rolls back). Find the current one with
      * `aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64`.
      * @default - the latest Amazon Linux 2023 AMI for the instance type's architecture, from AWS's public
-     * SSM parameter: each AL2023 release then replaces every server on the next `pulumi up`
+     * SSM parameter: each AL2023 release then rolls the fleet on the next `pulumi up`
      */
     readonly amiId?: pulumi.Input<string>;
     /**
      * CPU credits for burstable (T-family) types; ignored for others (an error if set explicitly for one).
      * `unlimited` because a `standard` instance that runs out of credits is throttled to its baseline
      * (10 % of a vCPU for t4g.micro): responses and health checks slow down on every server at once
-     * under fleet-wide load, which can drain them all. Unlimited only costs extra while the average
-     * stays above the baseline, which the CPU alarm reports.
+     * under fleet-wide load, which can drain them all.
      * @default "unlimited"
      */
     readonly cpuCredits?: CpuCredits;
@@ -91,12 +155,57 @@ export interface WebServersArgs {
      */
     readonly logRetentionDays?: number;
     /**
+     * Tags every server and root volume gets at launch (the launch template's tag specifications).
+     * Pass the stack's cost tags here: the provider's default tags reach the template itself, not the
+     * instances and volumes the group launches from it.
+     * @default {}
+     */
+    readonly launchTags?: Record<string, string>;
+    /**
      * Tags added to every resource (on top of the provider's default tags).
      * @default {}
      */
     readonly tags?: Record<string, string>;
 }
 
+/**
+ * From launch to `/health` answering 200 through the load balancer, step by step, for the user data
+ * of components/lib/userData.ts on an Amazon Linux 2023 instance. Generous per step: a grace period
+ * that is too short gets a booting server replaced in a loop, one too long only delays replacing a
+ * server that never comes up.
+ */
+export const BOOT_TO_HEALTHY_STEPS: readonly { readonly step: string; readonly seconds: number }[] = [
+    // pending → running, kernel and systemd up, cloud-init's config stage starts (AL2023: ~20-40 s).
+    { step: "launch, boot, cloud-init start", seconds: 45 },
+    // `packages:` — dnf downloads repository metadata from the regional S3 mirrors (through the S3
+    // gateway endpoint) and installs nginx and amazon-cloudwatch-agent (~100 MB) with dependencies.
+    { step: "dnf: metadata, nginx, amazon-cloudwatch-agent", seconds: 150 },
+    // `runcmd:` — install our nginx.conf, start the identity service and nginx, then the agent.
+    { step: "runcmd: nginx and the CloudWatch agent started", seconds: 15 },
+    // The target group's health check: 2 consecutive successes, 5 s apart (components/loadBalancer.ts).
+    { step: "2 healthy checks × 5 s", seconds: 10 },
+];
+
+/**
+ * The group's health-check grace period (and instance warm-up): the boot budget above plus 25 %,
+ * rounded up to whole minutes. ELB health is ignored for this long after a server enters service, so
+ * a booting server ("unhealthy" about 10 s after registration, long before nginx is installed) is
+ * never replaced, nor counted by an instance refresh.
+ */
+export const HEALTH_CHECK_GRACE_SECONDS = Math.ceil((BOOT_TO_HEALTHY_STEPS.reduce((sum, s) => sum + s.seconds, 0) * 1.25) / 60) * 60;
+
+/** Group metrics published every minute (`enabledMetrics`): the alarms and dashboard read these. */
+export const GROUP_METRICS = [
+    "GroupMinSize",
+    "GroupMaxSize",
+    "GroupDesiredCapacity",
+    "GroupInServiceInstances",
+    "GroupPendingInstances",
+    "GroupTerminatingInstances",
+    "GroupTotalInstances",
+    "WarmPoolWarmedCapacity",
+    "WarmPoolTotalCapacity",
+] as const;
 
 /** AL2023 AMI ids, published by AWS per architecture as public SSM parameters. */
 const AL2023_AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-";
@@ -107,10 +216,16 @@ export const WEB_SERVER_MANAGED_POLICIES = ["AmazonSSMManagedInstanceCore", "Clo
 /** Burstable families: t2, t3, t3a, t4g (and later T generations). */
 const BURSTABLE = /^t\d+[a-z]*\./;
 
-/** Defaults and validation: pure, runs before anything is registered. */
-function resolveWebServersArgs(name: string, args: WebServersArgs) {
+/** Defaults and validation: pure, runs before anything is registered. Exported for the config layer and tests. */
+export function resolveWebServersArgs(name: string, args: Omit<WebServersArgs, "vpcId" | "targetGroupArns">) {
     // ---- defaults ----
-    const count = args.count ?? 2;
+    const mode = args.mode ?? "active-active";
+    const minSize = args.minSize ?? 2;
+    const maxSize = args.maxSize ?? 2 * minSize;
+    const warmStandbyCount = args.warmStandbyCount ?? 1;
+    const requestsPerTarget = args.scaling?.requestsPerTarget ?? 1000;
+    const cpuPercent = args.scaling?.cpuPercent ?? 60;
+    const rollback5xxPerMinute = args.rollback5xxPerMinute ?? 10;
     const instanceType = args.instanceType ?? "t4g.micro";
     const burstable = BURSTABLE.test(instanceType);
     const cpuCredits = args.cpuCredits ?? "unlimited";
@@ -118,19 +233,34 @@ function resolveWebServersArgs(name: string, args: WebServersArgs) {
     const appPort = args.appPort ?? 80;
     const logRetentionDays = args.logRetentionDays ?? 30;
     const tags = args.tags ?? {};
+    const launchTags = args.launchTags ?? {};
 
     // ---- validation ----
     const fail = (message: string) => {
         throw new Error(`WebServers ${name}: ${message}`);
     };
-    if (!Number.isInteger(count) || count < 2) {
-        fail(`\`count\` must be ≥ 2 for active-active (got ${count})`);
+    if (mode !== "active-active" && mode !== "active-passive") {
+        fail(`\`mode\` must be one of active-active, active-passive (got ${JSON.stringify(mode)})`);
     }
+    if (mode === "active-active") {
+        if (!Number.isInteger(minSize) || minSize < 2) fail(`\`minSize\` must be a whole number ≥ 2 for active-active (got ${minSize})`);
+        if (!Number.isInteger(maxSize) || maxSize < minSize) fail(`\`maxSize\` must be a whole number ≥ \`minSize\` (${minSize}) (got ${maxSize})`);
+        if (!Number.isInteger(requestsPerTarget) || requestsPerTarget < 1) fail(`\`scaling.requestsPerTarget\` must be a whole number ≥ 1 (got ${requestsPerTarget})`);
+        if (!Number.isInteger(cpuPercent) || cpuPercent < 10 || cpuPercent > 90) fail(`\`scaling.cpuPercent\` must be a whole number from 10 to 90 (got ${cpuPercent})`);
+    } else {
+        for (const key of ["minSize", "maxSize", "scaling"] as const) {
+            if (args[key] !== undefined) fail(`\`${key}\` applies to active-active only: active-passive keeps one server in service and \`warmStandbyCount\` standbys`);
+        }
+        if (!Number.isInteger(warmStandbyCount) || warmStandbyCount < 1 || warmStandbyCount > 10) {
+            fail(`\`warmStandbyCount\` must be a whole number from 1 to 10 for active-passive (got ${warmStandbyCount})`);
+        }
+    }
+    if (mode === "active-active" && args.warmStandbyCount !== undefined) {
+        fail("`warmStandbyCount` applies to active-passive only: in active-active every server serves");
+    }
+    if (!Number.isFinite(rollback5xxPerMinute) || rollback5xxPerMinute <= 0) fail(`\`rollback5xxPerMinute\` must be a number above 0 (got ${rollback5xxPerMinute})`);
     if (args.subnetIds.length < 2) {
         fail(`\`subnetIds\` must name private subnets in at least 2 zones (got ${args.subnetIds.length}): one zone is a single point of failure`);
-    }
-    if (args.availabilityZones.length !== args.subnetIds.length) {
-        fail(`\`availabilityZones\` must name the zone of each subnet, in order (got ${args.availabilityZones.length} zones for ${args.subnetIds.length} subnets)`);
     }
     if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceType)) {
         fail(`\`instanceType\` must be an EC2 instance type such as t4g.micro or m7i.large (got ${JSON.stringify(instanceType)})`);
@@ -158,39 +288,60 @@ function resolveWebServersArgs(name: string, args: WebServersArgs) {
         fail(`\`logRetentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${logRetentionDays})`);
     }
 
-    return { count, instanceType, burstable, cpuCredits, rootVolumeSizeGiB, appPort, logRetentionDays, tags, architecture: architectureOf(instanceType) };
+    // The group's bounds. Active-passive: one in service; the maximum of 2 leaves room for the
+    // maintenance policy's launch-before-terminate replacement (desired stays 1).
+    const groupMin = mode === "active-active" ? minSize : 1;
+    const groupMax = mode === "active-active" ? maxSize : 2;
+    return {
+        mode,
+        groupMin,
+        groupMax,
+        warmStandbyCount: mode === "active-passive" ? warmStandbyCount : 0,
+        requestsPerTarget,
+        cpuPercent,
+        rollback5xxPerMinute,
+        instanceType,
+        burstable,
+        cpuCredits,
+        rootVolumeSizeGiB,
+        appPort,
+        logRetentionDays,
+        tags,
+        launchTags,
+        architecture: architectureOf(instanceType),
+    };
 }
 
 /**
- * The web tier's servers: N Amazon Linux 2023 instances running nginx, spread round robin over the
- * private subnets of distinct zones, all serving at once (active-active) behind a load balancer.
+ * The web tier: an Auto Scaling group of Amazon Linux 2023 servers running nginx over the private
+ * subnets of every zone, launched from one launch template, registered in the load balancer's target
+ * group by the group itself.
  *
- * One fleet component rather than one component per server, because what the servers share is most
- * of what there is: ONE security group (so the load balancer, the database and the monitoring refer
- * to the tier with one id, and one rule admits the LB to every server), ONE IAM role and instance
- * profile, one AMI look-up, one user data document; and round-robin placement over the zones needs
- * to see the whole set. Each instance is still its own resource (`<name>-<i>`), so servers can be
- * rolled one at a time with `pulumi up --target`.
+ * - Self-healing: ELB health checks (a server that fails `/health` is replaced, not only one whose
+ *   host fails), after a grace period derived from the boot (`HEALTH_CHECK_GRACE_SECONDS`); the
+ *   instance maintenance policy launches the replacement before terminating the failed server.
+ * - Rolling deploys in one `pulumi up`: the group follows the template's explicit `latestVersion`; a
+ *   new AMI, user data or instance type is a new version, which starts an instance refresh (launch
+ *   before terminate, min healthy 100 %, skip matching, auto rollback gated by two alarms).
+ * - Scaling (active-active): target tracking on requests per server and on CPU, between `minSize` and
+ *   `maxSize`. `desiredCapacity` is never set, so `pulumi up` never undoes what the scaler chose.
+ * - Active-passive: one server in service, `warmStandbyCount` running standbys in a warm pool.
  *
  * Each server: IMDSv2 only (hop limit 1: no containers on these hosts), encrypted gp3 root, no public
  * IP, no key pair (shell access is SSM Session Manager; no SG rule opens 22 or 3389), detailed
- * monitoring, simplified automatic recovery. The security group has no ingress of its own (the
- * LoadBalancer adds the one rule from its SG) and egress only HTTPS, for bootstrap and SSM. The
- * CloudWatch agent on each server ships nginx's access and error logs to the fleet's log group
- * (`<name>-nginx-logs`) and publishes memory and root-disk use (`CWAgent` namespace).
+ * monitoring. The security group has no ingress of its own (the LoadBalancer adds the one rule from
+ * its SG) and egress only HTTPS, for bootstrap and SSM. The CloudWatch agent ships nginx's logs to
+ * `<name>-nginx-logs` and publishes memory and disk use (`CWAgent` namespace).
  *
- * Replacement: user data is applied by cloud-init on first boot only, so `userDataReplaceOnChange` is
- * on: a user-data change replaces the server rather than stop-starting it to no effect. A new AMI
- * also replaces it: without `amiId`, every AL2023 release AWS publishes to the SSM parameter does, on
- * the next `pulumi up`. Neither is hidden with `ignoreChanges`: Pulumi would then reuse the old value
- * even for a deliberate `--replace`, so the servers could never be rolled onto a new AMI. Pin `amiId`
- * in production and roll the servers one at a time: see docs/runbooks/web-rolling-deploy.md.
+ * Design and timings: docs/web-tier.md.
  */
 export class WebServers extends pulumi.ComponentResource {
-    public readonly instances: aws.ec2.Instance[];
-    public readonly instanceIds: pulumi.Output<string>[];
-    /** Zone each instance actually runs in (from EC2), same order as `instanceIds`. */
-    public readonly instanceAvailabilityZones: pulumi.Output<string>[];
+    /** The launch template every server is launched from. */
+    public readonly launchTemplate: aws.ec2.LaunchTemplate;
+    public readonly launchTemplateId: pulumi.Output<string>;
+    /** The Auto Scaling group. */
+    public readonly group: aws.autoscaling.Group;
+    public readonly autoScalingGroupName: pulumi.Output<string>;
     /** The one security group of every server; the LoadBalancer and Database add rules referring to it. */
     public readonly securityGroupId: pulumi.Output<string>;
     public readonly role: aws.iam.Role;
@@ -201,15 +352,27 @@ export class WebServers extends pulumi.ComponentResource {
     public readonly nginxLogGroupName: pulumi.Output<string>;
     /** AMI the servers are launched from: `amiId`, or the latest AL2023 resolved from the SSM parameter. */
     public readonly amiId: pulumi.Output<string>;
+    /** Names of the alarms an instance refresh watches (rolls back on ALARM). */
+    public readonly rollbackAlarmNames: pulumi.Output<string>[];
     public readonly appPort: number;
-    public readonly count: number;
+    public readonly mode: WebServersMode;
+    /** The group's minimum and maximum (active-passive: 1 and 2). */
+    public readonly minSize: number;
+    public readonly maxSize: number;
+    /** Running standbys in the warm pool (0 in active-active). */
+    public readonly warmStandbyCount: number;
+    public readonly healthCheckGracePeriodSeconds: number;
 
     constructor(name: string, args: WebServersArgs, opts?: pulumi.ComponentResourceOptions) {
         const r = resolveWebServersArgs(name, args);
         super("web-infra:web:WebServers", name, {}, opts);
         const parent = { parent: this };
         this.appPort = r.appPort;
-        this.count = r.count;
+        this.mode = r.mode;
+        this.minSize = r.groupMin;
+        this.maxSize = r.groupMax;
+        this.warmStandbyCount = r.warmStandbyCount;
+        this.healthCheckGracePeriodSeconds = HEALTH_CHECK_GRACE_SECONDS;
 
         // ---- security group: no ingress of its own, HTTPS egress only ----
         // The provider removes the allow-all egress rule AWS puts on a new group, so what is declared
@@ -327,57 +490,178 @@ export class WebServers extends pulumi.ComponentResource {
                   )
             : pulumi.all([region, nginxLogs.name]).apply(([reg, logGroupName]) => renderCloudConfig({ appPort: r.appPort, region: reg, logGroupName }));
 
-        // ---- the servers ----
-        const zones = args.subnetIds.length;
-        this.instances = Array.from({ length: r.count }, (_, i) => {
-            const serverName = `${name}-${i + 1}`;
-            return new aws.ec2.Instance(
-                serverName,
-                {
-                    ami: this.amiId,
-                    instanceType: r.instanceType,
-                    subnetId: args.subnetIds[i % zones],
-                    vpcSecurityGroupIds: [sg.id],
-                    iamInstanceProfile: profile.name,
-                    associatePublicIpAddress: false,
-                    // No keyName, on purpose: there is no SSH. Shell access is SSM Session Manager.
-                    metadataOptions: {
-                        httpEndpoint: "enabled",
-                        httpTokens: "required",
-                        // 1: the token cannot leave the host (no containers on these servers to reach it).
-                        httpPutResponseHopLimit: 1,
-                        instanceMetadataTags: "disabled",
+        // ---- the launch template: everything a server is ----
+        // The template's own tags get the provider's default tags; what it launches gets `launchTags`.
+        const launched = (role: string) => ({ ...r.launchTags, ...r.tags, Name: `${name}-${role}`, Role: "web" });
+        this.launchTemplate = new aws.ec2.LaunchTemplate(
+            `${name}-template`,
+            {
+                description: `web-infra web servers (${name}): AL2023, nginx, SSM only`,
+                imageId: this.amiId,
+                instanceType: r.instanceType,
+                iamInstanceProfile: { arn: profile.arn },
+                // No keyName, on purpose: there is no SSH. Shell access is SSM Session Manager.
+                networkInterfaces: [
+                    {
+                        deviceIndex: 0,
+                        associatePublicIpAddress: "false",
+                        deleteOnTermination: "true",
+                        securityGroups: [sg.id],
                     },
-                    rootBlockDevice: {
-                        volumeType: "gp3",
-                        volumeSize: r.rootVolumeSizeGiB,
-                        encrypted: true,
-                        deleteOnTermination: true,
-                        // Here rather than `volumeTags`: these also receive the provider's default tags
-                        // (Project, Owner, CostCenter…), so the volume's cost is attributed like the instance's.
-                        tags: { ...r.tags, Name: `${serverName}-root` },
-                    },
-                    monitoring: true,
-                    // Simplified automatic recovery: EC2 moves the instance to healthy hardware when a
-                    // system status check fails (same id, private IP and volume).
-                    maintenanceOptions: { autoRecovery: "default" },
-                    ...(r.burstable ? { creditSpecification: { cpuCredits: r.cpuCredits } } : {}),
-                    userData,
-                    // cloud-init applies user data at first boot only: a changed document needs a new server.
-                    userDataReplaceOnChange: true,
-                    tags: { ...r.tags, Name: serverName, Zone: args.availabilityZones[i % zones], Role: "web" },
+                ],
+                metadataOptions: {
+                    httpEndpoint: "enabled",
+                    httpTokens: "required",
+                    // 1: the token cannot leave the host (no containers on these servers to reach it).
+                    httpPutResponseHopLimit: 1,
+                    instanceMetadataTags: "disabled",
                 },
-                // The role's policies must exist before the first boot, or the SSM agent registers
-                // without permissions and backs off for minutes.
-                { parent: this, dependsOn: rolePolicies },
+                blockDeviceMappings: [
+                    {
+                        // The AL2023 AMIs' root device.
+                        deviceName: "/dev/xvda",
+                        ebs: { volumeType: "gp3", volumeSize: r.rootVolumeSizeGiB, encrypted: "true", deleteOnTermination: "true" },
+                    },
+                ],
+                monitoring: { enabled: true },
+                ...(r.burstable ? { creditSpecification: { cpuCredits: r.cpuCredits } } : {}),
+                userData: userData.apply((text) => Buffer.from(text, "utf8").toString("base64")),
+                tagSpecifications: [
+                    { resourceType: "instance", tags: launched("server") },
+                    { resourceType: "volume", tags: launched("root") },
+                ],
+                // Each change is a new version; the group follows `latestVersion` (below), and new
+                // instances launched outside a refresh (scale-out, replacements) use it too.
+                updateDefaultVersion: true,
+                tags: { ...r.tags, Name: `${name}-template` },
+            },
+            parent,
+        );
+        this.launchTemplateId = this.launchTemplate.id;
+
+        // ---- rollback gates of an instance refresh ----
+        const lbm = args.loadBalancerMetrics;
+        const gates = lbm
+            ? refreshGateAlarms({ loadBalancer: lbm.loadBalancerArnSuffix, targetGroup: lbm.targetGroupArnSuffix }, { ...DEFAULT_THRESHOLDS, http5xxPerMinute: r.rollback5xxPerMinute }).map(
+                  (spec) =>
+                      new aws.cloudwatch.MetricAlarm(
+                          `${name}-${spec.role}`,
+                          {
+                              alarmDescription: spec.description,
+                              namespace: spec.namespace,
+                              metricName: spec.metricName,
+                              dimensions: spec.dimensions,
+                              statistic: spec.statistic,
+                              period: spec.period,
+                              evaluationPeriods: spec.evaluationPeriods,
+                              datapointsToAlarm: spec.datapointsToAlarm,
+                              comparisonOperator: spec.comparisonOperator,
+                              threshold: spec.threshold,
+                              treatMissingData: spec.treatMissingData,
+                              // No actions: the refresh reads the state; Monitoring's alarms page people.
+                              actionsEnabled: false,
+                              tags: { ...r.tags, Name: `${name}-${spec.role}` },
+                          },
+                          parent,
+                      ),
+              )
+            : [];
+        this.rollbackAlarmNames = gates.map((g) => g.name);
+
+        // ---- the group ----
+        const grace = HEALTH_CHECK_GRACE_SECONDS;
+        this.group = new aws.autoscaling.Group(
+            `${name}-asg`,
+            {
+                minSize: r.groupMin,
+                maxSize: r.groupMax,
+                // No desiredCapacity: AWS starts the group at minSize and target tracking owns it from
+                // then on. The provider's desired_capacity is Optional + Computed and sent only when it
+                // changes in the program (terraform-provider-aws autoscaling/group.go), so `pulumi up`
+                // never resets what the scaler chose. A minSize change makes `up` wait for capacity.
+                vpcZoneIdentifiers: args.subnetIds,
+                targetGroupArns: args.targetGroupArns,
+                // ELB, not the default EC2: a server whose nginx is down passes EC2's status checks.
+                healthCheckType: "ELB",
+                healthCheckGracePeriod: grace,
+                defaultInstanceWarmup: grace,
+                // The explicit version number, never "$Latest": a new number is a change of the group's
+                // launch template, which is what starts an instance refresh (provider: a refresh starts
+                // when launch_template changes; "$Latest" never changes, and auto rollback refuses it).
+                launchTemplate: { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.apply((v) => String(v)) },
+                // Replacing an unhealthy server: launch the new one first, terminate after (never below minimum).
+                instanceMaintenancePolicy: { minHealthyPercentage: 100, maxHealthyPercentage: 200 },
+                instanceRefresh: {
+                    strategy: "Rolling",
+                    preferences: {
+                        minHealthyPercentage: 100,
+                        maxHealthyPercentage: 200,
+                        // Servers already on the new version (a re-run, a rolled-back half) are left alone.
+                        skipMatching: true,
+                        autoRollback: true,
+                        ...(gates.length > 0 ? { alarmSpecification: { alarms: this.rollbackAlarmNames } } : {}),
+                        instanceWarmup: String(grace),
+                    },
+                },
+                enabledMetrics: [...GROUP_METRICS],
+                metricsGranularity: "1Minute",
+                ...(r.mode === "active-passive"
+                    ? {
+                          // Running standbys, booted and serving /health, outside the target group (a warm
+                          // pool instance is not registered until it enters the group).
+                          warmPool: {
+                              poolState: "Running",
+                              minSize: r.warmStandbyCount,
+                              maxGroupPreparedCapacity: 1 + r.warmStandbyCount,
+                              instanceReusePolicy: { reuseOnScaleIn: false },
+                          },
+                      }
+                    : {}),
+                tags: [{ key: "Name", value: `${name}-asg`, propagateAtLaunch: false }],
+            },
+            // The role's policies must exist before the first boot (the SSM agent would register without
+            // permissions and back off for minutes), and the subnets need a route out before dnf runs.
+            { parent: this, dependsOn: [...rolePolicies, ...(args.egressReady ?? [])] },
+        );
+        this.autoScalingGroupName = this.group.name;
+
+        // ---- target tracking (active-active) ----
+        if (r.mode === "active-active") {
+            new aws.autoscaling.Policy(
+                `${name}-cpu-tracking`,
+                {
+                    autoscalingGroupName: this.group.name,
+                    policyType: "TargetTrackingScaling",
+                    targetTrackingConfiguration: {
+                        predefinedMetricSpecification: { predefinedMetricType: "ASGAverageCPUUtilization" },
+                        targetValue: r.cpuPercent,
+                    },
+                },
+                parent,
             );
-        });
-        this.instanceIds = this.instances.map((instance) => instance.id);
-        this.instanceAvailabilityZones = this.instances.map((instance) => instance.availabilityZone);
+            if (lbm) {
+                new aws.autoscaling.Policy(
+                    `${name}-requests-tracking`,
+                    {
+                        autoscalingGroupName: this.group.name,
+                        policyType: "TargetTrackingScaling",
+                        targetTrackingConfiguration: {
+                            predefinedMetricSpecification: {
+                                predefinedMetricType: "ALBRequestCountPerTarget",
+                                // app/<lb>/<id>/targetgroup/<tg>/<id>
+                                resourceLabel: pulumi.interpolate`${lbm.loadBalancerArnSuffix}/${lbm.targetGroupArnSuffix}`,
+                            },
+                            targetValue: r.requestsPerTarget,
+                        },
+                    },
+                    parent,
+                );
+            }
+        }
 
         this.registerOutputs({
-            instanceIds: this.instanceIds,
-            instanceAvailabilityZones: this.instanceAvailabilityZones,
+            autoScalingGroupName: this.autoScalingGroupName,
+            launchTemplateId: this.launchTemplateId,
             securityGroupId: this.securityGroupId,
             roleArn: this.roleArn,
             instanceProfileName: this.instanceProfileName,

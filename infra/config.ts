@@ -31,10 +31,17 @@ export interface StackConfig {
         readonly flowLogRetentionDays: number;
     };
     readonly web: {
+        /** Active-active: the group's minimum. Active-passive: 1 + `warmStandbyCount` (every server running). */
         readonly serverCount: number;
+        /** Active-active: the group's maximum. Active-passive: equal to `serverCount`. */
+        readonly maxCount: number;
         readonly mode: WebServerMode;
-        /** Servers in the target group from the start: all (active-active) or the first (active-passive). */
+        /** Servers in the target group: the minimum (active-active) or the one active server (active-passive). */
         readonly activeCount: number;
+        /** Active-passive: running standbys in the warm pool (0 in active-active). */
+        readonly warmStandbyCount: number;
+        /** Target tracking (active-active). */
+        readonly scaling: { readonly requestsPerTarget: number; readonly cpuPercent: number };
         readonly instanceType: string;
         /** Pinned AMI, or undefined for the latest AL2023 from the public SSM parameter. */
         readonly amiId?: string;
@@ -213,10 +220,18 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
     if (isProduction && domain === undefined && certificateArn === undefined) {
         problems.push("`domain` (or `certificateArn`) must be set when `environment` is production: users must reach the site over HTTPS");
     }
-    // Unpinned, every Amazon Linux release replaces every server on the next `up` (the deploy gate then
-    // stops every deploy until someone rolls them): production rolls new AMIs deliberately.
+    // Unpinned, every Amazon Linux release rolls the fleet on the next `up`: production takes a new
+    // AMI as a deliberate, reviewed change.
     if (isProduction && v.webAmiId === undefined) {
         problems.push("`webAmiId` must be set when `environment` is production: pin the AMI and roll new ones with the runbook");
+    }
+    // The web fleet. Keys of the other mode are ignored, not refused: a stack file that sizes an
+    // active-active fleet can be previewed as active-passive with `--config webServerMode=…`.
+    const mode = str("webServerMode");
+    const serverCount = num("webServerCount");
+    const maxCountRaw = v.webServerMaxCount as number | undefined;
+    if (mode === "active-active" && maxCountRaw !== undefined && serverCount !== undefined && maxCountRaw < serverCount) {
+        problems.push(`\`webServerMaxCount\` must be at least \`webServerCount\` (${serverCount}) (got ${maxCountRaw})`);
     }
     if (isProduction && v.alertEmail === undefined) {
         problems.push("`alertEmail` must be set when `environment` is production: alarms must reach a person");
@@ -313,9 +328,12 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
             flowLogRetentionDays: num("flowLogRetentionDays"),
         },
         web: {
-            serverCount: num("webServerCount"),
-            mode: str("webServerMode") as WebServerMode,
-            activeCount: str("webServerMode") === "active-passive" ? 1 : num("webServerCount"),
+            serverCount: mode === "active-passive" ? 1 + num("webWarmStandbyCount") : serverCount,
+            maxCount: mode === "active-passive" ? 1 + num("webWarmStandbyCount") : (maxCountRaw ?? 2 * serverCount),
+            mode: mode as WebServerMode,
+            activeCount: mode === "active-passive" ? 1 : serverCount,
+            warmStandbyCount: mode === "active-passive" ? num("webWarmStandbyCount") : 0,
+            scaling: { requestsPerTarget: num("webScalingRequestsPerTarget"), cpuPercent: num("webScalingCpuPercent") },
             instanceType: str("webInstanceType"),
             amiId: opt("webAmiId"),
             rootVolumeSizeGiB: num("webRootVolumeSizeGiB"),

@@ -10,9 +10,9 @@ import { Database } from "../components/database";
 import { LoadBalancer } from "../components/loadBalancer";
 import { Monitoring } from "../components/monitoring";
 import { Network, ZONE_QUERY } from "../components/network";
-import { StandbyFailover } from "../components/standbyFailover";
 import { WebAcl } from "../components/waf";
 import { WebServers } from "../components/webServer";
+import { chooseZones } from "../components/lib/zones";
 import { ConfigError, StackConfig, parseConfig, projectSettings } from "./config";
 
 /** Read the stack's settings; throws a `ConfigError` before anything is declared. */
@@ -31,14 +31,27 @@ export async function main(): Promise<Record<string, unknown>> {
     });
     const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
 
-    // Zones are looked up, never hard-coded, and checked against the config before any resource.
+    // Zones are looked up, never hard-coded, and only those that offer the web instance type and the DB
+    // instance class are used (zone names map to different physical zones in each account, so this is
+    // asked in the stack's own account). Checked before any resource is declared.
     const zones = await aws.getAvailabilityZones(ZONE_QUERY, { provider });
-    if (zones.names.length < cfg.network.availabilityZoneCount) {
-        throw new ConfigError([
-            `\`availabilityZoneCount\` must be at most ${zones.names.length} in this region, which has ${zones.names.length} zones without opt-in (${zones.names.join(", ")}) (got ${cfg.network.availabilityZoneCount})`,
-        ]);
+    const webOfferings = await aws.ec2.getInstanceTypeOfferings(
+        { locationType: "availability-zone", filters: [{ name: "instance-type", values: [cfg.web.instanceType] }] },
+        { provider },
+    );
+    const dbOffering = await aws.rds.getOrderableDbInstance(
+        { engine: "mysql", engineVersion: cfg.database.engineVersion, instanceClass: cfg.database.instanceClass, storageType: "gp3" },
+        { provider },
+    );
+    let zoneNames: string[];
+    try {
+        zoneNames = chooseZones(zones, cfg.network.availabilityZoneCount, [
+            { setting: "webInstanceType", value: cfg.web.instanceType, zones: webOfferings.locations },
+            { setting: "dbInstanceClass", value: cfg.database.instanceClass, zones: dbOffering.availabilityZones },
+        ]).names;
+    } catch (error) {
+        throw new ConfigError([(error as Error).message]);
     }
-    const zoneNames = zones.names.slice(0, cfg.network.availabilityZoneCount);
     // A plain region: monitoring decides from it whether the health-check alarm needs a us-east-1 topic.
     const region = (await aws.getRegion({}, { provider })).region;
 
@@ -81,28 +94,6 @@ export async function main(): Promise<Record<string, unknown>> {
         opts,
     );
 
-    // ---- web tier: servers round robin over the private subnets, all behind one load balancer ----
-    const webServers = new WebServers(
-        "web",
-        {
-            vpcId: network.vpcId,
-            subnetIds: network.privateSubnetIds,
-            availabilityZones: zoneNames,
-            count: cfg.web.serverCount,
-            instanceType: cfg.web.instanceType,
-            amiId: cfg.web.amiId,
-            rootVolumeSizeGiB: cfg.web.rootVolumeSizeGiB,
-            appPort: cfg.web.appPort,
-            database: db.connectionInfo,
-        },
-        opts,
-    );
-    db.allowConnectionsFrom("web", webServers.securityGroupId);
-
-    // active-active: every server in the target group. active-passive: the first serves, the rest are
-    // warm standbys that StandbyFailover registers when it fails.
-    const activeIds = webServers.instanceIds.slice(0, cfg.web.activeCount);
-    const standbyIds = webServers.instanceIds.slice(cfg.web.activeCount);
     // ---- ALB access logs: private, SSE-S3, TLS-only bucket only ELB log delivery may write to ----
     // `region` decides the delivery principal (the regional ELB account, or the service principal in
     // regions opened since August 2022).
@@ -123,9 +114,7 @@ export async function main(): Promise<Record<string, unknown>> {
         {
             vpcId: network.vpcId,
             subnetIds: network.publicSubnetIds,
-            targetInstanceIds: activeIds,
-            targetSecurityGroupId: webServers.securityGroupId,
-            targetPort: webServers.appPort,
+            targetPort: cfg.web.appPort,
             algorithm: cfg.web.lbAlgorithm,
             deletionProtection: cfg.deletionProtection,
             // The public subnets carry IPv6 when the network has it: serve both families then.
@@ -138,6 +127,33 @@ export async function main(): Promise<Record<string, unknown>> {
         },
         opts,
     );
+
+    // ---- web tier: an Auto Scaling group over the private subnets, registered in the target group ----
+    // After the load balancer (the group needs the target group); the LB then admits the fleet's SG.
+    const webServers = new WebServers(
+        "web",
+        {
+            vpcId: network.vpcId,
+            subnetIds: network.privateSubnetIds,
+            targetGroupArns: [loadBalancer.targetGroupArn],
+            mode: cfg.web.mode,
+            ...(cfg.web.mode === "active-active"
+                ? { minSize: cfg.web.serverCount, maxSize: cfg.web.maxCount, scaling: cfg.web.scaling }
+                : { warmStandbyCount: cfg.web.warmStandbyCount }),
+            loadBalancerMetrics: { loadBalancerArnSuffix: loadBalancer.arnSuffix, targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix },
+            rollback5xxPerMinute: cfg.monitoring.http5xxPerMinute,
+            egressReady: network.egressReady,
+            instanceType: cfg.web.instanceType,
+            amiId: cfg.web.amiId,
+            rootVolumeSizeGiB: cfg.web.rootVolumeSizeGiB,
+            appPort: cfg.web.appPort,
+            database: db.connectionInfo,
+            launchTags: { ...cfg.tags },
+        },
+        opts,
+    );
+    loadBalancer.allowTargets(webServers.securityGroupId);
+    db.allowConnectionsFrom("web", webServers.securityGroupId);
 
     // ---- WAF in front of the load balancer (off only for throwaway stacks; production requires it) ----
     const waf = cfg.security.wafEnabled
@@ -152,7 +168,7 @@ export async function main(): Promise<Record<string, unknown>> {
             alertEmail: cfg.monitoring.alertEmail,
             thresholds: cfg.monitoring,
             loadBalancer: { arnSuffix: loadBalancer.arnSuffix, targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix, expectedHealthyHosts: cfg.web.activeCount },
-            webServers: webServers.instanceIds.map((instanceId, i) => ({ name: `web-${i + 1}`, instanceId })),
+            webFleet: { autoScalingGroupName: webServers.autoScalingGroupName, minSize: webServers.minSize, maxSize: webServers.maxSize },
             database: {
                 ...db.monitoringTargets,
                 allocatedStorageGiB: cfg.database.allocatedStorageGiB,
@@ -164,23 +180,6 @@ export async function main(): Promise<Record<string, unknown>> {
         },
         opts,
     );
-
-    const failover =
-        standbyIds.length > 0
-            ? new StandbyFailover(
-                  "web-failover",
-                  {
-                      targetGroupArn: loadBalancer.targetGroupArn,
-                      targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix,
-                      loadBalancerArnSuffix: loadBalancer.arnSuffix,
-                      activeInstanceIds: activeIds,
-                      standbyInstanceIds: standbyIds,
-                      port: webServers.appPort,
-                      notifyTopicArns: [monitoring.topicArn],
-                  },
-                  opts,
-              )
-            : undefined;
 
     return {
         environment: cfg.environment,
@@ -195,12 +194,13 @@ export async function main(): Promise<Record<string, unknown>> {
         albDnsName: loadBalancer.dnsName,
         httpsEnabled: loadBalancer.httpsEnabled,
         targetGroupArn: loadBalancer.targetGroupArn,
-        webServerIds: webServers.instanceIds,
-        webServerZones: webServers.instanceAvailabilityZones,
+        webAutoScalingGroupName: webServers.autoScalingGroupName,
+        webLaunchTemplateId: webServers.launchTemplateId,
         webLogGroupName: webServers.nginxLogGroupName,
         webServerMode: cfg.web.mode,
-        standbyServerIds: standbyIds,
-        failoverFunctionName: failover?.functionName,
+        webServerMinCount: webServers.minSize,
+        webServerMaxCount: webServers.maxSize,
+        webWarmStandbyCount: webServers.warmStandbyCount,
         dbWriterEndpoint: db.writerEndpoint,
         dbReaderEndpoint: db.readerEndpoint,
         dbSecretArn: db.secretArn,

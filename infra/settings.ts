@@ -118,8 +118,17 @@ export const SETTINGS = {
         type: "integer",
         default: 2,
         min: 2,
-        max: 12,
-        description: "How many web servers, spread round robin over the zones. At least 2 for active-active.",
+        max: 100,
+        description:
+            "Active-active: the web fleet's minimum (the Auto Scaling group's `minSize`), spread evenly over the zones; at least 2. Ignored in active-passive (one server serves, `webWarmStandbyCount` wait).",
+    },
+    webServerMaxCount: {
+        group: "web",
+        type: "integer",
+        min: 2,
+        max: 1000,
+        description:
+            "Active-active: the most servers target tracking may run (the group's `maxSize`), at least `webServerCount`. Default: 2 × `webServerCount`.",
     },
     webServerMode: {
         group: "web",
@@ -127,7 +136,32 @@ export const SETTINGS = {
         default: "active-active",
         enum: ["active-active", "active-passive"],
         description:
-            "`active-active`: every server is in the target group and serves. `active-passive`: the first server serves, the others run as warm standbys outside the target group and are registered automatically when it fails (about 3-5 minutes).",
+            "`active-active`: every server in the Auto Scaling group serves, scaled by target tracking. `active-passive`: one server serves; `webWarmStandbyCount` running standbys wait in the group's warm pool, outside the target group, and the group replaces a failed active server (docs/web-tier.md).",
+    },
+    webWarmStandbyCount: {
+        group: "web",
+        type: "integer",
+        default: 1,
+        min: 1,
+        max: 10,
+        description: "Active-passive: running standbys in the Auto Scaling group's warm pool. Ignored in active-active.",
+    },
+    webScalingRequestsPerTarget: {
+        group: "web",
+        type: "integer",
+        default: 1000,
+        min: 1,
+        max: 100000,
+        description:
+            "Active-active: target tracking keeps the load balancer's requests per server per minute near this (`ALBRequestCountPerTarget`).",
+    },
+    webScalingCpuPercent: {
+        group: "web",
+        type: "integer",
+        default: 60,
+        min: 10,
+        max: 90,
+        description: "Active-active: target tracking keeps the fleet's average CPU near this percentage (below the CPU alarm).",
     },
     webInstanceType: {
         group: "web",
@@ -143,7 +177,7 @@ export const SETTINGS = {
         pattern: /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/,
         patternHint: "an AMI id such as ami-0123456789abcdef0",
         description:
-            "Pin the web servers' AMI. Default: the latest Amazon Linux 2023 from AWS's public SSM parameter, which replaces every server on the first `pulumi up` after each AL2023 release; required in production, where new AMIs are rolled with docs/runbooks/web-rolling-deploy.md.",
+            "Pin the web servers' AMI. Default: the latest Amazon Linux 2023 from AWS's public SSM parameter, so the first `pulumi up` after each AL2023 release rolls the fleet (instance refresh); required in production, where a new AMI is a deliberate change.",
     },
     webRootVolumeSizeGiB: {
         group: "web",
@@ -332,7 +366,7 @@ export const SETTINGS = {
         default: 80,
         min: 1,
         max: 100,
-        description: "Alarm when a web server's average CPU stays above this for 5 minutes.",
+        description: "Alarm when the web fleet's average CPU stays above this for 5 minutes (target tracking should have kept it lower).",
     },
     alarmP99LatencyMs: {
         group: "monitoring",

@@ -1,29 +1,33 @@
 /**
- * The deploy gate against taking every web server down at once:
+ * The deploy gate against replacing what holds data:
  *
  *   pulumi preview --stack dev --json > preview.json
  *   node -r ./scripts/register.js scripts/preview-replacements.ts preview.json
  *
- * Exit status 1, naming the resources, when the preview plans either of two things to any
- * `aws:ec2/instance:Instance`:
+ * Exit status 1, naming the resources, when the preview plans a **replacement** of a data-bearing
+ * resource (`DATA_BEARING_TYPES`: a DB instance or cluster, the DB credentials secret, an S3 bucket).
+ * A replacement creates an empty resource and deletes the old one with what it holds; it is never
+ * what an ordinary deployment should do. Such a change is made by hand, following its runbook (a
+ * replica is re-created with docs/runbooks/db-recreate-replica.md, run by a person, not by CI).
+ * 0 otherwise; 2 when the file is not a preview.
  *
- * - a **replacement** (a new Amazon Linux release, a user-data change): `pulumi up` replaces all
- *   servers in parallel, and a new server needs a minute or two before the load balancer sends it
- *   traffic;
- * - an in-place **update that stops and starts it**: an instance type change (the provider: "Updates to
- *   this field will trigger a stop/start of the EC2 instance"; also `userData`/`userDataBase64` without
- *   `userDataReplaceOnChange`). Same id, same volume, but `pulumi up` updates all servers in parallel, so
- *   every one of them is stopped at the same time.
- *
- * Either way the target group could be left with no healthy server. Such a change is rolled one server
- * at a time (docs/runbooks/web-rolling-deploy.md), after which the preview has
- * nothing of the kind left and the deployment goes through. 0 otherwise; 2 when the file is not a
- * preview.
+ * What the gate no longer refuses: changes to the web servers. They used to be `aws:ec2/instance`
+ * resources that `pulumi up` replaced, or stopped and started, all at once; they are now an Auto
+ * Scaling group, and a new AMI, user data or instance type is a new launch template version that the
+ * group rolls out by instance refresh (launch before terminate, min healthy 100 %, auto rollback on
+ * the fleet's alarms): docs/runbooks/web-rolling-deploy.md. A replacement of the group itself is
+ * create-before-delete (the provider waits for the new group's capacity before deleting the old).
  */
 import * as fs from "fs";
 
-export const INSTANCE_TYPE = "aws:ec2/instance:Instance";
-export const RUNBOOK = "docs/runbooks/web-rolling-deploy.md";
+/** Resource types whose replacement loses data. */
+export const DATA_BEARING_TYPES: ReadonlySet<string> = new Set([
+    "aws:rds/instance:Instance",
+    "aws:rds/cluster:Cluster",
+    "aws:secretsmanager/secret:Secret",
+    "aws:s3/bucket:Bucket",
+    "aws:s3/bucketV2:BucketV2",
+]);
 
 /**
  * Step operations of `pulumi preview --json` that replace a resource: `replace` (the display step),
@@ -31,42 +35,16 @@ export const RUNBOOK = "docs/runbooks/web-rolling-deploy.md";
  */
 export const REPLACE_OPS: ReadonlySet<string> = new Set(["replace", "create-replacement", "delete-replaced"]);
 
-/**
- * Properties of an `aws:ec2/instance:Instance` whose in-place update stops and starts the instance, per
- * the provider's documentation (node_modules/@pulumi/aws/ec2/instance.d.ts). The user-data ones are
- * replacements in this stack (`userDataReplaceOnChange`), which the gate refuses anyway; they are here so
- * that the gate does not depend on that flag.
- */
-export const STOP_START_PROPERTIES: ReadonlySet<string> = new Set(["instanceType", "userData", "userDataBase64"]);
-
-/**
- * One step of `pulumi preview --json` (Pulumi's `display.PreviewStep`), the fields the gate reads:
- * `diffReasons` lists the top-level properties that differ (omitted when empty); `detailedDiff` maps
- * property paths (`instanceType`, `tags.Name`, `ebsBlockDevices[0].volumeSize`) to `{kind, inputDiff}`
- * and is `null` when the provider returned no detailed diff. Either may be missing, so both are read.
- */
+/** One step of `pulumi preview --json` (Pulumi's `display.PreviewStep`), the fields the gate reads. */
 export interface PreviewStep {
     readonly op: string;
     readonly urn: string;
-    readonly diffReasons?: readonly string[] | null;
-    readonly detailedDiff?: Readonly<Record<string, unknown>> | null;
-}
-
-/** An in-place update of a resource that stops and starts it, and the properties that cause it. */
-export interface StopStart {
-    readonly urn: string;
-    readonly properties: readonly string[];
 }
 
 /** The resource type of a URN: `urn:pulumi:<stack>::<project>::<parent types$>type::<name>`. */
 export function typeOfUrn(urn: string): string | undefined {
     const qualified = urn.split("::")[2];
     return qualified?.split("$").pop();
-}
-
-/** The top-level property of a detailed-diff path: `rootBlockDevice.volumeSize` → `rootBlockDevice`. */
-export function topLevelProperty(path: string): string {
-    return /^[^.[]*/.exec(path)![0];
 }
 
 /** The steps of a `pulumi preview --json` document that have an `op` and a `urn`. */
@@ -78,36 +56,12 @@ export function stepsOf(preview: unknown): PreviewStep[] {
     return steps.filter((s): s is PreviewStep => typeof s?.op === "string" && typeof s?.urn === "string");
 }
 
-/** The top-level properties a step changes: its `diffReasons` and the heads of its `detailedDiff` paths. */
-export function changedProperties(step: PreviewStep): string[] {
-    const reasons = Array.isArray(step.diffReasons) ? step.diffReasons.filter((k): k is string => typeof k === "string") : [];
-    const detailed = step.detailedDiff && typeof step.detailedDiff === "object" ? Object.keys(step.detailedDiff).map(topLevelProperty) : [];
-    return [...new Set([...reasons, ...detailed])].filter((k) => k !== "");
-}
-
-/** The URNs of resources of `type` that a `pulumi preview --json` document plans to replace, each once. */
-export function replacedResources(preview: unknown, type: string = INSTANCE_TYPE): string[] {
+/** The URNs of resources of `types` that a `pulumi preview --json` document plans to replace, each once. */
+export function replacedResources(preview: unknown, types: ReadonlySet<string> = DATA_BEARING_TYPES): string[] {
     const urns = stepsOf(preview)
-        .filter((s) => REPLACE_OPS.has(s.op) && typeOfUrn(s.urn) === type)
+        .filter((s) => REPLACE_OPS.has(s.op) && types.has(typeOfUrn(s.urn) ?? ""))
         .map((s) => s.urn);
     return [...new Set(urns)];
-}
-
-/**
- * The resources of `type` that a `pulumi preview --json` document updates in place in a way that stops
- * and starts them (an `update` step changing one of `properties`), each once, with those properties.
- */
-export function stopStartedResources(preview: unknown, type: string = INSTANCE_TYPE, properties: ReadonlySet<string> = STOP_START_PROPERTIES): StopStart[] {
-    const byUrn = new Map<string, Set<string>>();
-    for (const s of stepsOf(preview)) {
-        if (s.op !== "update" || typeOfUrn(s.urn) !== type) continue;
-        const hits = changedProperties(s).filter((p) => properties.has(p));
-        if (hits.length === 0) continue;
-        const seen = byUrn.get(s.urn) ?? new Set<string>();
-        hits.forEach((p) => seen.add(p));
-        byUrn.set(s.urn, seen);
-    }
-    return [...byUrn].map(([urn, props]) => ({ urn, properties: [...props].sort() }));
 }
 
 const nameOfUrn = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
@@ -116,19 +70,9 @@ const nameOfUrn = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 export function refusal(urns: readonly string[]): string {
     if (urns.length === 0) return "";
     return (
-        `the preview replaces ${urns.length} EC2 instance(s) (${urns.map(nameOfUrn).join(", ")}); \`pulumi up\` would replace them all at once, ` +
-        `and the load balancer could be left without a healthy server while the new ones boot. Roll them one at a time (${RUNBOOK}), then re-run this deployment.`
-    );
-}
-
-/** The one-paragraph refusal for these stop/start updates (empty: nothing to refuse). */
-export function stopStartRefusal(changes: readonly StopStart[]): string {
-    if (changes.length === 0) return "";
-    const properties = [...new Set(changes.flatMap((c) => c.properties))].sort();
-    return (
-        `the preview updates ${changes.length} EC2 instance(s) in place (${changes.map((c) => nameOfUrn(c.urn)).join(", ")}) by changing ` +
-        `${properties.map((p) => `\`${p}\``).join(", ")}, which stops and starts each of them; \`pulumi up\` would stop them all at once, ` +
-        `and the load balancer could be left without a healthy server until they are running again. Roll them one at a time (${RUNBOOK}), then re-run this deployment.`
+        `the preview replaces ${urns.length} data-bearing resource(s) (${urns.map((u) => `${nameOfUrn(u)} [${typeOfUrn(u)}]`).join(", ")}); ` +
+        "a replacement creates an empty one and deletes the old one with its data. Find which input forces it (`pulumi preview --diff`), undo that change, " +
+        "or make it by hand with its runbook (docs/runbooks/), then re-run this deployment."
     );
 }
 
@@ -138,20 +82,20 @@ function cli(argv: readonly string[]): number {
         console.error("usage: node -r ./scripts/register.js scripts/preview-replacements.ts <preview.json | ->");
         return 2;
     }
-    let refusals: string[];
+    let message: string;
     try {
         const preview: unknown = JSON.parse(fs.readFileSync(file === "-" ? 0 : file, "utf8"));
-        refusals = [refusal(replacedResources(preview)), stopStartRefusal(stopStartedResources(preview))].filter((r) => r !== "");
+        message = refusal(replacedResources(preview));
     } catch (e) {
         console.error(`preview-replacements: ${(e as Error).message}`);
         return 2;
     }
-    if (refusals.length === 0) {
-        console.log("preview-replacements: no EC2 instance is replaced, or stopped and started.");
+    if (message === "") {
+        console.log("preview-replacements: no data-bearing resource is replaced.");
         return 0;
     }
     // `::error::` makes GitHub Actions show the line as an annotation on the run.
-    for (const r of refusals) console.error(`${process.env.GITHUB_ACTIONS === "true" ? "::error::" : ""}preview-replacements: ${r}`);
+    console.error(`${process.env.GITHUB_ACTIONS === "true" ? "::error::" : ""}preview-replacements: ${message}`);
     return 1;
 }
 

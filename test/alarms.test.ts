@@ -16,7 +16,10 @@ import {
     replicaAlarms,
     resolveThresholds,
     wafAlarms,
-    webServerAlarms,
+    webFleetAlarms,
+    refreshGateAlarms,
+    alarmOn,
+    metric,
 } from "../components/lib/alarms";
 import { SETTINGS } from "../infra/settings";
 
@@ -31,7 +34,8 @@ const byRole = (specs: AlarmSpec[], role: string) => {
 function allSpecs(servers: number, replicas: number, t: MonitoringThresholds = DEFAULT_THRESHOLDS, expected = servers): AlarmSpec[] {
     return [
         ...loadBalancerAlarms(LB, expected, t),
-        ...Array.from({ length: servers }, (_, i) => webServerAlarms({ name: `web-${i + 1}`, instanceId: `i-0${i}` }, t)),
+        ...webFleetAlarms({ autoScalingGroupName: "web-asg-0123", minSize: Math.max(servers, 1) }, t),
+        ...refreshGateAlarms(LB, t),
         ...primaryDbAlarms("app-primary", t, { allocatedGiB: 20, maxAllocatedGiB: 65536 }),
         ...Array.from({ length: replicas }, (_, i) => replicaAlarms({ name: `replica-${i + 1}`, identifier: `app-replica-${i + 1}` }, t)),
         ...wafAlarms({ webAclMetricName: "web-acl-metric", region: "eu-west-1" }, t),
@@ -135,37 +139,71 @@ describe("load balancer alarms", () => {
     });
 });
 
-describe("web server alarms", () => {
-    const specs = webServerAlarms({ name: "web-2", instanceId: "i-0abc" }, { ...DEFAULT_THRESHOLDS, webCpuPercent: 70 });
+describe("the metric → alarm builder", () => {
+    it("places the metric and the condition; every datapoint of the window breaches unless said", () => {
+        const m = metric("AWS/AutoScaling", "GroupInServiceInstances", { AutoScalingGroupName: "g" }, "Minimum");
+        expect(alarmOn("r", m, { comparison: "LessThanThreshold", threshold: 2, periods: 5, missing: "breaching" }, "d")).toEqual({
+            role: "r",
+            namespace: "AWS/AutoScaling",
+            metricName: "GroupInServiceInstances",
+            dimensions: { AutoScalingGroupName: "g" },
+            statistic: "Minimum",
+            period: 60,
+            evaluationPeriods: 5,
+            datapointsToAlarm: 5,
+            comparisonOperator: "LessThanThreshold",
+            threshold: 2,
+            treatMissingData: "breaching",
+            description: "d",
+        });
+        expect(alarmOn("r", metric("N", "M", {}, "Sum", 300), { comparison: "GreaterThanThreshold", threshold: 1, periods: 3, datapoints: 2, missing: "notBreaching" }, "d")).toMatchObject({
+            period: 300,
+            evaluationPeriods: 3,
+            datapointsToAlarm: 2,
+        });
+    });
+});
 
-    it("watch the instance by id, in AWS/EC2", () => {
-        expect(specs.map((s) => s.role)).toEqual(["web-2-system-check", "web-2-instance-check", "web-2-cpu"]);
-        for (const s of specs) expect(s).toMatchObject({ namespace: "AWS/EC2", dimensions: { InstanceId: "i-0abc" } });
+describe("web fleet alarms", () => {
+    const specs = webFleetAlarms({ autoScalingGroupName: "web-asg-0123", minSize: 3 }, { ...DEFAULT_THRESHOLDS, webCpuPercent: 70 });
+
+    it("watch the group by name, with no per-instance recover/reboot action (the group replaces)", () => {
+        expect(specs.map((s) => s.role)).toEqual(["web-in-service-below-min", "web-cpu"]);
+        for (const s of specs) {
+            expect(s.dimensions).toEqual({ AutoScalingGroupName: "web-asg-0123" });
+            expect(s).not.toHaveProperty("ec2Action");
+        }
     });
 
-    it("a failed system check recovers the instance: Maximum, 60 s, 2 of 2, never on missing data", () => {
-        expect(byRole(specs, "web-2-system-check")).toMatchObject({
-            metricName: "StatusCheckFailed_System",
-            statistic: "Maximum",
+    it("in service below the minimum for 5 minutes pages, and silence is breaching", () => {
+        expect(byRole(specs, "web-in-service-below-min")).toMatchObject({
+            namespace: "AWS/AutoScaling",
+            metricName: "GroupInServiceInstances",
+            statistic: "Minimum",
             period: 60,
-            evaluationPeriods: 2,
-            datapointsToAlarm: 2,
-            comparisonOperator: "GreaterThanOrEqualToThreshold",
-            threshold: 1,
-            treatMissingData: "missing",
-            ec2Action: "recover",
+            evaluationPeriods: 5,
+            comparisonOperator: "LessThanThreshold",
+            threshold: 3,
+            treatMissingData: "breaching",
         });
     });
 
-    it("a failed instance check reboots it, unless turned off", () => {
-        expect(byRole(specs, "web-2-instance-check")).toMatchObject({ metricName: "StatusCheckFailed_Instance", ec2Action: "reboot", treatMissingData: "missing" });
-        const noReboot = webServerAlarms({ name: "web-2", instanceId: "i-0abc" }, DEFAULT_THRESHOLDS, false);
-        expect(byRole(noReboot, "web-2-instance-check")).not.toHaveProperty("ec2Action");
-        expect(byRole(noReboot, "web-2-instance-check").description).not.toContain("rebooted");
+    it("fleet CPU above the threshold for 5 minutes", () => {
+        expect(byRole(specs, "web-cpu")).toMatchObject({ namespace: "AWS/EC2", metricName: "CPUUtilization", statistic: "Average", evaluationPeriods: 5, threshold: 70 });
     });
 
-    it("CPU is a 5-minute average (basic monitoring publishes every 5 minutes)", () => {
-        expect(byRole(specs, "web-2-cpu")).toMatchObject({ metricName: "CPUUtilization", statistic: "Average", period: 300, threshold: 70 });
+    it("each names its runbook", () => {
+        expect(byRole(specs, "web-in-service-below-min").description).toContain("Runbook: docs/runbooks/web-server-fails.md");
+        for (const s of refreshGateAlarms(LB, DEFAULT_THRESHOLDS)) expect(s.description).toContain("Runbook: docs/runbooks/web-rolling-deploy.md");
+    });
+
+    it("refresh gates watch the target group: 5xx above the threshold, any unhealthy target, 2 minutes", () => {
+        const gates = refreshGateAlarms(LB, { ...DEFAULT_THRESHOLDS, http5xxPerMinute: 7 });
+        expect(gates.map((g) => [g.role, g.metricName, g.threshold, g.evaluationPeriods])).toEqual([
+            ["refresh-gate-5xx", "HTTPCode_Target_5XX_Count", 7, 2],
+            ["refresh-gate-unhealthy", "UnHealthyHostCount", 0, 2],
+        ]);
+        for (const g of gates) expect(g.dimensions).toEqual({ TargetGroup: LB.targetGroup, LoadBalancer: LB.loadBalancer });
     });
 });
 
@@ -354,9 +392,8 @@ describe("every alarm, for every stack shape (property)", () => {
             // Room for the component's "Dashboard: <url>" footer within PutMetricAlarm's limit.
             expect(s.description.length).toBeLessThanOrEqual(MAX_DESCRIPTION_LENGTH - 200);
         }
-        // One recover action per server, on its system check, and no other alarm acts on EC2 but the reboots.
-        expect(specs.filter((s) => s.ec2Action === "recover").map((s) => s.role)).toEqual(Array.from({ length: servers }, (_, i) => `web-${i + 1}-system-check`));
-        expect(specs.filter((s) => s.ec2Action === "reboot")).toHaveLength(servers);
+        // No alarm acts on EC2 any more: the Auto Scaling group replaces a failed server.
+        expect(specs.filter((s) => s.ec2Action !== undefined)).toEqual([]);
         // Every DB instance, the primary and each replica, has exactly one liveness alarm on its own identifier.
         const liveness = specs.filter((s) => s.role.endsWith("-liveness"));
         expect(liveness.map((s) => s.dimensions.DBInstanceIdentifier)).toEqual(["app-primary", ...Array.from({ length: replicas }, (_, i) => `app-replica-${i + 1}`)]);

@@ -24,7 +24,19 @@ describe("parseConfig defaults", () => {
         expect(cfg.isProduction).toBe(false);
         expect(cfg.deletionProtection).toBe(false);
         expect(cfg.network).toEqual({ vpcCidr: "10.0.0.0/16", availabilityZoneCount: 2, natStrategy: "single", flowLogRetentionDays: 30 });
-        expect(cfg.web).toEqual({ serverCount: 2, mode: "active-active", activeCount: 2, instanceType: "t4g.micro", amiId: undefined, rootVolumeSizeGiB: 8, appPort: 80, lbAlgorithm: "round_robin" });
+        expect(cfg.web).toEqual({
+            serverCount: 2,
+            maxCount: 4,
+            mode: "active-active",
+            activeCount: 2,
+            warmStandbyCount: 0,
+            scaling: { requestsPerTarget: 1000, cpuPercent: 60 },
+            instanceType: "t4g.micro",
+            amiId: undefined,
+            rootVolumeSizeGiB: 8,
+            appPort: 80,
+            lbAlgorithm: "round_robin",
+        });
         expect(cfg.https).toEqual({ enabled: false, domain: undefined, hostedZone: undefined, certificateArn: undefined });
         expect(cfg.database).toMatchObject({
             engineVersion: "8.4",
@@ -89,9 +101,24 @@ describe("parseConfig defaults", () => {
         expect(cfg.database.promoteReplica).toBe(2);
     });
 
-    it("active-passive keeps one server active and the rest as standbys", () => {
-        expect(parseConfig({ ...BASE, webServerMode: "active-passive", webServerCount: "3" }, "t").web).toMatchObject({ mode: "active-passive", serverCount: 3, activeCount: 1 });
-        expect(parseConfig({ ...BASE, webServerCount: "3" }, "t").web).toMatchObject({ mode: "active-active", serverCount: 3, activeCount: 3 });
+    it("active-passive keeps one server active and `webWarmStandbyCount` running standbys", () => {
+        expect(parseConfig({ ...BASE, webServerMode: "active-passive", webWarmStandbyCount: "2" }, "t").web).toMatchObject({
+            mode: "active-passive",
+            serverCount: 3,
+            maxCount: 3,
+            activeCount: 1,
+            warmStandbyCount: 2,
+        });
+        // The active-active sizing keys of the same stack file are ignored in active-passive (and vice versa).
+        expect(parseConfig({ ...BASE, webServerMode: "active-passive", webServerCount: "6", webServerMaxCount: "9" }, "t").web).toMatchObject({ serverCount: 2, maxCount: 2, activeCount: 1, warmStandbyCount: 1 });
+        expect(parseConfig({ ...BASE, webWarmStandbyCount: "3" }, "t").web).toMatchObject({ serverCount: 2, warmStandbyCount: 0 });
+    });
+
+    it("active-active: webServerCount is the minimum, webServerMaxCount the maximum (default 2 × minimum, up to 1000)", () => {
+        expect(parseConfig({ ...BASE, webServerCount: "3" }, "t").web).toMatchObject({ mode: "active-active", serverCount: 3, maxCount: 6, activeCount: 3, warmStandbyCount: 0 });
+        expect(parseConfig({ ...BASE, webServerCount: "100", webServerMaxCount: "1000" }, "t").web).toMatchObject({ serverCount: 100, maxCount: 1000 });
+        expect(parseConfig(BASE, "t").web.scaling).toEqual({ requestsPerTarget: 1000, cpuPercent: 60 });
+        expect(parseConfig({ ...BASE, webScalingRequestsPerTarget: "250", webScalingCpuPercent: "45" }, "t").web.scaling).toEqual({ requestsPerTarget: 250, cpuPercent: 45 });
     });
 
     it("a domain turns HTTPS on and derives its hosted zone", () => {
@@ -125,10 +152,12 @@ describe("parseConfig errors name the key, the value and what is allowed", () =>
         [{ dbMonitoringIntervalSeconds: "0" }, "`dbMonitoringIntervalSeconds` must be one of 1, 5, 10, 15, 30, 60 (got 0)"],
         // types
         [{ deletionProtection: "yes" }, '`deletionProtection` must be true or false (got "yes")'],
-        [{ webServerCount: "two" }, '`webServerCount` must be a whole number from 2 to 12 (got "two")'],
-        [{ webServerCount: "2.5" }, '`webServerCount` must be a whole number from 2 to 12 (got "2.5")'],
+        [{ webServerCount: "two" }, '`webServerCount` must be a whole number from 2 to 100 (got "two")'],
+        [{ webServerCount: "2.5" }, '`webServerCount` must be a whole number from 2 to 100 (got "2.5")'],
+        [{ webServerCount: "4", webServerMaxCount: "3" }, "`webServerMaxCount` must be at least `webServerCount` (4) (got 3)"],
+        [{ webScalingCpuPercent: "95" }, "`webScalingCpuPercent` must be from 10 to 90 (got 95)"],
         // ranges
-        [{ webServerCount: "1" }, "`webServerCount` must be from 2 to 12 (got 1)"],
+        [{ webServerCount: "1" }, "`webServerCount` must be from 2 to 100 (got 1)"],
         [{ availabilityZoneCount: "1" }, "`availabilityZoneCount` must be from 2 to 8 (got 1)"],
         [{ dbReplicaCount: "6" }, "`dbReplicaCount` must be from 0 to 5 (got 6)"],
         [{ appPort: "0" }, "`appPort` must be from 1 to 65535 (got 0)"],
@@ -180,7 +209,7 @@ describe("parseConfig errors name the key, the value and what is allowed", () =>
 
     it("reports every problem at once, one per line, in one error", () => {
         expect(() => parseConfig({ ...BASE, natStrategy: "x", webServerCount: "1" }, "t")).toThrow(
-            new ConfigError(['`natStrategy` must be one of none, single, perAz (got "x")', "`webServerCount` must be from 2 to 12 (got 1)"]),
+            new ConfigError(['`natStrategy` must be one of none, single, perAz (got "x")', "`webServerCount` must be from 2 to 100 (got 1)"]),
         );
         try {
             parseConfig({ natStrategy: "x" }, "t");

@@ -78,7 +78,7 @@ function input(servers: number, replicas: number, extra: Partial<DashboardInput>
         title: "web-infra-test-monitoring: web stack health",
         thresholds: DEFAULT_THRESHOLDS,
         loadBalancer: { arnSuffix: "app/web-lb-1a2b3c4/50dc6c495c0c9188", targetGroupArnSuffix: "targetgroup/web-tg-5d6e7f8/73e2d6bc24d8a067", expectedHealthyHosts: servers },
-        webServers: Array.from({ length: servers }, (_, i) => ({ name: `web-${i + 1}`, instanceId: `i-0${(i + 10).toString(16)}f00dcafe0000${i}` })),
+        webFleet: servers > 0 ? { autoScalingGroupName: `web-asg-${servers}-0f1e2d3`, minSize: servers, maxSize: 2 * servers } : undefined,
         database: {
             primaryIdentifier: "app-primary-9a8b7c6",
             replicas: Array.from({ length: replicas }, (_, i) => ({ name: `replica-${i + 1}`, identifier: `app-replica-${i + 1}-0f1e2d3` })),
@@ -110,7 +110,7 @@ describe("the dashboard of a full stack (3 servers, 2 replicas, WAF, health chec
     });
 
     it("names every server, the load balancer, its target group, the primary and each replica", () => {
-        for (const s of full.webServers) expect(body).toContain(s.instanceId);
+        expect(body).toContain(full.webFleet!.autoScalingGroupName);
         expect(body).toContain(full.loadBalancer!.arnSuffix);
         expect(body).toContain(full.loadBalancer!.targetGroupArnSuffix);
         expect(body).toContain(full.database!.primaryIdentifier);
@@ -138,10 +138,26 @@ describe("the dashboard of a full stack (3 servers, 2 replicas, WAF, health chec
         expect(hosts.annotations.horizontal).toEqual([{ label: "expected", value: 3 }]);
     });
 
-    it("graphs CPU and status checks per server, one line each, labelled with name and id", () => {
-        const cpu = titled(widgets, /Web server CPU/).properties.metrics;
-        expect(cpu).toEqual(full.webServers.map((s) => ["AWS/EC2", "CPUUtilization", "InstanceId", s.instanceId, { label: `${s.name} (${s.instanceId})` }]));
-        expect(titled(widgets, /status checks/).properties.metrics).toHaveLength(3);
+    it("graphs the fleet by group: servers in service against its minimum and maximum, and its CPU against the alarm", () => {
+        const group = ["AutoScalingGroupName", full.webFleet!.autoScalingGroupName];
+        const servers = titled(widgets, /servers in service/).properties;
+        expect(servers.metrics.map((m: unknown[]) => m.slice(0, 4))).toEqual([
+            ["AWS/AutoScaling", "GroupInServiceInstances", ...group],
+            ["AWS/AutoScaling", "GroupDesiredCapacity", ...group],
+            ["AWS/AutoScaling", "GroupPendingInstances", ...group],
+            ["AWS/AutoScaling", "WarmPoolWarmedCapacity", ...group],
+        ]);
+        expect(servers.annotations.horizontal).toEqual([
+            { label: "minimum", value: 3 },
+            { label: "maximum", value: 6 },
+        ]);
+        const cpu = titled(widgets, /Web fleet CPU/).properties;
+        expect(cpu.metrics.map((m: unknown[]) => m.slice(0, 4))).toEqual([
+            ["AWS/EC2", "CPUUtilization", ...group],
+            ["AWS/EC2", "CPUUtilization", ...group],
+        ]);
+        expect(cpu.annotations.horizontal).toEqual([{ label: "CPU alarm", value: 80 }]);
+        expect(body).not.toContain(`"InstanceId"`);
     });
 
     it("graphs database CPU, connections, free storage and memory for the primary and every replica, and replica lag per replica", () => {
@@ -218,7 +234,7 @@ describe("every shape of stack (property)", () => {
         });
         const body = buildDashboardBody(i);
         expect(problemsOf(body)).toEqual([]);
-        for (const s of i.webServers) expect(body).toContain(`"InstanceId","${s.instanceId}"`);
+        expect(body.includes(`"AutoScalingGroupName","web-asg-${servers}-0f1e2d3"`)).toBe(servers > 0);
         for (const r of i.database!.replicas) expect(body).toContain(`"DBInstanceIdentifier","${r.identifier}"`);
         expect(body.includes(`"LoadBalancer","${input(0, 0).loadBalancer!.arnSuffix}"`)).toBe(withLb);
     });

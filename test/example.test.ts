@@ -34,13 +34,17 @@ describe("examples/three-servers", () => {
         expect(orphans.map((r) => `${r.type} ${r.name}`)).toEqual([]);
     });
 
-    it("runs three web servers, one in each of three zones, all registered in the target group", () => {
-        const servers = resourcesOf("aws:ec2/instance:Instance");
-        expect(servers).toHaveLength(3);
-        expect(new Set(servers.map((s) => s.state.availabilityZone))).toEqual(new Set(["us-east-1a", "us-east-1b", "us-east-1c"]));
-        const attached = resourcesOf("aws:lb/targetGroupAttachment:TargetGroupAttachment").map((a) => a.inputs.targetId);
-        expect(attached.sort()).toEqual(servers.map((s) => s.id).sort());
-        expect(outputs.webServerIds.sort()).toEqual(servers.map((s) => s.id).sort());
+    it("runs a fleet of 3 to 6 servers over the three zones' private subnets, registered in the target group by the group only", () => {
+        expect(resourcesOf("aws:ec2/instance:Instance")).toHaveLength(0);
+        expect(resourcesOf("aws:lb/targetGroupAttachment:TargetGroupAttachment")).toHaveLength(0);
+        const [group] = resourcesOf("aws:autoscaling/group:Group");
+        const [tg] = resourcesOf("aws:lb/targetGroup:TargetGroup");
+        const privateSubnets = resourcesOf("aws:ec2/subnet:Subnet").filter((s) => /private/.test(s.name));
+        expect([group.inputs.minSize, group.inputs.maxSize]).toEqual([3, 6]);
+        expect(group.inputs.vpcZoneIdentifiers.sort()).toEqual(privateSubnets.map((s) => s.id).sort());
+        expect(new Set(privateSubnets.map((s) => s.inputs.availabilityZone))).toEqual(new Set(["us-east-1a", "us-east-1b", "us-east-1c"]));
+        expect(group.inputs.targetGroupArns).toEqual([tg.state.arn]);
+        expect(outputs.webAutoScalingGroupName).toBe(group.state.name);
     });
 
     it("balances by least outstanding requests", () => {

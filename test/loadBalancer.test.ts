@@ -21,7 +21,7 @@ type Lb = InstanceType<LbModule["LoadBalancer"]>;
 const lbs: Record<string, Lb> = {};
 let publicSubnetIds: string[];
 let webSgId: string;
-let instanceIds: string[];
+let groups: RecordedResource[];
 
 beforeAll(async () => {
     await setupMocks({ config: { "aws:region": "us-east-1" } });
@@ -29,14 +29,7 @@ beforeAll(async () => {
     const { WebServers } = await import("../components/webServer");
     lbModule = await import("../components/loadBalancer");
     const network = new Network("net", { availabilityZones: ["us-east-1a", "us-east-1b"] });
-    const servers = new WebServers("web", { vpcId: network.vpcId, subnetIds: network.privateSubnetIds, availabilityZones: network.availabilityZones });
-    const base = {
-        vpcId: network.vpcId,
-        subnetIds: network.publicSubnetIds,
-        targetInstanceIds: servers.instanceIds,
-        targetSecurityGroupId: servers.securityGroupId,
-        targetPort: servers.appPort,
-    };
+    const base = { vpcId: network.vpcId, subnetIds: network.publicSubnetIds, targetPort: 80 };
     // HTTP only, every default.
     lbs.plain = new lbModule.LoadBalancer("plain", base);
     // A domain: ACM certificate validated in Route 53, HTTPS, redirect, aliases; dual-stack; logs.
@@ -52,9 +45,15 @@ beforeAll(async () => {
     lbs.arn = new lbModule.LoadBalancer("arn", { ...base, algorithm: "weighted_random", https: { certificateArn: CERT_ARN } });
     // Both: the given certificate, and the alias record for the domain (zone given explicitly).
     lbs.both = new lbModule.LoadBalancer("both", { ...base, https: { domain: "shop.example.org", hostedZoneName: "example.org", certificateArn: CERT_ARN } });
+    // The targets: a web fleet per load balancer, registered by its group, let in by `allowTargets`.
+    const servers = Object.entries(lbs).map(([prefix, lb]) => {
+        const fleet = new WebServers(`${prefix}-web`, { vpcId: network.vpcId, subnetIds: network.privateSubnetIds, targetGroupArns: [lb.targetGroupArn] });
+        lb.allowTargets(fleet.securityGroupId);
+        return fleet;
+    });
     publicSubnetIds = await Promise.all(network.publicSubnetIds.map((id) => awaitOutput(id)));
-    webSgId = await awaitOutput(servers.securityGroupId);
-    instanceIds = await Promise.all(servers.instanceIds.map((id) => awaitOutput(id)));
+    webSgId = await awaitOutput(servers[0].securityGroupId);
+    await Promise.all(servers.map((f) => awaitOutput(f.autoScalingGroupName)));
     await Promise.all(Object.values(lbs).map((lb) => awaitOutput(lb.url)));
     await settle();
 });
@@ -106,7 +105,8 @@ describe("the load balancer", () => {
 
     it("parents everything to the component", () => {
         const children = descendantsOf(resourceNamed(COMPONENT, "dom").urn);
-        expect(children.map((c) => c.type)).toEqual(expect.arrayContaining([LB, TG, ATTACH, LISTENER, SG, INGRESS, EGRESS, CERT, CERT_VALIDATION, RECORD]));
+        expect(children.map((c) => c.type)).toEqual(expect.arrayContaining([LB, TG, LISTENER, SG, INGRESS, EGRESS, CERT, CERT_VALIDATION, RECORD]));
+        // `allowTargets` rules are the load balancer's children too: the chain is declared in one place.
         expect(children.map((c) => c.name)).toContain("dom-targets-from-lb");
     });
 });
@@ -145,13 +145,14 @@ describe("target group", () => {
         expect(lbs.plain.deregistrationDelaySeconds).toBe(30);
     });
 
-    it("has every web server attached, on the app port", () => {
-        for (const prefix of ["plain", "dom"]) {
-            const attachments = of(ATTACH, prefix);
-            expect(attachments.map((a) => a.inputs.targetId).sort()).toEqual([...instanceIds].sort());
-            for (const a of attachments) expect(a.inputs).toMatchObject({ targetGroupArn: tg(prefix).state.arn, port: 80 });
+    it("attaches no target itself: the fleet's Auto Scaling group registers its servers (one mechanism)", () => {
+        groups = resourcesOf("aws:autoscaling/group:Group");
+        expect(resourcesOf(ATTACH)).toEqual([]);
+        for (const prefix of ["plain", "dom", "arn", "both"]) {
+            expect(resourceNamed("aws:autoscaling/group:Group", `${prefix}-web-asg`).inputs.targetGroupArns).toEqual([tg(prefix).state.arn]);
         }
-        expect(instanceIds).toHaveLength(2);
+        expect(groups).toHaveLength(4);
+        expect(lbs.plain.targetPort).toBe(80);
     });
 });
 
@@ -191,17 +192,18 @@ describe("firewall chain: internet → LB SG → web SG", () => {
         for (const prefix of ["plain", "dom"]) {
             const egress = resourcesOf(EGRESS).filter((r) => r.inputs.securityGroupId === lbSg(prefix).id);
             expect(egress.map((r) => r.inputs)).toEqual([
-                expect.objectContaining({ ipProtocol: "tcp", fromPort: 80, toPort: 80, referencedSecurityGroupId: webSgId }),
+                expect.objectContaining({ ipProtocol: "tcp", fromPort: 80, toPort: 80, referencedSecurityGroupId: resourceNamed(SG, `${prefix}-web-sg`).id }),
             ]);
             expect(egress[0].inputs).not.toHaveProperty("cidrIpv4");
         }
     });
 
     it("the web SG admits the app port only from LB SGs (by reference, no CIDR)", () => {
-        const webIngress = resourcesOf(INGRESS).filter((r) => r.inputs.securityGroupId === webSgId);
-        expect(webIngress.map((r) => r.name).sort()).toEqual(["arn-targets-from-lb", "both-targets-from-lb", "dom-targets-from-lb", "plain-targets-from-lb"]);
-        for (const r of webIngress) {
-            const prefix = r.name.replace(/-targets-from-lb$/, "");
+        expect(webSgId).toBe(resourceNamed(SG, "plain-web-sg").id);
+        for (const prefix of ["plain", "dom", "arn", "both"]) {
+            const webIngress = resourcesOf(INGRESS).filter((r) => r.inputs.securityGroupId === resourceNamed(SG, `${prefix}-web-sg`).id);
+            expect(webIngress.map((r) => r.name)).toEqual([`${prefix}-targets-from-lb`]);
+            const r = webIngress[0];
             expect(r.inputs).toMatchObject({ ipProtocol: "tcp", fromPort: 80, toPort: 80, referencedSecurityGroupId: lbSg(prefix).id });
             expect(r.inputs).not.toHaveProperty("cidrIpv4");
             expect(r.inputs).not.toHaveProperty("cidrIpv6");

@@ -310,6 +310,33 @@ function computedOutputsInRegion(type: string, name: string, inputs: Record<stri
             return { id, state: { arn: arn("ec2", `launch-template/${id}`), latestVersion: 1, defaultVersion: 1, name: inputs.name ?? autoName(name, seed) } };
         }
 
+        // ---- Auto Scaling ----
+        case "aws:autoscaling/group:Group": {
+            const groupName = inputs.name ?? autoName(name, seed);
+            return {
+                id: groupName,
+                state: {
+                    name: groupName,
+                    arn: `arn:aws:autoscaling:${state.region}:${ACCOUNT_ID}:autoScalingGroup:${fakeUuid(seed)}:autoScalingGroupName/${groupName}`,
+                    // What AWS reports for a group created without desiredCapacity: it starts at minSize.
+                    desiredCapacity: inputs.desiredCapacity ?? inputs.minSize,
+                    availabilityZones: (inputs.vpcZoneIdentifiers ?? []).map((id: string) => subnetZone(id)),
+                    defaultCooldown: 300,
+                    serviceLinkedRoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+                },
+            };
+        }
+        case "aws:autoscaling/policy:Policy": {
+            const policyName = inputs.name ?? autoName(name, seed);
+            return {
+                id: policyName,
+                state: {
+                    name: policyName,
+                    arn: `arn:aws:autoscaling:${state.region}:${ACCOUNT_ID}:scalingPolicy:${fakeUuid(seed)}:autoScalingGroupName/${inputs.autoscalingGroupName}:policyName/${policyName}`,
+                },
+            };
+        }
+
         // ---- IAM ----
         case "aws:iam/role:Role": {
             const roleName = inputs.name ?? autoName(name, seed, 64);
@@ -349,6 +376,14 @@ function computedOutputsInRegion(type: string, name: string, inputs: Record<stri
         case "aws:cloudwatch/compositeAlarm:CompositeAlarm": {
             const alarmName = inputs.alarmName;
             return { id: alarmName, state: { arn: arn("cloudwatch", `alarm:${alarmName}`) } };
+        }
+        case "aws:cloudwatch/eventRule:EventRule": {
+            const ruleName = inputs.name ?? autoName(name, seed, 64);
+            return { id: ruleName, state: { name: ruleName, arn: arn("events", `rule/${ruleName}`) } };
+        }
+        case "aws:cloudwatch/eventTarget:EventTarget": {
+            const targetId = inputs.targetId ?? autoName(name, seed, 64);
+            return { id: `${inputs.rule}-${targetId}`, state: { targetId, eventBusName: "default" } };
         }
         case "aws:cloudwatch/dashboard:Dashboard":
             return { id: inputs.dashboardName, state: { dashboardArn: `arn:aws:cloudwatch::${ACCOUNT_ID}:dashboard/${inputs.dashboardName}` } };
@@ -617,6 +652,39 @@ export function invokeResult(token: string, inputs: Record<string, any>): Record
             const zoneName = String(inputs.name).replace(/\.$/, "");
             const zoneId = `Z${fakeHex(`zone:${zoneName}`, 20).toUpperCase()}`;
             return { id: zoneId, zoneId, name: zoneName, arn: `arn:aws:route53:::hostedzone/${zoneId}`, privateZone: inputs.privateZone ?? false, nameServers: ["ns-1.awsdns-01.org"], resourceRecordSetCount: 2 };
+        }
+        case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": {
+            // Zone "e" of the mock region offers no Graviton (…g.) types, as us-east-1e (use1-az3) offers
+            // none of the newer types in real accounts: zone selection must skip it.
+            const filter = (inputs.filters ?? []).find((f: { name: string }) => f.name === "instance-type");
+            const types: string[] = filter?.values ?? [];
+            if (inputs.locationType !== "availability-zone") {
+                throw new Error(`test/mocks.ts: getInstanceTypeOfferings modelled for locationType availability-zone only (got ${inputs.locationType})`);
+            }
+            const zones = ["a", "b", "c", "d", "e", "f"].map((l) => `${region}${l}`);
+            const rows = types.flatMap((t) => zones.filter((z) => !(z.endsWith("e") && /^[a-z]+\d+[a-z]*g[a-z]*\./.test(t))).map((z) => ({ type: t, zone: z })));
+            return {
+                id: region,
+                locations: rows.map((r) => r.zone),
+                locationTypes: rows.map(() => "availability-zone"),
+                instanceTypes: rows.map((r) => r.type),
+            };
+        }
+        case "aws:rds/getOrderableDbInstance:getOrderableDbInstance": {
+            // Every class the tests use is orderable in zones a-d and f (RDS answers for one option).
+            const zones = ["a", "b", "c", "d", "f"].map((l) => `${region}${l}`);
+            return {
+                id: `${inputs.engine}-${inputs.engineVersion}-${inputs.instanceClass}`,
+                engine: inputs.engine,
+                engineVersion: inputs.engineVersion,
+                instanceClass: inputs.instanceClass,
+                storageType: inputs.storageType ?? "gp3",
+                licenseModel: "general-public-license",
+                availabilityZones: zones,
+                multiAzCapable: true,
+                readReplicaCapable: true,
+                supportsStorageEncryption: true,
+            };
         }
         case "aws:elb/getServiceAccount:getServiceAccount": {
             const account = ELB_ACCOUNT_IDS[region];

@@ -10,6 +10,8 @@ const TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy";
 const HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck";
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
 const EVENTS = "aws:rds/eventSubscription:EventSubscription";
+const RULE = "aws:cloudwatch/eventRule:EventRule";
+const RULE_TARGET = "aws:cloudwatch/eventTarget:EventTarget";
 const COMPONENT = "web-infra:monitoring:Monitoring";
 
 type MonitoringModule = typeof import("../components/monitoring");
@@ -24,7 +26,7 @@ const alarm = (prefix: string, role: string) => resourceNamed(ALARM, `${prefix}-
 function watchedStack(prefix: string, servers: number, replicas: number) {
     const lb = new aws.lb.LoadBalancer(`${prefix}-lb`, { loadBalancerType: "application", internal: false, subnets: ["subnet-0a", "subnet-0b"] });
     const tg = new aws.lb.TargetGroup(`${prefix}-tg`, { port: 80, protocol: "HTTP", targetType: "instance", vpcId: "vpc-0123" });
-    const instances = Array.from({ length: servers }, (_, i) => new aws.ec2.Instance(`${prefix}-web-${i + 1}`, { ami: "ami-0abc", instanceType: "t4g.micro" }));
+    const group = new aws.autoscaling.Group(`${prefix}-web-asg`, { minSize: servers, maxSize: 2 * servers, vpcZoneIdentifiers: ["subnet-0c", "subnet-0d"] });
     const primary = new aws.rds.Instance(`${prefix}-db-primary`, {
         engine: "mysql",
         instanceClass: "db.t4g.micro",
@@ -43,7 +45,7 @@ function watchedStack(prefix: string, servers: number, replicas: number) {
         defaultAction: { allow: {} },
         visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: `${prefix}-acl`, sampledRequestsEnabled: true },
     });
-    return { lb, tg, instances, primary, replicaDbs, acl };
+    return { lb, tg, group, servers, primary, replicaDbs, acl };
 }
 
 type Watched = ReturnType<typeof watchedStack>;
@@ -51,8 +53,8 @@ type Watched = ReturnType<typeof watchedStack>;
 function monitoringArgs(region: string, w: Watched, extra: Partial<import("../components/monitoring").MonitoringArgs> = {}): import("../components/monitoring").MonitoringArgs {
     return {
         region,
-        loadBalancer: { arnSuffix: w.lb.arnSuffix, targetGroupArnSuffix: w.tg.arnSuffix, expectedHealthyHosts: w.instances.length },
-        webServers: w.instances.map((inst, i) => ({ name: `web-${i + 1}`, instanceId: inst.id })),
+        loadBalancer: { arnSuffix: w.lb.arnSuffix, targetGroupArnSuffix: w.tg.arnSuffix, expectedHealthyHosts: w.servers },
+        webFleet: { autoScalingGroupName: w.group.name, minSize: w.servers, maxSize: 2 * w.servers },
         database: { primaryIdentifier: w.primary.identifier, replicas: w.replicaDbs.map((r, i) => ({ name: `replica-${i + 1}`, identifier: r.identifier })) },
         ...extra,
     };
@@ -116,20 +118,52 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
             }
         });
 
-        it("web server alarms: AWS/EC2, each server's recorded instance id", () => {
-            for (const i of [1, 2]) {
-                const instance = recorded("aws:ec2/instance:Instance", `two-web-${i}`);
-                expect(instance.id).toMatch(/^i-[0-9a-f]{17}$/);
-                for (const [role, metricName] of [
-                    ["system-check", "StatusCheckFailed_System"],
-                    ["instance-check", "StatusCheckFailed_Instance"],
-                    ["cpu", "CPUUtilization"],
-                ]) {
-                    const a = alarm("mon", `web-${i}-${role}`).inputs;
-                    expect(a).toMatchObject({ namespace: "AWS/EC2", metricName });
-                    expect(a.dimensions).toEqual({ InstanceId: instance.id });
-                }
-            }
+        it("web fleet alarms: by the recorded group's name, in service below its minimum and fleet CPU", () => {
+            const group = recorded("aws:autoscaling/group:Group", "two-web-asg");
+            expect(alarm("mon", "web-in-service-below-min").inputs).toMatchObject({
+                namespace: "AWS/AutoScaling",
+                metricName: "GroupInServiceInstances",
+                dimensions: { AutoScalingGroupName: group.state.name },
+                threshold: 2,
+                treatMissingData: "breaching",
+            });
+            expect(alarm("mon3", "web-in-service-below-min").inputs.threshold).toBe(3);
+            expect(alarm("mon", "web-cpu").inputs).toMatchObject({ namespace: "AWS/EC2", metricName: "CPUUtilization", dimensions: { AutoScalingGroupName: group.state.name } });
+            expect(of(ALARM, "mon").filter((a) => a.inputs.dimensions.InstanceId !== undefined)).toEqual([]);
+        });
+
+        it("failed launches and failed, cancelled or rolled-back refreshes of that group reach the topic through EventBridge", () => {
+            const group = recorded("aws:autoscaling/group:Group", "two-web-asg");
+            const rule = resourceNamed(RULE, "mon-fleet-events");
+            expect(JSON.parse(rule.inputs.eventPattern)).toEqual({
+                source: ["aws.autoscaling"],
+                "detail-type": [
+                    "EC2 Instance Launch Unsuccessful",
+                    "EC2 Instance Terminate Unsuccessful",
+                    "EC2 Auto Scaling Instance Refresh Failed",
+                    "EC2 Auto Scaling Instance Refresh Cancelled",
+                    "EC2 Auto Scaling Instance Refresh Rollback Started",
+                    "EC2 Auto Scaling Instance Refresh Rollback Succeeded",
+                    "EC2 Auto Scaling Instance Refresh Rollback Failed",
+                ],
+                detail: { AutoScalingGroupName: [group.state.name] },
+            });
+            const target = resourceNamed(RULE_TARGET, "mon-fleet-events-to-topic");
+            expect(target.inputs).toMatchObject({ rule: rule.state.name, arn: resourceNamed(TOPIC, "mon-alerts").state.arn });
+            // Published only once the topic and key policies let EventBridge in.
+            expect(target.dependencies).toEqual(expect.arrayContaining([resourceNamed(TOPIC_POLICY, "mon-alerts-policy").urn, resourceNamed(KEY, "mon-alerts-key").urn]));
+        });
+
+        it("the stack topic's policy and key let this account's EventBridge rules publish; the us-east-1 topic's do not", () => {
+            const statements = (type: string, name: string, key: string) => JSON.parse(resourceNamed(type, name).inputs[key]).Statement as { Sid: string; Principal: unknown; Condition?: unknown }[];
+            const publish = statements(TOPIC_POLICY, "mon-alerts-policy", "policy").find((st) => st.Sid === "EventBridgeRulesPublish");
+            expect(publish).toMatchObject({
+                Principal: { Service: "events.amazonaws.com" },
+                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": "arn:aws:events:eu-west-1:123456789012:rule/*" } },
+            });
+            expect(statements(KEY, "mon-alerts-key", "policy").map((st) => st.Sid)).toContain("EventBridgePublishesToEncryptedTopic");
+            expect(statements(TOPIC_POLICY, "mon-alerts-us-east-1-policy", "policy").map((st) => st.Sid)).not.toContain("EventBridgeRulesPublish");
+            expect(statements(KEY, "mon-alerts-us-east-1-key", "policy").map((st) => st.Sid)).not.toContain("EventBridgePublishesToEncryptedTopic");
         });
 
         it("database alarms: AWS/RDS, the recorded RDS identifier of the primary and of each replica (not the resource id)", () => {
@@ -187,10 +221,10 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
             expect(alarm("mon", "health-check").inputs).toMatchObject({ namespace: "AWS/Route53", metricName: "HealthCheckStatus", dimensions: { HealthCheckId: hc.id } });
         });
 
-        it("there are exactly these alarms: 7 LB + 3 per server + 5 primary + 4 per replica + WAF + health check", () => {
-            expect(of(ALARM, "mon")).toHaveLength(7 + 3 * 2 + 5 + 4 * 2 + 1 + 1);
-            expect(mon.alarms).toHaveLength(28);
-            expect(of(ALARM, "mon3")).toHaveLength(7 + 3 * 3 + 5);
+        it("there are exactly these alarms: 7 LB + 2 fleet + 5 primary + 4 per replica + WAF + health check", () => {
+            expect(of(ALARM, "mon")).toHaveLength(7 + 2 + 5 + 4 * 2 + 1 + 1);
+            expect(mon.alarms).toHaveLength(24);
+            expect(of(ALARM, "mon3")).toHaveLength(7 + 2 + 5);
         });
     });
 
@@ -322,19 +356,11 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
             expect(alarm("mon3", "lb-redundancy-lost").inputs).toMatchObject({ metricName: "HealthyHostCount", comparisonOperator: "LessThanThreshold", threshold: 3 });
         });
 
-        it("each server recovers in its region when its system check fails, and reboots when its instance check fails", () => {
-            for (const [prefix, count] of [
-                ["mon", 2],
-                ["mon3", 3],
-            ] as const) {
+        it("no alarm acts on an instance: the group replaces a failed server", () => {
+            for (const prefix of ["mon", "mon3"]) {
                 const t = resourceNamed(TOPIC, `${prefix}-alerts`).id;
-                for (let i = 1; i <= count; i++) {
-                    expect(alarm(prefix, `web-${i}-system-check`).inputs.alarmActions).toEqual(["arn:aws:automate:eu-west-1:ec2:recover", t]);
-                    expect(alarm(prefix, `web-${i}-instance-check`).inputs.alarmActions).toEqual(["arn:aws:automate:eu-west-1:ec2:reboot", t]);
-                }
+                for (const a of of(ALARM, prefix).filter((x) => x.inputs.region === undefined)) expect(a.inputs.alarmActions).toEqual([t]);
             }
-            const ec2Actions = of(ALARM, "mon").filter((a) => a.inputs.alarmActions.some((x: string) => x.includes(":automate:")));
-            expect(ec2Actions.map((a) => a.name).sort()).toEqual(["mon-web-1-instance-check", "mon-web-1-system-check", "mon-web-2-instance-check", "mon-web-2-system-check"]);
         });
 
         it("thresholds come from the args (units converted) or the defaults", () => {
@@ -345,7 +371,7 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
             expect(alarm("mon", "db-primary-free-storage").inputs.threshold).toBe(5 * 1024 ** 3);
             expect(alarm("mon", "db-primary-free-storage").inputs.alarmDescription).toContain("1000 GiB limit (dbMaxAllocatedStorageGiB)");
             expect(alarm("mon3", "lb-elb-5xx").inputs.threshold).toBe(10);
-            expect(alarm("mon3", "web-1-cpu").inputs.threshold).toBe(80);
+            expect(alarm("mon3", "web-cpu").inputs.threshold).toBe(80);
             expect(alarm("mon3", "db-primary-connections").inputs.threshold).toBe(120);
         });
     });
@@ -392,7 +418,7 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
             const doc = JSON.parse(body);
             expect(doc.widgets.length).toBeGreaterThan(5);
             for (const w of doc.widgets) expect(w.x + w.width).toBeLessThanOrEqual(24);
-            for (const i of [1, 2]) expect(body).toContain(`"InstanceId","${recorded("aws:ec2/instance:Instance", `two-web-${i}`).id}"`);
+            expect(body).toContain(`"AutoScalingGroupName","${recorded("aws:autoscaling/group:Group", "two-web-asg").state.name}"`);
             expect(body).toContain(`"LoadBalancer","${recorded("aws:lb/loadBalancer:LoadBalancer", "two-lb").state.arnSuffix}"`);
             expect(body).toContain(`"TargetGroup","${recorded("aws:lb/targetGroup:TargetGroup", "two-tg").state.arnSuffix}"`);
             expect(body).toContain(`"DBInstanceIdentifier","${recorded("aws:rds/instance:Instance", "two-db-primary").state.identifier}"`);
@@ -423,8 +449,9 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
         const children = descendantsOf(urn);
         const declared = allResources().filter((r) => r.name.startsWith("mon-"));
         expect(children.map((c) => c.name).sort()).toEqual(declared.map((d) => d.name).sort());
-        // Alarms, 2 × (key, topic, policy, subscription), health check, dashboard, RDS event subscription.
-        expect(children.length).toBe(28 + 2 * 4 + 1 + 1 + 1);
+        // Alarms, 2 × (key, topic, policy, subscription), health check, dashboard, RDS event subscription,
+        // the fleet's EventBridge rule and its target.
+        expect(children.length).toBe(24 + 2 * 4 + 1 + 1 + 1 + 2);
     });
 });
 
@@ -440,7 +467,7 @@ describe("a stack in us-east-1 (one topic for everything)", () => {
         const w = watchedStack("east", 2, 1);
         east = new mod.Monitoring("east", monitoringArgs("us-east-1", w, { alertEmail: "oncall@example.com", healthCheck: { domain: "shop.example.org", path: "/healthz?deep=1" } }));
         // No database; a WAF given the old way, by name only.
-        nodb = new mod.Monitoring("nodb", { region: "us-east-1", webServers: [{ name: "web-1", instanceId: w.instances[0].id }], waf: { webAclName: "legacy-acl" } });
+        nodb = new mod.Monitoring("nodb", { region: "us-east-1", webFleet: { autoScalingGroupName: w.group.name, minSize: 2, maxSize: 4 }, waf: { webAclName: "legacy-acl" } });
         await awaitOutput(east.dashboardUrl);
         await awaitOutput(nodb.dashboardUrl);
         await settle();
@@ -468,11 +495,10 @@ describe("a stack in us-east-1 (one topic for everything)", () => {
         expect(east.usEast1TopicArn).toBeUndefined();
     });
 
-    it("checks the configured path, and recovers servers with the us-east-1 action", () => {
+    it("checks the configured path", () => {
         expect(resourceNamed(HEALTH_CHECK, "east-health-check").inputs).toMatchObject({ fqdn: "shop.example.org", resourcePath: "/healthz?deep=1" });
         // A valid AWS tag value (no `?`).
         expect(resourceNamed(HEALTH_CHECK, "east-health-check").inputs.tags.Name).toBe("east https://shop.example.org/healthz_deep=1");
-        expect(alarm("east", "web-1-system-check").inputs.alarmActions[0]).toBe("arn:aws:automate:us-east-1:ec2:recover");
         expect(alarm("east", "health-check").inputs.alarmDescription).toContain("https://shop.example.org/healthz?deep=1");
     });
 
@@ -489,20 +515,21 @@ describe("validation, before any resource is declared", () => {
         mod = await import("../components/monitoring");
     });
 
-    const base = { region: "eu-west-1", webServers: [{ name: "web-1", instanceId: "i-1" }] };
+    const base = { region: "eu-west-1", webFleet: { autoScalingGroupName: "web-asg-1", minSize: 2, maxSize: 4 } };
     it.each([
         [{ region: "Europe" }, "Monitoring bad: `region` must be an AWS region such as eu-west-1 (got \"Europe\")"],
         [{ alertEmail: "oncall" }, "Monitoring bad: `alertEmail` must be an e-mail address (got \"oncall\")"],
         [{ thresholds: { dbCpuPercent: 150 } }, "Monitoring bad: `thresholds.dbCpuPercent` must be a number from above 0 to 100 (got 150)"],
         [{ loadBalancer: { arnSuffix: "a", targetGroupArnSuffix: "t", expectedHealthyHosts: 0 } }, "Monitoring bad: `loadBalancer.expectedHealthyHosts` must be a whole number ≥ 1 (got 0)"],
         [
-            { webServers: [{ name: "Web 1", instanceId: "i-1" }] },
-            "Monitoring bad: `webServers[].name` must be 1-32 lower-case letters, digits or '-', starting and ending with a letter or digit, such as web-1 (got \"Web 1\")",
+            { database: { primaryIdentifier: "p", replicas: [{ name: "Replica 1", identifier: "r" }] } },
+            "Monitoring bad: `database.replicas[].name` must be 1-32 lower-case letters, digits or '-', starting and ending with a letter or digit, such as web-1 (got \"Replica 1\")",
         ],
         [
-            { webServers: [{ name: "x", instanceId: "i-1" }], database: { primaryIdentifier: "p", replicas: [{ name: "x", identifier: "r" }] } },
-            "Monitoring bad: `webServers[].name` and `database.replicas[].name` must be distinct (got \"x\" twice)",
+            { database: { primaryIdentifier: "p", replicas: [{ name: "x", identifier: "r" }, { name: "x", identifier: "s" }] } },
+            "Monitoring bad: `database.replicas[].name` must be distinct (got \"x\" twice)",
         ],
+        [{ webFleet: { autoScalingGroupName: "g", minSize: 3, maxSize: 2 } }, "Monitoring bad: `webFleet.minSize` must be a whole number ≥ 1 and `webFleet.maxSize` ≥ it (got 3 and 2)"],
         [{ healthCheck: { domain: "Example.com" } }, "Monitoring bad: `healthCheck.domain` must be a lower-case DNS name such as www.example.com (got \"Example.com\")"],
         [{ healthCheck: { domain: "example.com", path: "health" } }, "Monitoring bad: `healthCheck.path` must start with / and have no spaces, at most 255 characters (got \"health\")"],
         [{ healthCheck: { domain: "example.com", failureThreshold: 11 } }, "Monitoring bad: `healthCheck.failureThreshold` must be a whole number from 1 to 10 (got 11)"],

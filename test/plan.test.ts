@@ -13,15 +13,7 @@ import { PlanRecord } from "../scripts/lib/records";
 import { adaptEvaluator } from "../scripts/lib/policy";
 import { costMarkdown, estimateCost } from "../scripts/lib/cost";
 import { stackNames } from "./mocks";
-import { SETTINGS } from "../infra/settings";
 
-/**
- * Whether the stack program declares the web tier as an Auto Scaling group (issue 11: the `fleet`
- * branch adds `webServerMaxCount` with it). Until then the instance-era cases run; after, the fleet's.
- */
-const FLEET = "webServerMaxCount" in SETTINGS;
-const describeInstances = FLEET ? describe.skip : describe;
-const describeFleet = FLEET ? describe : describe.skip;
 
 const ROOT = path.resolve(__dirname, "..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
@@ -120,41 +112,9 @@ describe("the SPOF report on the real stacks (from the declared resources)", () 
         for (const t of results.prod.spof!.tiers) expect([t.tier, t.declared, t.survivesServer, t.survivesZone]).toEqual([t.tier, true, true, true]);
     });
 
-    (FLEET ? it.skip : it)("the summary reads the web and database tiers from the resources", () => {
-        expect(results.dev.summary).toMatchObject({ serversPerZone: { "us-east-1a": 1, "us-east-1b": 1 }, dbReplicasPerZone: { "us-east-1b": 1 }, https: false });
-        expect(results.dev.summary!.dbWriter).toMatchObject({ zone: "us-east-1a", multiAz: false });
-        expect(results.prod.summary).toMatchObject({ serversPerZone: { "us-east-1a": 1, "us-east-1b": 1, "us-east-1c": 1 }, dbReplicasPerZone: { "us-east-1b": 1, "us-east-1c": 1 }, https: true, httpRedirectsToHttps: true, waf: true });
-        expect(results.prod.summary!.dbWriter).toMatchObject({ multiAz: true });
-        expect(results.prod.summary!.url).toBe("https://www.example.com");
-        expect(results.prod.summary!.failureDetection!.seconds).toBeGreaterThan(0);
-        // prod has a third server, a second replica, a WAF and a health check: more alarms than dev.
-        expect(results.dev.summary!.alarms).toBeGreaterThan(0);
-        expect(results.prod.summary!.alarms).toBeGreaterThan(results.dev.summary!.alarms);
-    });
-
-    (FLEET ? it.skip : it)("the diagram draws internet → WAF → ALB → servers by zone → writer → replicas, and monitoring", () => {
-        const md = read(results.prod.files!.planMd);
-        expect(md).toMatch(/internet --> dns\n[\s\S]*dns --> waf\n[\s\S]*waf --> alb\n/);
-        for (const zone of ["us_east_1a", "us_east_1b", "us_east_1c"]) expect(md).toContain(`subgraph az_${zone}["us-east-1${zone.slice(-1)}"]`);
-        expect(md.match(/^ {4}alb --> web_/gm)).toHaveLength(3);
-        expect(md.match(/-->\|SQL\| db_/g)).toHaveLength(3);
-        expect(md.match(/-->\|replicates\| db_/g)).toHaveLength(2);
-        expect(md).toContain("alarms --> sns");
-    });
 });
 
-describeInstances("active-passive (webServerMode) on the real stack", () => {
-    it("counts the warm standby: the one active server is not a single point of failure", async () => {
-        const r = await plan({ stack: "dev", outDir: path.join(tmp, "active-passive"), overrides: { webServerMode: "active-passive" }, log: quiet, policy: null });
-        expect(r.summary).toMatchObject({ serversPerZone: { "us-east-1a": 1 }, standbysPerZone: { "us-east-1b": 1 } });
-        const web = r.spof!.tiers.find((t) => t.tier === "web servers")!;
-        expect(web).toMatchObject({ survivesServer: true, survivesZone: true });
-        expect(web.server).toMatch(/^active-passive: 1 active server \(web-1 in us-east-1a\); if it fails, 1 warm standby \(web-2 in us-east-1b\) registered by /);
-        expect(read(r.files!.planMd)).toContain("alb -.->|failover| web_web_2");
-    });
-});
-
-describeFleet("the web fleet (Auto Scaling group) in the plan of the real stacks", () => {
+describe("the web fleet (Auto Scaling group) in the plan of the real stacks", () => {
     const typeCounts = (r: PlanResult) => {
         const out: Record<string, number> = {};
         for (const x of r.records!) out[x.type] = (out[x.type] ?? 0) + 1;

@@ -129,8 +129,10 @@ describe("figures of the stacks as declared", () => {
         const r = analyseRecovery(runs.activePassive);
         const active = mode(r, "active-server");
         expect(active.survived).toBe(true);
-        expect(secs(active.reduced)).toEqual([140, 140]);
-        expect(active.reduced.formula).toMatch(/^detect 130 s \+ register the standby 0 s \+ healthy checks \(5 s × 2\) 10 s = 140 s$/);
+        // detect 10 s + Auto Scaling 15 s (assumed) + standby InService 10 s (assumed) + 2 healthy checks × 5 s.
+        expect(secs(active.reduced)).toEqual([45, 45]);
+        expect(active.reduced.formula).toMatch(/^≈ 45 s = 10 s target group marks the server unhealthy/);
+        expect(active.note).toMatch(/^1 warm standby\(s\), Running/);
         expect(r.modes.map((m) => m.id)).not.toContain("web-server");
     });
 

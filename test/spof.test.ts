@@ -283,7 +283,7 @@ describe("active-passive web servers", () => {
         const r = tierOf(analyseSpof(activePassive(true)), "web servers");
         expect(r).toMatchObject({ survivesServer: true, survivesZone: true });
         expect(r.server).toBe(
-            "active-passive: 1 active server (web-1 in us-east-1a); if it fails, 1 warm standby (web-2 in us-east-1b) registered by failover-fn when no active target is healthy (about 3-5 minutes of errors)",
+            "active-passive: 1 active server (web-1 in us-east-1a); if it fails, 1 warm standby (web-2 in us-east-1b) registered by failover-fn when the active server fails its health checks (see docs/web-tier.md for the time it takes)",
         );
         expect(mermaidDiagram(activePassive(true))).toContain("alb -.->|failover| web_web_2");
     });

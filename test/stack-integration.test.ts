@@ -7,6 +7,11 @@ const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
 const RDS = "aws:rds/instance:Instance";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const ATTACH = "aws:lb/targetGroupAttachment:TargetGroupAttachment";
+const TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+const GROUP = "aws:autoscaling/group:Group";
+/** The fleet's one security group, as its launch template names it. */
+const webSgOf = () => resourcesOf(TEMPLATE)[0].inputs.networkInterfaces[0].securityGroups[0];
+const userDataOf = (t: RecordedResource) => Buffer.from(t.inputs.userData, "base64").toString("utf8");
 
 describe("dev stack: web tier ↔ database", () => {
     let outputs: Record<string, any>;
@@ -18,7 +23,7 @@ describe("dev stack: web tier ↔ database", () => {
 
     it("the database SG admits 3306 only from the web SG, and the web SG may reach it on 3306 only", () => {
         const dbSg = outputs.dbSecurityGroupId;
-        const webSg = resourcesOf(INSTANCE)[0].inputs.vpcSecurityGroupIds[0];
+        const webSg = webSgOf();
         const dbIngress = resourcesOf(INGRESS).filter((r) => r.inputs.securityGroupId === dbSg);
         expect(dbIngress.map((r) => [r.inputs.referencedSecurityGroupId, r.inputs.fromPort, r.inputs.toPort, r.inputs.cidrIpv4, r.inputs.cidrIpv6])).toEqual([
             [webSg, 3306, 3306, undefined, undefined],
@@ -28,8 +33,9 @@ describe("dev stack: web tier ↔ database", () => {
     });
 
     it("servers get the writer and reader names and the secret's ARN in their user data, never the password", () => {
-        for (const server of resourcesOf(INSTANCE)) {
-            const userData: string = server.inputs.userData;
+        expect(resourcesOf(TEMPLATE)).toHaveLength(1);
+        for (const template of resourcesOf(TEMPLATE)) {
+            const userData = userDataOf(template);
             expect(userData).toContain(outputs.dbWriterEndpoint);
             expect(userData).toContain(outputs.dbReaderEndpoint);
             expect(userData).toContain(outputs.dbSecretArn);
@@ -71,59 +77,61 @@ describe("dev stack: web tier ↔ database", () => {
         expect(outputs.dbSecretArn).toBe(resourcesOf("aws:secretsmanager/secret:Secret")[0].state.arn);
     });
 
-    it("monitoring watches the resources the stack built, and every server has an EC2 recover action", () => {
+    it("monitoring watches the resources the stack built: the load balancer, and the fleet by its group's name", () => {
         const lb = resourcesOf("aws:lb/loadBalancer:LoadBalancer")[0];
-        const lbAlarms = resourcesOf(ALARM).filter((a) => a.inputs.namespace === "AWS/ApplicationELB" && !a.name.startsWith("web-failover"));
+        const lbAlarms = resourcesOf(ALARM).filter((a) => a.inputs.namespace === "AWS/ApplicationELB");
         expect(lbAlarms.length).toBeGreaterThanOrEqual(7);
         for (const a of lbAlarms) expect(a.inputs.dimensions.LoadBalancer).toBe(lb.state.arnSuffix);
-        for (const server of resourcesOf(INSTANCE)) {
-            const recover = resourcesOf(ALARM).filter((a) => a.inputs.dimensions?.InstanceId === server.id && a.inputs.metricName === "StatusCheckFailed_System");
-            expect(recover).toHaveLength(1);
-            expect(recover[0].inputs.alarmActions).toContain("arn:aws:automate:us-east-1:ec2:recover");
-        }
+        const group = resourceNamed(GROUP, "web-asg");
+        const fleetAlarms = resourcesOf(ALARM).filter((a) => a.inputs.dimensions?.AutoScalingGroupName !== undefined);
+        expect(fleetAlarms.map((a) => [a.name, a.inputs.dimensions.AutoScalingGroupName])).toEqual([
+            ["monitoring-web-in-service-below-min", group.state.name],
+            ["monitoring-web-cpu", group.state.name],
+        ]);
+        expect(resourcesOf(ALARM).filter((a) => (a.inputs.alarmActions ?? []).some((x: string) => x.includes(":automate:")))).toEqual([]);
         const redundancy = lbAlarms.filter((a) => a.inputs.metricName === "HealthyHostCount" && a.inputs.threshold === 2);
         expect(redundancy).toHaveLength(1);
         expect(outputs.dashboardUrl).toBe(`https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=${resourcesOf("aws:cloudwatch/dashboard:Dashboard")[0].inputs.dashboardName}`);
         expect(outputs.alertTopicArn).toBe(resourcesOf("aws:sns/topic:Topic")[0].state.arn);
     });
 
-    it("active-active: every server is attached and there is no failover function", () => {
-        const attached = resourcesOf(ATTACH).map((a) => a.inputs.targetId).sort();
-        expect(attached).toEqual(resourcesOf(INSTANCE).map((i) => i.id).sort());
+    it("active-active: the group registers every server it runs; no warm pool, no function of ours", () => {
+        expect(resourcesOf(ATTACH)).toEqual([]);
+        expect(resourcesOf(INSTANCE)).toEqual([]);
+        expect(resourceNamed(GROUP, "web-asg").inputs.targetGroupArns).toEqual([outputs.targetGroupArn]);
+        expect(resourceNamed(GROUP, "web-asg").inputs).not.toHaveProperty("warmPool");
         expect(resourcesOf("aws:lambda/function:Function")).toEqual([]);
-        expect(outputs.standbyServerIds).toEqual([]);
+        expect(outputs.webWarmStandbyCount).toBe(0);
     });
 });
 
 describe("dev stack, active-passive", () => {
     let outputs: Record<string, any>;
-    let servers: RecordedResource[];
     beforeAll(async () => {
         ({ outputs } = await runStack("dev", { webServerMode: "active-passive" }));
-        servers = resourcesOf(INSTANCE);
     });
 
-    it("attaches only the first server; the other runs as a standby in another zone", () => {
-        expect(servers).toHaveLength(2);
-        expect(resourcesOf(ATTACH).map((a) => a.inputs.targetId)).toEqual([servers[0].id]);
-        expect(outputs.standbyServerIds).toEqual([servers[1].id]);
-        expect(servers[1].state.availabilityZone).not.toBe(servers[0].state.availabilityZone);
+    it("one server in service in the target group, one running standby in the warm pool (outside it), over both zones", () => {
+        const group = resourceNamed(GROUP, "web-asg");
+        expect([group.inputs.minSize, group.inputs.maxSize]).toEqual([1, 2]);
+        expect(group.inputs.warmPool).toMatchObject({ poolState: "Running", minSize: 1 });
+        expect(group.inputs.targetGroupArns).toEqual([outputs.targetGroupArn]);
+        expect(new Set(group.state.availabilityZones)).toEqual(new Set(["us-east-1a", "us-east-1b"]));
+        expect(resourcesOf(ATTACH)).toEqual([]);
+        expect([outputs.webServerMinCount, outputs.webWarmStandbyCount]).toEqual([1, 1]);
     });
 
-    it("a failover function registers the standby when the active side has no healthy host, and a person is told", () => {
-        const fn = resourceNamed("aws:lambda/function:Function", "web-failover-fn");
-        expect(JSON.parse(fn.inputs.environment.variables.STANDBY_TARGETS)).toEqual([{ Id: servers[1].id, Port: 80 }]);
-        expect(JSON.parse(fn.inputs.environment.variables.ACTIVE_TARGETS)).toEqual([{ Id: servers[0].id, Port: 80 }]);
-        expect(fn.inputs.environment.variables.TARGET_GROUP_ARN).toBe(outputs.targetGroupArn);
-        const alarm = resourceNamed(ALARM, "web-failover-active-down");
-        expect(alarm.inputs.alarmActions).toEqual([fn.state.arn, outputs.alertTopicArn]);
-        expect(outputs.failoverFunctionName).toBe(fn.state.name);
+    it("AWS runs the failover (the group replaces the active server): no function of ours, no scaling policy, and a person is told", () => {
+        expect(resourcesOf("aws:lambda/function:Function")).toEqual([]);
+        expect(resourcesOf("aws:autoscaling/policy:Policy")).toEqual([]);
+        expect(resourceNamed(ALARM, "monitoring-lb-no-healthy-hosts").inputs.alarmActions).toEqual([outputs.alertTopicArn]);
+        expect(resourceNamed(ALARM, "monitoring-web-in-service-below-min").inputs.threshold).toBe(1);
     });
 
     it("with one active host there is no redundancy alarm, only the outage one; the web SG still admits only the LB", () => {
-        const hostAlarms = resourcesOf(ALARM).filter((a) => a.inputs.metricName === "HealthyHostCount" && !a.name.startsWith("web-failover"));
+        const hostAlarms = resourcesOf(ALARM).filter((a) => a.inputs.metricName === "HealthyHostCount");
         expect(hostAlarms.map((a) => [a.inputs.comparisonOperator, a.inputs.threshold])).toEqual([["LessThanThreshold", 1]]);
-        const webSg = servers[0].inputs.vpcSecurityGroupIds[0];
+        const webSg = webSgOf();
         const lbSg = resourcesOf("aws:lb/loadBalancer:LoadBalancer")[0].inputs.securityGroups[0];
         expect(resourcesOf(INGRESS).filter((r) => r.inputs.securityGroupId === webSg).map((r) => r.inputs.referencedSecurityGroupId)).toEqual([lbSg]);
     });
@@ -141,11 +149,9 @@ describe("promotion through config", () => {
 });
 
 describe("pinned AMI", () => {
-    it("webAmiId pins every server's AMI and skips the SSM look-up", async () => {
+    it("webAmiId pins the launch template's AMI and skips the SSM look-up", async () => {
         await runStack("dev", { webAmiId: "ami-0123456789abcdef0" });
-        const servers = resourcesOf(INSTANCE);
-        expect(servers).toHaveLength(2);
-        for (const s of servers) expect(s.inputs.ami).toBe("ami-0123456789abcdef0");
+        expect(resourcesOf(TEMPLATE).map((t) => t.inputs.imageId)).toEqual(["ami-0123456789abcdef0"]);
         expect(allInvokes().filter((i) => i.token === "aws:ssm/getParameter:getParameter")).toEqual([]);
     });
 });

@@ -11,6 +11,10 @@ const TOPIC = "aws:sns/topic:Topic";
 
 /** An alarm the Database declares for a replica's Route 53 health check: no actions by design. */
 const isReaderHealth = (a: RecordedResource) => /^database-replica-\d-reader-health$/.test(a.name);
+/** An alarm the web fleet's instance refresh watches to roll back: no actions by design. */
+const isRefreshGate = (a: RecordedResource) => /^web-refresh-gate-/.test(a.name);
+/** Alarms whose only reader is a machine (Route 53, the instance refresh). */
+const isGate = (a: RecordedResource) => isReaderHealth(a) || isRefreshGate(a);
 
 /** The component's alarm for `role` (`monitoring-<role>`). */
 const alarm = (role: string) => resourceNamed(ALARM, `monitoring-${role}`);
@@ -77,8 +81,13 @@ describe.each<[string, Record<string, string>, { writer: string; replicas: strin
     it("every alarm in the stack sends ALARM and OK to the alert topic", () => {
         const topic = resourceNamed(TOPIC, "monitoring-alerts");
         expect(outputs.alertTopicArn).toBe(topic.id);
-        const alarms = resourcesOf(ALARM).filter((a) => !isReaderHealth(a));
+        const alarms = resourcesOf(ALARM).filter((a) => !isGate(a));
         expect(alarms.length).toBeGreaterThan(10);
+        // The refresh gates: exactly the alarms the group's instance refresh names, and paged for by Monitoring's LB alarms.
+        const gates = resourcesOf(ALARM).filter(isRefreshGate);
+        const group = resourceNamed("aws:autoscaling/group:Group", "web-asg");
+        expect(gates.map((a) => a.state.name).sort()).toEqual([...group.inputs.instanceRefresh.preferences.alarmSpecification.alarms].sort());
+        for (const a of gates) expect(a.inputs).toMatchObject({ actionsEnabled: false });
         // The exceptions are exactly one per replica of the writer, and each has a Route 53 health check following it.
         const readerHealth = resourcesOf(ALARM).filter(isReaderHealth);
         expect(readerHealth.map((a) => a.inputs.dimensions.DBInstanceIdentifier)).toEqual(replicas.map(([, r]) => identifierOf(r)));
@@ -109,11 +118,13 @@ describe("dev: the WAF alarm watches the web ACL's metric name", () => {
     });
 });
 
-describe("dev with a domain (health check) and active-passive servers (failover alarm)", () => {
-    it("every alarm in the stack, the health check's and the failover's included, sends ALARM and OK to the alert topic", async () => {
+describe("dev with a domain (health check) and active-passive servers", () => {
+    it("every alarm in the stack, the health check's and the fleet's included, sends ALARM and OK to the alert topic", async () => {
         const { outputs } = await runStack("dev", { domain: "www.example.com", webServerMode: "active-passive" });
-        const alarms = resourcesOf(ALARM).filter((a) => !isReaderHealth(a));
-        expect(alarms.map((a) => a.name)).toEqual(expect.arrayContaining(["monitoring-health-check", "web-failover-active-down"]));
+        const alarms = resourcesOf(ALARM).filter((a) => !isGate(a));
+        // The active server's loss pages through the no-healthy-host and in-service alarms (the Lambda's alarm is gone).
+        expect(alarms.map((a) => a.name)).toEqual(expect.arrayContaining(["monitoring-health-check", "monitoring-lb-no-healthy-hosts", "monitoring-web-in-service-below-min"]));
+        expect(alarm("web-in-service-below-min").inputs.threshold).toBe(1);
         for (const a of alarms) {
             expect({ name: a.name, alarmActions: a.inputs.alarmActions }).toEqual({ name: a.name, alarmActions: expect.arrayContaining([outputs.alertTopicArn]) });
             expect({ name: a.name, okActions: a.inputs.okActions }).toEqual({ name: a.name, okActions: [outputs.alertTopicArn] });

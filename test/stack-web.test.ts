@@ -7,6 +7,8 @@ const LB = "aws:lb/loadBalancer:LoadBalancer";
 const TG = "aws:lb/targetGroup:TargetGroup";
 const LISTENER = "aws:lb/listener:Listener";
 const ATTACH = "aws:lb/targetGroupAttachment:TargetGroupAttachment";
+const GROUP = "aws:autoscaling/group:Group";
+const TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
@@ -25,20 +27,38 @@ describe("dev stack (HTTP only)", () => {
         run = await runStack("dev");
     });
 
-    it("runs 2 web servers in the private subnets of 2 distinct zones and exports their ids and zones", () => {
-        const instances = resourcesOf(INSTANCE);
-        expect(instances.map((i) => i.name)).toEqual(["web-1", "web-2"]);
-        expect(instances.map((i) => i.inputs.subnetId)).toEqual(subnetIds("private"));
-        expect(run.outputs.webServerIds).toEqual(instances.map((i) => i.id));
-        expect(run.outputs.webServerZones).toEqual(["us-east-1a", "us-east-1b"]);
-        for (const i of instances) expect(i.inputs).toMatchObject({ instanceType: "t4g.micro", associatePublicIpAddress: false, metadataOptions: { httpTokens: "required" } });
+    it("runs the web tier as a fleet of 2 to 4 over the private subnets of 2 distinct zones, with no EC2 instance resource", () => {
+        expect(resourcesOf(INSTANCE)).toEqual([]);
+        const group = resourceNamed(GROUP, "web-asg");
+        const template = resourceNamed(TEMPLATE, "web-template");
+        expect(group.inputs.vpcZoneIdentifiers).toEqual(subnetIds("private"));
+        expect(new Set(group.state.availabilityZones)).toEqual(new Set(["us-east-1a", "us-east-1b"]));
+        expect([group.inputs.minSize, group.inputs.maxSize]).toEqual([2, 4]);
+        expect(group.inputs.launchTemplate).toEqual({ id: template.id, version: String(template.state.latestVersion) });
+        expect(template.inputs).toMatchObject({ instanceType: "t4g.micro", metadataOptions: { httpTokens: "required" } });
+        expect(template.inputs.networkInterfaces[0].associatePublicIpAddress).toBe("false");
+        expect([run.outputs.webAutoScalingGroupName, run.outputs.webLaunchTemplateId]).toEqual([group.state.name, template.id]);
+        // The stack's cost tags reach every server and volume (the provider's default tags would not).
+        expect(template.inputs.tagSpecifications[0].tags).toMatchObject({ Owner: "platform-team", CostCenter: "web-dev", Environment: "development" });
+    });
+
+    it("launches only once the private subnets have egress: route associations, the NAT route, the S3 endpoint", () => {
+        const deps = resourceNamed(GROUP, "web-asg").dependencies;
+        for (const name of ["network-private-rta-1", "network-private-rta-2"]) expect(deps).toContain(resourceNamed("aws:ec2/routeTableAssociation:RouteTableAssociation", name).urn);
+        for (const name of ["network-private-default-route-1", "network-private-default-route-2"]) expect(deps).toContain(resourceNamed("aws:ec2/route:Route", name).urn);
+        expect(deps).toContain(resourceNamed("aws:ec2/vpcEndpoint:VpcEndpoint", "network-s3-endpoint").urn);
     });
 
     it("puts an internet-facing, dual-stack ALB in the public subnets, round robin over every server", () => {
         const alb = resourceNamed(LB, "lb-alb");
         expect(alb.inputs).toMatchObject({ internal: false, subnets: subnetIds("public"), ipAddressType: "dualstack", enableDeletionProtection: false, dropInvalidHeaderFields: true });
         expect(resourceNamed(TG, "lb-tg").inputs).toMatchObject({ loadBalancingAlgorithmType: "round_robin", port: 80 });
-        expect(resourcesOf(ATTACH).map((a) => a.inputs.targetId)).toEqual(run.outputs.webServerIds);
+        // The group registers its servers; nothing else attaches to the target group.
+        expect(resourcesOf(ATTACH)).toEqual([]);
+        expect(resourceNamed(GROUP, "web-asg").inputs.targetGroupArns).toEqual([resourceNamed(TG, "lb-tg").state.arn]);
+        expect(resourceNamed("aws:autoscaling/policy:Policy", "web-requests-tracking").inputs.targetTrackingConfiguration.predefinedMetricSpecification.resourceLabel).toBe(
+            `${alb.state.arnSuffix}/${resourceNamed(TG, "lb-tg").state.arnSuffix}`,
+        );
         expect(run.outputs.albDnsName).toBe(alb.state.dnsName);
         expect(run.outputs.targetGroupArn).toBe(resourceNamed(TG, "lb-tg").state.arn);
     });
@@ -100,8 +120,8 @@ describe("dev stack with a domain", () => {
     it("takes deletion protection, the algorithm and the server count from config", () => {
         expect(resourceNamed(LB, "lb-alb").inputs.enableDeletionProtection).toBe(true);
         expect(resourceNamed(TG, "lb-tg").inputs.loadBalancingAlgorithmType).toBe("least_outstanding_requests");
-        expect(run.outputs.webServerZones).toEqual(["us-east-1a", "us-east-1b", "us-east-1a"]);
-        expect(resourcesOf(ATTACH)).toHaveLength(3);
+        expect([resourceNamed(GROUP, "web-asg").inputs.minSize, resourceNamed(GROUP, "web-asg").inputs.maxSize]).toEqual([3, 6]);
+        expect(run.outputs.webServerMinCount).toBe(3);
     });
 
     it("admits 443 as well as 80 from the internet, on the LB SG only", () => {

@@ -1,9 +1,13 @@
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
-import { RecordedResource, allInvokes, awaitOutput, descendantsOf, resourceNamed, resourcesOf, settle, setupMocks } from "./mocks";
+import { RecordedResource, allInvokes, awaitOutput, resourceNamed, resourcesOf, settle, setupMocks } from "./mocks";
 import { renderCloudConfig } from "../components/lib/userData";
 
 const INSTANCE = "aws:ec2/instance:Instance";
+const TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+const GROUP = "aws:autoscaling/group:Group";
+const POLICY = "aws:autoscaling/policy:Policy";
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const SG = "aws:ec2/securityGroup:SecurityGroup";
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
@@ -15,6 +19,8 @@ const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 const COMPONENT = "web-infra:web:WebServers";
 
 const PINNED_AMI = "ami-0fedcba9876543210";
+const TG_ARN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/lb-tg-1a2b3c/0123456789abcdef";
+const LB_METRICS = { loadBalancerArnSuffix: pulumi.output("app/lb-alb-1a2b3c/0123456789abcdef"), targetGroupArnSuffix: "targetgroup/lb-tg-1a2b3c/0123456789abcdef" };
 const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:web-infra-db-master-AbC123";
 const DATABASE = {
     writerHost: pulumi.output("writer.db.web-infra.internal"),
@@ -36,126 +42,189 @@ beforeAll(async () => {
     const { Network } = await import("../components/network");
     web = await import("../components/webServer");
     network = new Network("net", { availabilityZones: ["us-east-1a", "us-east-1b"] });
-    const base = { vpcId: network.vpcId, subnetIds: network.privateSubnetIds, availabilityZones: network.availabilityZones };
-    // Defaults: 2 × t4g.micro, port 80, no database.
+    const base = { vpcId: network.vpcId, subnetIds: network.privateSubnetIds, targetGroupArns: [TG_ARN], egressReady: network.egressReady };
+    // Defaults: 2..4 × t4g.micro, port 80, no database, no load balancer metrics.
     fleets.web = new web.WebServers("web", base);
-    // Three x86 servers over two zones, a database, another port, tags.
+    // 3..10 x86 servers, a database, another port, tags, the load balancer's metrics.
     fleets.big = new web.WebServers("big", {
         ...base,
-        count: 3,
+        minSize: 3,
+        maxSize: 10,
+        scaling: { requestsPerTarget: 500, cpuPercent: 50 },
+        loadBalancerMetrics: LB_METRICS,
+        rollback5xxPerMinute: 25,
         instanceType: "m7i.large",
         rootVolumeSizeGiB: 20,
         appPort: 8080,
         database: DATABASE,
         logRetentionDays: 90,
+        launchTags: { CostCenter: "cc-42" },
         tags: { Team: "web" },
     });
     fleets.standard = new web.WebServers("std", { ...base, instanceType: "t3.small", cpuCredits: "standard" });
     // A pinned AMI, given as an Output (as a stack passes config or another resource's id).
     fleets.pinned = new web.WebServers("pinned", { ...base, instanceType: "c7g.large", amiId: pulumi.output(PINNED_AMI) });
+    // Active-passive: one server serving, two running standbys in the warm pool.
+    fleets.passive = new web.WebServers("passive", { ...base, mode: "active-passive", warmStandbyCount: 2, loadBalancerMetrics: LB_METRICS });
     privateSubnetIds = await Promise.all(network.privateSubnetIds.map((id) => awaitOutput(id)));
-    await Promise.all(Object.values(fleets).flatMap((f) => f.instanceAvailabilityZones.map((z) => awaitOutput(z))));
+    await Promise.all(Object.values(fleets).map((f) => awaitOutput(f.autoScalingGroupName)));
     await settle();
 });
 
 const of = (type: string, prefix: string) => resourcesOf(type, new RegExp(`^${prefix}-`));
-const instancesOf = (prefix: string) => of(INSTANCE, prefix).filter((r) => /-\d+$/.test(r.name));
 const sgOf = (prefix: string) => resourceNamed(SG, `${prefix}-sg`);
+const templateOf = (prefix: string) => resourceNamed(TEMPLATE, `${prefix}-template`);
+const groupOf = (prefix: string) => resourceNamed(GROUP, `${prefix}-asg`);
+const userDataOf = (prefix: string) => Buffer.from(templateOf(prefix).inputs.userData, "base64").toString("utf8");
 
-describe("placement: active-active over distinct zones", () => {
-    it("builds 2 servers by default, in the 2 private subnets, one per zone", async () => {
-        const instances = instancesOf("web");
-        expect(instances.map((i) => i.name)).toEqual(["web-1", "web-2"]);
-        expect(instances.map((i) => i.inputs.subnetId)).toEqual(privateSubnetIds);
-        expect(new Set(instances.map((i) => i.state.availabilityZone))).toEqual(new Set(["us-east-1a", "us-east-1b"]));
-        expect(await Promise.all(fleets.web.instanceAvailabilityZones.map((z) => awaitOutput(z)))).toEqual(["us-east-1a", "us-east-1b"]);
-        expect(await Promise.all(fleets.web.instanceIds.map((id) => awaitOutput(id)))).toEqual(instances.map((i) => i.id));
-        expect(fleets.web.count).toBe(2);
-    });
-
-    it("places server i in zone i mod zones (round robin): 3 servers over 2 zones → a, b, a", () => {
-        const instances = instancesOf("big");
-        expect(instances.map((i) => i.inputs.subnetId)).toEqual([privateSubnetIds[0], privateSubnetIds[1], privateSubnetIds[0]]);
-        expect(instances.map((i) => i.state.availabilityZone)).toEqual(["us-east-1a", "us-east-1b", "us-east-1a"]);
-        expect(instances.map((i) => i.inputs.tags.Zone)).toEqual(["us-east-1a", "us-east-1b", "us-east-1a"]);
-    });
-
-    it("uses only private subnets of the network", () => {
-        const publicIds = resourcesOf("aws:ec2/subnet:Subnet", /^net-public-/).map((s) => s.id);
-        for (const i of resourcesOf(INSTANCE)) {
-            expect(privateSubnetIds).toContain(i.inputs.subnetId);
-            expect(publicIds).not.toContain(i.inputs.subnetId);
+describe("a fleet, not instances", () => {
+    it("declares no EC2 instance: one launch template and one Auto Scaling group per fleet", () => {
+        expect(resourcesOf(INSTANCE)).toEqual([]);
+        for (const prefix of Object.keys(fleets).map((k) => (k === "standard" ? "std" : k))) {
+            expect(of(TEMPLATE, prefix)).toHaveLength(1);
+            expect(of(GROUP, prefix)).toHaveLength(1);
+            expect(groupOf(prefix).parentUrn).toBe(resourceNamed(COMPONENT, prefix).urn);
         }
+    });
+
+    it("spreads the group over the private subnets of both zones (≥ 2)", () => {
+        expect(groupOf("web").inputs.vpcZoneIdentifiers).toEqual(privateSubnetIds);
+        expect(new Set(groupOf("web").state.availabilityZones)).toEqual(new Set(["us-east-1a", "us-east-1b"]));
+    });
+
+    it("min = minSize, max = maxSize (default 2 × min), and never a desiredCapacity for `up` to fight the scaler over", () => {
+        expect([groupOf("web").inputs.minSize, groupOf("web").inputs.maxSize]).toEqual([2, 4]);
+        expect([groupOf("big").inputs.minSize, groupOf("big").inputs.maxSize]).toEqual([3, 10]);
+        for (const g of resourcesOf(GROUP)) expect(g.inputs).not.toHaveProperty("desiredCapacity");
+        expect([fleets.big.minSize, fleets.big.maxSize, fleets.big.warmStandbyCount]).toEqual([3, 10, 0]);
+    });
+
+    it("uses ELB health checks with the grace period derived from the boot, and is attached to the target group once, by the group", () => {
+        const steps = web.BOOT_TO_HEALTHY_STEPS.reduce((sum, s) => sum + s.seconds, 0);
+        expect(web.HEALTH_CHECK_GRACE_SECONDS).toBe(Math.ceil((steps * 1.25) / 60) * 60);
+        expect(web.HEALTH_CHECK_GRACE_SECONDS).toBe(300);
+        for (const g of resourcesOf(GROUP)) {
+            expect(g.inputs).toMatchObject({ healthCheckType: "ELB", healthCheckGracePeriod: 300, defaultInstanceWarmup: 300, targetGroupArns: [TG_ARN] });
+        }
+        expect(resourcesOf("aws:lb/targetGroupAttachment:TargetGroupAttachment")).toEqual([]);
+        expect(resourcesOf("aws:autoscaling/attachment:Attachment")).toEqual([]);
+        expect(resourcesOf("aws:autoscaling/trafficSourceAttachment:TrafficSourceAttachment")).toEqual([]);
+    });
+
+    it("launches from the template's explicit latest version, never $Latest", () => {
+        for (const prefix of ["web", "big", "passive"]) {
+            const t = templateOf(prefix);
+            expect(groupOf(prefix).inputs.launchTemplate).toEqual({ id: t.id, version: String(t.state.latestVersion) });
+            expect(groupOf(prefix).propertyDependencies.launchTemplate).toContain(t.urn);
+        }
+        expect(resourcesOf(TEMPLATE).every((t) => t.inputs.updateDefaultVersion === true)).toBe(true);
+    });
+
+    it("replaces an unhealthy server launch-first (maintenance policy 100-200 %)", () => {
+        for (const g of resourcesOf(GROUP)) expect(g.inputs.instanceMaintenancePolicy).toEqual({ minHealthyPercentage: 100, maxHealthyPercentage: 200 });
+    });
+
+    it("rolls a new version by instance refresh: min healthy 100 %, max > 100 %, skip matching, auto rollback on the fleet's gate alarms", () => {
+        const refresh = groupOf("big").inputs.instanceRefresh;
+        expect(refresh.strategy).toBe("Rolling");
+        expect(refresh.preferences).toMatchObject({ minHealthyPercentage: 100, skipMatching: true, autoRollback: true, instanceWarmup: "300" });
+        expect(refresh.preferences.maxHealthyPercentage).toBeGreaterThan(100);
+        const gates = of(ALARM, "big").filter((a) => /refresh-gate/.test(a.name));
+        expect(gates.map((g) => g.name).sort()).toEqual(["big-refresh-gate-5xx", "big-refresh-gate-unhealthy"]);
+        expect(refresh.preferences.alarmSpecification.alarms.sort()).toEqual(gates.map((g) => g.state.name).sort());
+        expect(resourceNamed(ALARM, "big-refresh-gate-5xx").inputs).toMatchObject({
+            namespace: "AWS/ApplicationELB",
+            metricName: "HTTPCode_Target_5XX_Count",
+            threshold: 25,
+            dimensions: { TargetGroup: LB_METRICS.targetGroupArnSuffix, LoadBalancer: "app/lb-alb-1a2b3c/0123456789abcdef" },
+            actionsEnabled: false,
+        });
+        // Without the load balancer's metrics there is nothing to gate on: no alarms, no specification.
+        expect(groupOf("web").inputs.instanceRefresh.preferences).not.toHaveProperty("alarmSpecification");
+        expect(of(ALARM, "web")).toEqual([]);
+    });
+
+    it("tracks CPU always and requests per target when it knows the load balancer", () => {
+        const policies = (prefix: string) => of(POLICY, prefix).map((p) => [p.name, p.inputs.targetTrackingConfiguration.predefinedMetricSpecification, p.inputs.targetTrackingConfiguration.targetValue]);
+        expect(policies("web")).toEqual([["web-cpu-tracking", { predefinedMetricType: "ASGAverageCPUUtilization" }, 60]]);
+        expect(policies("big")).toEqual([
+            ["big-cpu-tracking", { predefinedMetricType: "ASGAverageCPUUtilization" }, 50],
+            ["big-requests-tracking", { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: "app/lb-alb-1a2b3c/0123456789abcdef/targetgroup/lb-tg-1a2b3c/0123456789abcdef" }, 500],
+        ]);
+        for (const p of of(POLICY, "big")) {
+            expect(p.inputs).toMatchObject({ policyType: "TargetTrackingScaling", autoscalingGroupName: groupOf("big").state.name });
+        }
+    });
+
+    it("enables the group metrics the alarms and dashboard read, every minute", () => {
+        expect(groupOf("web").inputs.enabledMetrics).toEqual(expect.arrayContaining(["GroupInServiceInstances", "GroupDesiredCapacity", "WarmPoolWarmedCapacity"]));
+        expect(groupOf("web").inputs.metricsGranularity).toBe("1Minute");
+    });
+
+    it("launches only after the role's policies and the network's egress (routes, NAT, S3 endpoint) exist", () => {
+        const deps = groupOf("web").dependencies;
+        const urnsOf = (type: string) => resourcesOf(type).filter((r) => r.name.startsWith("net-")).map((r) => r.urn);
+        for (const urn of [
+            ...urnsOf("aws:ec2/routeTableAssociation:RouteTableAssociation").filter((u) => /private-rta/.test(u)),
+            ...urnsOf("aws:ec2/route:Route").filter((u) => /private-default-route/.test(u)),
+            ...urnsOf("aws:ec2/natGateway:NatGateway"),
+            resourceNamed("aws:ec2/vpcEndpoint:VpcEndpoint", "net-s3-endpoint").urn,
+            ...of(ATTACHMENT, "web").map((a) => a.urn),
+        ]) {
+            expect(deps).toContain(urn);
+        }
+        expect(network.egressReady.length).toBeGreaterThanOrEqual(2 + 1 + 1);
     });
 });
 
-describe("every server", () => {
+describe("active-passive: one serving, running standbys outside the target group", () => {
+    it("keeps one server in service (max 2 for launch-first replacement) and the standbys in a Running warm pool", () => {
+        const g = groupOf("passive");
+        expect([g.inputs.minSize, g.inputs.maxSize]).toEqual([1, 2]);
+        expect(g.inputs.warmPool).toEqual({ poolState: "Running", minSize: 2, maxGroupPreparedCapacity: 3, instanceReusePolicy: { reuseOnScaleIn: false } });
+        // The warm pool is the only standby capacity: registered servers are the group's in-service ones.
+        expect(g.inputs.targetGroupArns).toEqual([TG_ARN]);
+        expect(resourcesOf("aws:lambda/function:Function")).toEqual([]);
+        expect([fleets.passive.minSize, fleets.passive.warmStandbyCount, fleets.passive.mode]).toEqual([1, 2, "active-passive"]);
+    });
+
+    it("has no scaling policy (one active server by design) and no warm pool in active-active", () => {
+        expect(of(POLICY, "passive")).toEqual([]);
+        expect(groupOf("web").inputs).not.toHaveProperty("warmPool");
+    });
+});
+
+describe("the launch template: everything a server is", () => {
     it("requires IMDSv2 (tokens required, hop limit 1)", () => {
-        for (const i of resourcesOf(INSTANCE)) {
-            expect(i.inputs.metadataOptions).toEqual({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" });
+        for (const t of resourcesOf(TEMPLATE)) {
+            expect(t.inputs.metadataOptions).toEqual({ httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" });
         }
     });
 
-    it("has an encrypted gp3 root volume of the configured size, deleted with the instance", () => {
-        expect(instancesOf("web").map((i) => i.inputs.rootBlockDevice)).toEqual(
-            [1, 2].map((n) => ({ volumeType: "gp3", volumeSize: 8, encrypted: true, deleteOnTermination: true, tags: { Name: `web-${n}-root` } })),
-        );
-        expect(instancesOf("big")[0].inputs.rootBlockDevice.tags).toEqual({ Team: "web", Name: "big-1-root" });
-        expect(instancesOf("big")[0].inputs).not.toHaveProperty("volumeTags");
-        expect(instancesOf("big").map((i) => i.inputs.rootBlockDevice.volumeSize)).toEqual([20, 20, 20]);
-        for (const i of resourcesOf(INSTANCE)) expect(i.inputs.rootBlockDevice.encrypted).toBe(true);
+    it("has an encrypted gp3 root volume of the configured size, deleted with the server", () => {
+        expect(templateOf("web").inputs.blockDeviceMappings).toEqual([{ deviceName: "/dev/xvda", ebs: { volumeType: "gp3", volumeSize: 8, encrypted: "true", deleteOnTermination: "true" } }]);
+        expect(templateOf("big").inputs.blockDeviceMappings[0].ebs.volumeSize).toBe(20);
     });
 
-    it("has no public IP and no key pair", () => {
-        for (const i of resourcesOf(INSTANCE)) {
-            expect(i.inputs.associatePublicIpAddress).toBe(false);
-            expect(i.inputs).not.toHaveProperty("keyName");
-        }
-    });
-
-    it("has detailed monitoring and automatic recovery on", () => {
-        for (const i of resourcesOf(INSTANCE)) {
-            expect(i.inputs.monitoring).toBe(true);
-            expect(i.inputs.maintenanceOptions).toEqual({ autoRecovery: "default" });
-        }
-    });
-
-    it("is replaced when its user data changes (cloud-init applies it at first boot only)", () => {
-        for (const i of resourcesOf(INSTANCE)) {
-            expect(i.inputs.userDataReplaceOnChange).toBe(true);
-            expect(i.ignoreChanges).toEqual([]);
-        }
-    });
-
-    it("runs in the fleet's one security group with the fleet's one instance profile", () => {
+    it("has no public IP, no key pair, and the fleet's one security group", () => {
         for (const prefix of ["web", "big"]) {
-            const profile = resourceNamed(PROFILE, `${prefix}-instance-profile`);
-            for (const i of instancesOf(prefix)) {
-                expect(i.inputs.vpcSecurityGroupIds).toEqual([sgOf(prefix).id]);
-                expect(i.inputs.iamInstanceProfile).toBe(profile.state.name);
-            }
+            const t = templateOf(prefix);
+            expect(t.inputs.networkInterfaces).toEqual([{ deviceIndex: 0, associatePublicIpAddress: "false", deleteOnTermination: "true", securityGroups: [sgOf(prefix).id] }]);
+            expect(t.inputs).not.toHaveProperty("keyName");
+            expect(t.inputs).not.toHaveProperty("vpcSecurityGroupIds");
         }
     });
 
-    it("boots only after the role's policies exist", () => {
-        // The exact policies each fleet has (the DB-secret policy only with a database), and its servers:
-        // an empty list on either side would make the containment check below pass vacuously.
-        const expected: Record<string, { policies: string[]; servers: number }> = {
-            web: { policies: ["web-ssm-core", "web-cloudwatch-agent"], servers: 2 },
-            big: { policies: ["big-ssm-core", "big-cloudwatch-agent", "big-db-secret"], servers: 3 },
-        };
-        for (const [prefix, { policies: names, servers }] of Object.entries(expected)) {
-            const policies = [...of(ATTACHMENT, prefix), ...of(ROLE_POLICY, prefix)];
-            expect(policies.map((p) => p.name).sort()).toEqual([...names].sort());
-            expect(instancesOf(prefix)).toHaveLength(servers);
-            for (const i of instancesOf(prefix)) expect(i.dependencies).toEqual(expect.arrayContaining(policies.map((p) => p.urn)));
-        }
+    it("launches with the fleet's instance profile (SSM) and detailed monitoring", () => {
+        expect(templateOf("web").inputs.iamInstanceProfile).toEqual({ arn: resourceNamed(PROFILE, "web-instance-profile").state.arn });
+        expect(templateOf("web").inputs.monitoring).toEqual({ enabled: true });
     });
 
-    it("is a child of its fleet component", () => {
-        const component = resourceNamed(COMPONENT, "web");
-        const children = descendantsOf(component.urn).map((r) => `${r.type}::${r.name}`);
-        expect(children).toEqual(expect.arrayContaining([`${INSTANCE}::web-1`, `${INSTANCE}::web-2`, `${SG}::web-sg`, `${ROLE}::web-role`, `${PROFILE}::web-instance-profile`]));
+    it("tags the servers and their volumes at launch, with the launch tags (the provider's default tags do not reach them)", () => {
+        expect(templateOf("big").inputs.tagSpecifications).toEqual([
+            { resourceType: "instance", tags: { CostCenter: "cc-42", Team: "web", Name: "big-server", Role: "web" } },
+            { resourceType: "volume", tags: { CostCenter: "cc-42", Team: "web", Name: "big-root", Role: "web" } },
+        ]);
     });
 });
 
@@ -164,32 +233,30 @@ describe("instance type, architecture, AMI, CPU credits", () => {
     const amiFor = (arch: string) => allInvokes().find((i) => i.token === "aws:ssm/getParameter:getParameter" && i.inputs.name === amiParameter(arch));
 
     it("t4g.micro by default, on the arm64 AL2023 AMI from the public SSM parameter", async () => {
-        const arm = amiFor("arm64");
-        expect(arm).toBeDefined();
+        expect(amiFor("arm64")).toBeDefined();
         const amiId = await awaitOutput(fleets.web.amiId);
         expect(amiId).toMatch(/^ami-0[0-9a-f]{16}$/);
-        for (const i of instancesOf("web")) expect(i.inputs).toMatchObject({ instanceType: "t4g.micro", ami: amiId });
+        expect(templateOf("web").inputs).toMatchObject({ instanceType: "t4g.micro", imageId: amiId });
     });
 
     it("an x86 type gets the x86_64 AMI", async () => {
         expect(amiFor("x86_64")).toBeDefined();
         const x86 = await awaitOutput(fleets.big.amiId);
         expect(x86).not.toBe(await awaitOutput(fleets.web.amiId));
-        for (const i of instancesOf("big")) expect(i.inputs).toMatchObject({ instanceType: "m7i.large", ami: x86 });
+        expect(templateOf("big").inputs).toMatchObject({ instanceType: "m7i.large", imageId: x86 });
     });
 
     it("a pinned `amiId` is used as given, with no SSM look-up: one look-up per unpinned fleet only", async () => {
         expect(await awaitOutput(fleets.pinned.amiId)).toBe(PINNED_AMI);
-        for (const i of instancesOf("pinned")) expect(i.inputs).toMatchObject({ instanceType: "c7g.large", ami: PINNED_AMI });
+        expect(templateOf("pinned").inputs).toMatchObject({ instanceType: "c7g.large", imageId: PINNED_AMI });
         const lookups = allInvokes().filter((i) => i.token === "aws:ssm/getParameter:getParameter");
-        const unpinned = Object.keys(fleets).filter((k) => k !== "pinned");
-        expect(lookups).toHaveLength(unpinned.length);
+        expect(lookups).toHaveLength(Object.keys(fleets).length - 1);
     });
 
     it("burstable types run with unlimited CPU credits by default; others get no credit setting", () => {
-        for (const i of instancesOf("web")) expect(i.inputs.creditSpecification).toEqual({ cpuCredits: "unlimited" });
-        for (const i of instancesOf("std")) expect(i.inputs.creditSpecification).toEqual({ cpuCredits: "standard" });
-        for (const i of instancesOf("big")) expect(i.inputs).not.toHaveProperty("creditSpecification");
+        expect(templateOf("web").inputs.creditSpecification).toEqual({ cpuCredits: "unlimited" });
+        expect(templateOf("std").inputs.creditSpecification).toEqual({ cpuCredits: "standard" });
+        expect(templateOf("big").inputs).not.toHaveProperty("creditSpecification");
     });
 });
 
@@ -260,36 +327,36 @@ describe("IAM", () => {
 });
 
 describe("user data", () => {
-    const appEnvOf = (instance: RecordedResource) => {
-        const doc = yaml.load(instance.inputs.userData) as { write_files: { path: string; content: string }[] };
+    const appEnvOf = (prefix: string) => {
+        const doc = yaml.load(userDataOf(prefix)) as { write_files: { path: string; content: string }[] };
         return doc.write_files.find((f) => f.path === "/etc/web-infra/app.env")?.content ?? "";
     };
 
     it("is the pure renderer's cloud-config for the fleet's port, region and log group", () => {
         const logGroupName = resourceNamed(LOG_GROUP, "web-nginx-logs").state.name;
-        expect(instancesOf("web")[0].inputs.userData).toBe(renderCloudConfig({ appPort: 80, region: "us-east-1", logGroupName }));
+        expect(userDataOf("web")).toBe(renderCloudConfig({ appPort: 80, region: "us-east-1", logGroupName }));
         const expected = renderCloudConfig({
             appPort: 8080,
             region: "us-east-1",
             logGroupName: resourceNamed(LOG_GROUP, "big-nginx-logs").state.name,
             database: { writerHost: "writer.db.web-infra.internal", readerHost: "reader.db.web-infra.internal", port: 3306, name: "app", secretArn: SECRET_ARN },
         });
-        for (const i of instancesOf("big")) expect(i.inputs.userData).toBe(expected);
+        expect(userDataOf("big")).toBe(expected);
     });
 
     it("gives the servers the DB endpoints and secret ARN, never a password", () => {
-        const env = appEnvOf(instancesOf("big")[0]);
+        const env = appEnvOf("big");
         expect(env).toContain("DB_WRITER_HOST=writer.db.web-infra.internal\n");
         expect(env).toContain("DB_READER_HOST=reader.db.web-infra.internal\n");
         expect(env).toContain(`DB_SECRET_ARN=${SECRET_ARN}\n`);
         expect(env).not.toMatch(/^[A-Z_]*PASS/m);
-        expect(appEnvOf(instancesOf("web")[0])).not.toMatch(/^DB_/m);
+        expect(appEnvOf("web")).not.toMatch(/^DB_/m);
     });
 
     it("installs and starts the CloudWatch agent, shipping nginx's logs to the fleet's own log group", () => {
         for (const prefix of ["web", "big"]) {
             const logGroupName = resourceNamed(LOG_GROUP, `${prefix}-nginx-logs`).state.name;
-            const doc = yaml.load(instancesOf(prefix)[0].inputs.userData) as { packages: string[]; write_files: { path: string; content: string }[]; runcmd: string[][] };
+            const doc = yaml.load(userDataOf(prefix)) as { packages: string[]; write_files: { path: string; content: string }[]; runcmd: string[][] };
             expect(doc.packages).toContain("amazon-cloudwatch-agent");
             const agent = JSON.parse(doc.write_files.find((f) => f.path === "/etc/web-infra/cloudwatch-agent.json")!.content);
             expect(agent.logs.logs_collected.files.collect_list.map((f: { log_group_name: string }) => f.log_group_name)).toEqual([logGroupName, logGroupName]);
@@ -298,7 +365,7 @@ describe("user data", () => {
     });
 
     it("carries no secret input", () => {
-        for (const i of resourcesOf(INSTANCE)) expect(i.secretPaths).toEqual([]);
+        for (const t of resourcesOf(TEMPLATE)) expect(t.secretPaths).toEqual([]);
     });
 });
 
@@ -312,7 +379,7 @@ describe("nginx log group", () => {
     it("is exported, and the servers wait for it (their user data names it)", async () => {
         const group = resourceNamed(LOG_GROUP, "web-nginx-logs");
         expect(await awaitOutput(fleets.web.nginxLogGroupName)).toBe(group.state.name);
-        for (const i of instancesOf("web")) expect(i.propertyDependencies.userData).toContain(group.urn);
+        expect(templateOf("web").propertyDependencies.userData).toContain(group.urn);
     });
 
     it("the role may write to it: CloudWatchAgentServerPolicy (logs:CreateLogStream, PutLogEvents on any group)", () => {
@@ -321,24 +388,27 @@ describe("nginx log group", () => {
 });
 
 describe("outputs", () => {
-    it("exposes the SG, role, profile, port and count other components need", async () => {
+    it("exposes the group, template, SG, role, profile and port other components need", async () => {
+        expect(await awaitOutput(fleets.big.autoScalingGroupName)).toBe(groupOf("big").state.name);
+        expect(await awaitOutput(fleets.big.launchTemplateId)).toBe(templateOf("big").id);
         expect(await awaitOutput(fleets.big.securityGroupId)).toBe(sgOf("big").id);
         expect(await awaitOutput(fleets.big.roleName)).toBe(resourceNamed(ROLE, "big-role").state.name);
         expect(await awaitOutput(fleets.big.instanceProfileName)).toBe(resourceNamed(PROFILE, "big-instance-profile").state.name);
-        expect(fleets.big.role).toBeDefined();
-        expect(fleets.big.instances).toHaveLength(3);
-        expect([fleets.big.appPort, fleets.big.count]).toEqual([8080, 3]);
+        expect(fleets.big.appPort).toBe(8080);
     });
 });
 
 describe("validation, before anything is registered", () => {
-    const args = () => ({ vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"], availabilityZones: ["us-east-1a", "us-east-1b"] });
+    const args = () => ({ vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"], targetGroupArns: [TG_ARN] });
 
     it.each([
-        ["a single server", { count: 1 }, "WebServers bad: `count` must be ≥ 2 for active-active (got 1)"],
-        ["zero servers", { count: 0 }, "WebServers bad: `count` must be ≥ 2 for active-active (got 0)"],
-        ["one zone", { subnetIds: ["subnet-a"], availabilityZones: ["us-east-1a"] }, "WebServers bad: `subnetIds` must name private subnets in at least 2 zones (got 1): one zone is a single point of failure"],
-        ["zones not matching subnets", { availabilityZones: ["us-east-1a"] }, "WebServers bad: `availabilityZones` must name the zone of each subnet, in order (got 1 zones for 2 subnets)"],
+        ["a single server", { minSize: 1 }, "WebServers bad: `minSize` must be a whole number ≥ 2 for active-active (got 1)"],
+        ["a maximum below the minimum", { minSize: 4, maxSize: 3 }, "WebServers bad: `maxSize` must be a whole number ≥ `minSize` (4) (got 3)"],
+        ["a CPU target above 90 %", { scaling: { cpuPercent: 95 } }, "WebServers bad: `scaling.cpuPercent` must be a whole number from 10 to 90 (got 95)"],
+        ["standbys in active-active", { warmStandbyCount: 1 }, "WebServers bad: `warmStandbyCount` applies to active-passive only: in active-active every server serves"],
+        ["a minimum in active-passive", { mode: "active-passive" as const, minSize: 2 }, "WebServers bad: `minSize` applies to active-active only: active-passive keeps one server in service and `warmStandbyCount` standbys"],
+        ["no standby", { mode: "active-passive" as const, warmStandbyCount: 0 }, "WebServers bad: `warmStandbyCount` must be a whole number from 1 to 10 for active-passive (got 0)"],
+        ["one zone", { subnetIds: ["subnet-a"] }, "WebServers bad: `subnetIds` must name private subnets in at least 2 zones (got 1): one zone is a single point of failure"],
         ["a bad instance type", { instanceType: "huge" }, 'WebServers bad: `instanceType` must be an EC2 instance type such as t4g.micro or m7i.large (got "huge")'],
         ["credits on a non-burstable type", { instanceType: "m7g.large", cpuCredits: "standard" as const }, "WebServers bad: `cpuCredits` applies only to burstable (T-family) instance types (got m7g.large)"],
         ["a tiny root volume", { rootVolumeSizeGiB: 4 }, "WebServers bad: `rootVolumeSizeGiB` must be a whole number from 8 to 16384 (got 4): the Amazon Linux 2023 AMI needs 8"],

@@ -25,7 +25,7 @@
 
 /** Alarm thresholds; the stack passes `cfg.monitoring` (settings `alarm*`). */
 export interface MonitoringThresholds {
-    /** A web server's average CPU, percent, over 5 minutes. */
+    /** The web fleet's average CPU, percent, over 5 minutes. */
     readonly webCpuPercent: number;
     /** p99 target response time, milliseconds, 5 minutes running. */
     readonly p99LatencyMs: number;
@@ -178,7 +178,7 @@ export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHea
             treatMissingData: "notBreaching",
             description:
                 "A web server has failed the load balancer's health checks for 2 minutes. The load balancer no longer sends it traffic; the others carry the load. " +
-                "FIRST: EC2 > Target groups > Targets shows which server and why (timeout, 5xx, connection refused). Open an SSM session on it and check the web server service and its logs; see also its status-check alarms. Runbook: docs/runbooks/web-server-fails.md",
+                "FIRST: EC2 > Target groups > Targets shows which server and why (timeout, 5xx, connection refused). The Auto Scaling group replaces it (launch first) after its grace period; if it keeps failing, check the web server service and its logs over SSM. Runbook: docs/runbooks/web-server-fails.md",
         },
     ];
     if (expectedHealthyHosts >= 2) {
@@ -196,7 +196,7 @@ export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHea
             treatMissingData: "breaching",
             description:
                 `Fewer than ${expectedHealthyHosts} web servers (the configured count) have been healthy behind the load balancer for 2 minutes. The site is up, but redundancy is lost: one more failure is an outage. ` +
-                "FIRST: find the missing target in the target group (unhealthy, draining or not registered) and the per-server alarms; restore it (restart the service over SSM) or replace the instance with `pulumi up --replace <urn>`. Runbook: docs/runbooks/web-server-fails.md",
+                "FIRST: find the missing target in the target group (unhealthy, draining or not registered); the Auto Scaling group should be replacing it: aws autoscaling describe-scaling-activities says whether launches fail. Runbook: docs/runbooks/web-server-fails.md",
         });
     }
     specs.push(
@@ -214,7 +214,7 @@ export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHea
             treatMissingData: "breaching",
             description:
                 "OUTAGE: no web server is healthy behind the load balancer; every request gets a 502/503. " +
-                "FIRST: read the targets' health reasons in the target group. If all fail the same way, suspect the last change (deploy, security group, config) or the database, and roll it back; check the status-check and database alarms. Runbooks: docs/runbooks/web-server-fails.md, docs/runbooks/roll-back.md",
+                "FIRST: read the targets' health reasons in the target group. If all fail the same way, suspect the last change (deploy, security group, config) and roll it back; active-passive: the group is replacing the active server from its warm pool. Runbooks: docs/runbooks/web-server-fails.md, docs/runbooks/web-failover.md",
         },
         {
             role: "lb-elb-5xx",
@@ -287,80 +287,126 @@ export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHea
     return specs;
 }
 
-// ---- web servers ---------------------------------------------------------------------------------
+// ---- the builder ----------------------------------------------------------------------------------
 
-export interface WebServerDimensions<V> {
-    /** Stable label, e.g. `web-1`. */
-    readonly name: string;
-    readonly instanceId: V;
+/** A CloudWatch metric: what is measured, how datapoints are aggregated, and over how long. */
+export interface Metric<V> {
+    readonly namespace: string;
+    readonly metricName: string;
+    readonly dimensions: Readonly<Record<string, V>>;
+    readonly statistic: Statistic;
+    /** Seconds per datapoint. */
+    readonly period: number;
+}
+
+/** A metric, aggregated with `statistic` over `period` seconds (60 unless said). */
+export function metric<V>(namespace: string, metricName: string, dimensions: Readonly<Record<string, V>>, statistic: Statistic, period = 60): Metric<V> {
+    return { namespace, metricName, dimensions, statistic, period };
+}
+
+/** When an alarm on a metric fires: `comparison threshold` in `datapoints` of the last `periods` periods. */
+export interface AlarmWhen {
+    readonly comparison: ComparisonOperator;
+    readonly threshold: number;
+    readonly periods: number;
+    /** @default periods (every datapoint of the window breaches) */
+    readonly datapoints?: number;
+    readonly missing: TreatMissingData;
+}
+
+/** One alarm spec from a metric and a condition: the builder every fleet alarm goes through. */
+export function alarmOn<V>(role: string, m: Metric<V>, when: AlarmWhen, description: string): AlarmSpec<V> {
+    return {
+        role,
+        namespace: m.namespace,
+        metricName: m.metricName,
+        dimensions: m.dimensions,
+        statistic: m.statistic,
+        period: m.period,
+        evaluationPeriods: when.periods,
+        datapointsToAlarm: when.datapoints ?? when.periods,
+        comparisonOperator: when.comparison,
+        threshold: when.threshold,
+        treatMissingData: when.missing,
+        description,
+    };
+}
+
+// ---- web fleet -----------------------------------------------------------------------------------
+
+export interface WebFleetDimensions<V> {
+    /** The Auto Scaling group's name: the `AutoScalingGroupName` dimension. */
+    readonly autoScalingGroupName: V;
+    /** The group's minimum: fewer in service than this is lost redundancy (or an outage). */
+    readonly minSize: number;
 }
 
 /**
- * Per web server (namespace `AWS/EC2`, dimension InstanceId). Status checks are published every
- * minute whatever the monitoring level; CPU is every 5 minutes under basic monitoring, hence its
- * 300 s period (a 60 s period would see a datapoint only every fifth minute).
+ * The fleet's alarms, by `AutoScalingGroupName`. The group replaces a failed server by itself, so
+ * there are no per-instance recover/reboot alarms any more: a server whose host or OS fails stops
+ * passing the load balancer's health check and is replaced (launch first, then terminate). What is
+ * left to page about is the group failing to keep its minimum, and a fleet-wide CPU squeeze.
  *
- * @param rebootOnInstanceCheckFailure add the EC2 reboot action to the instance status check alarm.
- *   Actions run once per transition to ALARM, so a server that stays broken is rebooted once.
+ * - `web-in-service-below-min`: `GroupInServiceInstances` (a group metric: the group must have
+ *   metrics collection enabled, which WebServers does) below the minimum for 5 minutes. Replacing a
+ *   server takes about 3 minutes (docs/web-tier.md), so 5 minutes means a replacement is not
+ *   happening: launches failing (capacity, quota, a broken template) or a server failing health
+ *   checks in a loop. Silence is breaching: a group that publishes nothing is no evidence of servers.
+ * - `web-cpu`: the fleet's average CPU (AWS/EC2 by AutoScalingGroupName) above the threshold for
+ *   5 minutes, which target tracking should have prevented: the group is at its maximum, or the
+ *   scaling is too slow for the ramp.
  */
-export function webServerAlarms<V>(server: WebServerDimensions<V>, t: MonitoringThresholds, rebootOnInstanceCheckFailure = true): AlarmSpec<V>[] {
-    const dims = { InstanceId: server.instanceId };
-    const n = server.name;
+export function webFleetAlarms<V>(fleet: WebFleetDimensions<V>, t: MonitoringThresholds): AlarmSpec<V>[] {
+    const byGroup = { AutoScalingGroupName: fleet.autoScalingGroupName };
     return [
-        {
-            role: `${n}-system-check`,
-            namespace: "AWS/EC2",
-            metricName: "StatusCheckFailed_System",
-            dimensions: dims,
-            statistic: "Maximum",
-            period: 60,
-            evaluationPeriods: 2,
-            datapointsToAlarm: 2,
-            comparisonOperator: "GreaterThanOrEqualToThreshold",
-            threshold: 1,
-            treatMissingData: "missing",
-            ec2Action: "recover",
-            description:
-                `AWS's system status check for ${n} has failed for 2 minutes: the host under it has a hardware, power or network fault. ` +
-                "CloudWatch has started EC2 recovery: the instance restarts on healthy hardware with the same ID, private IP and EBS volumes (memory is lost). The load balancer serves from the other servers meanwhile. " +
-                "FIRST: expect the OK message within about 15 minutes; if recovery fails or repeats, stop and start the instance, or replace it with `pulumi up --replace <urn>`. Runbook: docs/runbooks/web-server-fails.md",
-        },
-        {
-            role: `${n}-instance-check`,
-            namespace: "AWS/EC2",
-            metricName: "StatusCheckFailed_Instance",
-            dimensions: dims,
-            statistic: "Maximum",
-            period: 60,
-            evaluationPeriods: 3,
-            datapointsToAlarm: 3,
-            comparisonOperator: "GreaterThanOrEqualToThreshold",
-            threshold: 1,
-            treatMissingData: "missing",
-            ...(rebootOnInstanceCheckFailure ? { ec2Action: "reboot" as const } : {}),
-            description:
-                `The instance status check for ${n} has failed for 3 minutes: its operating system is not responding (kernel panic, memory exhausted, disk full, broken network configuration). ` +
-                (rebootOnInstanceCheckFailure ? "CloudWatch has rebooted it once. " : "") +
-                "FIRST: read its system log (EC2 > Instances > Actions > Monitor and troubleshoot > Get system log); if the check still fails, replace the instance with `pulumi up --replace <urn>`. Runbook: docs/runbooks/web-server-fails.md",
-        },
-        {
-            role: `${n}-cpu`,
-            namespace: "AWS/EC2",
-            metricName: "CPUUtilization",
-            dimensions: dims,
-            statistic: "Average",
-            period: 300,
-            evaluationPeriods: 1,
-            datapointsToAlarm: 1,
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: t.webCpuPercent,
-            treatMissingData: "notBreaching",
-            description:
-                `The average CPU of ${n} was above ${t.webCpuPercent}% for 5 minutes; burstable instances (t4g, t3) that run out of CPU credits are throttled and every request slows. ` +
-                "FIRST: compare with the other servers and the request count on the dashboard. All high: scale out (webServerCount, which only adds servers); " +
-                "a larger webInstanceType stops and starts each server, so roll it one server at a time (Runbook: docs/runbooks/web-rolling-deploy.md), never with a plain pulumi up. " +
-                "Only this one: a runaway process (SSM session, top).",
-        },
+        alarmOn(
+            "web-in-service-below-min",
+            metric("AWS/AutoScaling", "GroupInServiceInstances", byGroup, "Minimum"),
+            { comparison: "LessThanThreshold", threshold: fleet.minSize, periods: 5, missing: "breaching" },
+            `Fewer than ${fleet.minSize} web servers (the group minimum, webServerCount) have been in service for 5 minutes: the Auto Scaling group is not managing to replace a failed server. ` +
+                "FIRST: aws autoscaling describe-scaling-activities --auto-scaling-group-name <webAutoScalingGroupName> shows why launches fail or servers are replaced. Runbook: docs/runbooks/web-server-fails.md",
+        ),
+        alarmOn(
+            "web-cpu",
+            metric("AWS/EC2", "CPUUtilization", byGroup, "Average"),
+            { comparison: "GreaterThanThreshold", threshold: t.webCpuPercent, periods: 5, missing: "notBreaching" },
+            `The web fleet's average CPU has been above ${t.webCpuPercent}% for 5 minutes although target tracking adds servers: the group is probably at webServerMaxCount, or load rose faster than servers boot. ` +
+                "FIRST: compare the group's in-service count with its maximum on the dashboard; raise webServerMaxCount, or move to a larger webInstanceType (a pulumi up rolls it by instance refresh). Runbook: docs/runbooks/web-rolling-deploy.md",
+        ),
+    ];
+}
+
+export interface RefreshGateDimensions<V> {
+    /** `app/<name>/<id>` */
+    readonly loadBalancer: V;
+    /** `targetgroup/<name>/<id>` */
+    readonly targetGroup: V;
+}
+
+/**
+ * The alarms an instance refresh watches (`alarmSpecification`): while one of them is in ALARM the
+ * refresh fails and, with auto rollback, puts the previous launch template version back. They notify
+ * nobody (Monitoring's load-balancer alarms page for the same symptoms); their only job is to stop a
+ * bad deploy while it is rolling.
+ * - target 5xx above `http5xxPerMinute` for 2 minutes: the new version fails requests;
+ * - an unhealthy target for 2 minutes: a new server does not pass `/health` after its grace period.
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/instance-refresh-rollback.html
+ */
+export function refreshGateAlarms<V>(lb: RefreshGateDimensions<V>, t: MonitoringThresholds): AlarmSpec<V>[] {
+    const tg = { TargetGroup: lb.targetGroup, LoadBalancer: lb.loadBalancer };
+    return [
+        alarmOn(
+            "refresh-gate-5xx",
+            metric("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", tg, "Sum"),
+            { comparison: "GreaterThanThreshold", threshold: t.http5xxPerMinute, periods: 2, missing: "notBreaching" },
+            `Rollback gate of the web fleet's instance refresh: the servers returned more than ${t.http5xxPerMinute} 5xx a minute for 2 minutes. During a refresh this fails the refresh and rolls the fleet back to the previous launch template version. FIRST: nothing, the rollback is automatic; find why the new version failed before deploying it again. Runbook: docs/runbooks/web-rolling-deploy.md`,
+        ),
+        alarmOn(
+            "refresh-gate-unhealthy",
+            metric("AWS/ApplicationELB", "UnHealthyHostCount", tg, "Maximum"),
+            { comparison: "GreaterThanThreshold", threshold: 0, periods: 2, missing: "notBreaching" },
+            "Rollback gate of the web fleet's instance refresh: a server has failed the load balancer's health check for 2 minutes. During a refresh this fails the refresh and rolls the fleet back to the previous launch template version. FIRST: nothing, the rollback is automatic; find why the new servers failed /health (their nginx logs) before deploying again. Runbook: docs/runbooks/web-rolling-deploy.md",
+        ),
     ];
 }
 

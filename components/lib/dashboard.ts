@@ -25,7 +25,8 @@ export interface DashboardInput {
         readonly targetGroupArnSuffix: string;
         readonly expectedHealthyHosts: number;
     };
-    readonly webServers: readonly { readonly name: string; readonly instanceId: string }[];
+    /** The web fleet's Auto Scaling group, its bounds drawn as lines. */
+    readonly webFleet?: { readonly autoScalingGroupName: string; readonly minSize: number; readonly maxSize: number };
     readonly database?: {
         readonly primaryIdentifier: string;
         readonly replicas: readonly { readonly name: string; readonly identifier: string }[];
@@ -219,32 +220,42 @@ export function buildDashboardBody(input: DashboardInput): string {
         grid.newRow();
     }
 
-    if (input.webServers.length > 0) {
-        for (const servers of chunks(input.webServers, MAX_METRICS_PER_WIDGET)) {
-            grid.add(
-                "metric",
-                half,
-                6,
-                graph({
-                    title: "Web server CPU (%)",
-                    region,
-                    period: 300,
-                    metrics: servers.map((s) => ["AWS/EC2", "CPUUtilization", "InstanceId", s.instanceId, { label: `${s.name} (${s.instanceId})` }]),
-                    lines: [{ label: "CPU alarm", value: t.webCpuPercent }],
-                }),
-            );
-            grid.add(
-                "metric",
-                half,
-                6,
-                graph({
-                    title: "Web server status checks failed",
-                    region,
-                    stat: "Maximum",
-                    metrics: servers.map((s) => ["AWS/EC2", "StatusCheckFailed", "InstanceId", s.instanceId, { label: `${s.name} (${s.instanceId})` }]),
-                }),
-            );
-        }
+    if (input.webFleet) {
+        const group = ["AutoScalingGroupName", input.webFleet.autoScalingGroupName];
+        grid.add(
+            "metric",
+            half,
+            6,
+            graph({
+                title: "Web fleet: servers in service",
+                region,
+                stat: "Minimum",
+                metrics: [
+                    ["AWS/AutoScaling", "GroupInServiceInstances", ...group, { label: "in service" }],
+                    ["AWS/AutoScaling", "GroupDesiredCapacity", ...group, { label: "desired", stat: "Maximum" }],
+                    ["AWS/AutoScaling", "GroupPendingInstances", ...group, { label: "launching", stat: "Maximum" }],
+                    ["AWS/AutoScaling", "WarmPoolWarmedCapacity", ...group, { label: "warm standbys", stat: "Minimum" }],
+                ],
+                lines: [
+                    { label: "minimum", value: input.webFleet.minSize },
+                    { label: "maximum", value: input.webFleet.maxSize },
+                ],
+            }),
+        );
+        grid.add(
+            "metric",
+            half,
+            6,
+            graph({
+                title: "Web fleet CPU (%)",
+                region,
+                metrics: [
+                    ["AWS/EC2", "CPUUtilization", ...group, { label: "average" }],
+                    ["AWS/EC2", "CPUUtilization", ...group, { label: "busiest server", stat: "Maximum" }],
+                ],
+                lines: [{ label: "CPU alarm", value: t.webCpuPercent }],
+            }),
+        );
         grid.newRow();
     }
 

@@ -1,6 +1,6 @@
 /**
  * An example of web-infra used as a library, the way another team's Pulumi program would use it:
- * three web servers, one per zone, behind a load balancer that sends each request to the server with
+ * a web fleet of at least three servers (one per zone, up to six under load), behind a load balancer that sends each request to the server with
  * the fewest requests in flight (`least_outstanding_requests`), and a MySQL writer with a Multi-AZ
  * standby but no read replica (reads go to the writer).
  *
@@ -26,30 +26,33 @@ export = async () => {
         replicaCount: 0,
     });
 
-    // Three servers, round robin over the private subnets: one per zone.
-    const web = new WebServers("web", {
-        vpcId: network.vpcId,
-        subnetIds: network.privateSubnetIds,
-        availabilityZones: network.availabilityZones,
-        count: 3,
-        database: database.connectionInfo,
-    });
-    database.allowConnectionsFrom("web", web.securityGroupId);
-
     // Requests go to the server with the fewest outstanding requests rather than round robin: better
     // when request costs vary (a slow report next to cheap page views).
     const lb = new LoadBalancer("lb", {
         vpcId: network.vpcId,
         subnetIds: network.publicSubnetIds,
-        targetInstanceIds: web.instanceIds,
-        targetSecurityGroupId: web.securityGroupId,
-        targetPort: web.appPort,
+        targetPort: 80,
         algorithm: "least_outstanding_requests",
     });
 
+    // At least three servers (the group spreads them evenly: one per zone), up to six under load; the
+    // group registers them in the load balancer's target group itself.
+    const web = new WebServers("web", {
+        vpcId: network.vpcId,
+        subnetIds: network.privateSubnetIds,
+        targetGroupArns: [lb.targetGroupArn],
+        minSize: 3,
+        maxSize: 6,
+        loadBalancerMetrics: { loadBalancerArnSuffix: lb.arnSuffix, targetGroupArnSuffix: lb.targetGroupArnSuffix },
+        egressReady: network.egressReady,
+        database: database.connectionInfo,
+    });
+    lb.allowTargets(web.securityGroupId);
+    database.allowConnectionsFrom("web", web.securityGroupId);
+
     return {
         url: lb.url,
-        webServerIds: web.instanceIds,
+        webAutoScalingGroupName: web.autoScalingGroupName,
         writerHost: database.connectionInfo.writerHost,
         readerHost: database.connectionInfo.readerHost,
     };

@@ -159,7 +159,7 @@ function webServers(t: Topology): TierReport {
     if (standbys.length > 0) {
         // Active-passive: the standbys serve once the failover function has registered them.
         const where = (xs: typeof servers) => list(xs.map((s) => `${s.name} in ${s.zone ?? "?"}`));
-        const failover = `${plural(standbys.length, "warm standby", "warm standbys")} (${where(standbys)}) registered by ${t.failoverFunction} when no active target is healthy (about 3-5 minutes of errors)`;
+        const failover = `${plural(standbys.length, "warm standby", "warm standbys")} (${where(standbys)}) registered by ${t.failoverFunction} when the active server fails its health checks (see docs/web-tier.md for the time it takes)`;
         const survivesServer = reachable.length >= 2 || (reachable.length >= 1 && tg !== undefined);
         const zonesOf = (xs: typeof servers) => new Set(xs.map((s) => s.zone));
         const allZones = [...new Set([...zonesOf(reachable), ...zonesOf(standbys)])];

@@ -226,7 +226,19 @@ function standbys(rs: RecordSet): { servers: ServerInfo[]; fn?: string } {
             .map((i) => ({ name: i.name, zone: instanceZone(rs, i), instanceType: str(field(i, "instanceType")), id: idOf(i) }));
         return { servers, fn: fn.name };
     }
-    return { servers: [] };
+    // Auto Scaling warm pools (active-passive): running standbys outside the target group, placed after
+    // the group's in-service servers in the zone rotation. (Minimal support; the plan branch owns this.)
+    const warm: ServerInfo[] = [];
+    for (const g of rs.of(T.autoScalingGroup)) {
+        const pool = field(g, "warmPool") as { minSize?: unknown } | undefined;
+        const size = num(pool?.minSize) ?? 0;
+        const zones = uniqueSorted(((field(g, "vpcZoneIdentifiers") as unknown[] | undefined) ?? []).map((s) => rs.subnetZone(s)));
+        const inService = num(field(g, "desiredCapacity")) ?? num(field(g, "minSize")) ?? 0;
+        for (let i = 0; i < size; i++) {
+            warm.push({ name: `${g.name} warm pool[${i + 1}]`, zone: zones.length > 0 ? zones[(inService + i) % zones.length] : undefined, fromGroup: g.name });
+        }
+    }
+    return { servers: warm, fn: warm.length > 0 ? "EC2 Auto Scaling (warm pool)" : undefined };
 }
 
 function natGateways(rs: RecordSet): NatInfo[] {
