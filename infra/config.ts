@@ -9,6 +9,7 @@
 import type { MonitoringThresholds } from "../components/lib/alarms";
 import { parseCidr } from "../components/lib/cidr";
 import { defaultHostedZone } from "../components/lib/naming";
+import type { WafMode } from "../components/lib/wafRules";
 import { PROJECT, SETTINGS, SETTING_KEYS, SettingKey, SettingSpec } from "./settings";
 
 export type Environment = "development" | "staging" | "production";
@@ -73,6 +74,7 @@ export interface StackConfig {
     readonly monitoring: MonitoringThresholds & { readonly alertEmail?: string };
     readonly security: {
         readonly wafEnabled: boolean;
+        readonly wafMode: WafMode;
         readonly wafRateLimit: number;
         readonly accessLogRetentionDays: number;
     };
@@ -356,6 +358,7 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
         },
         security: {
             wafEnabled: bool("wafEnabled"),
+            wafMode: str("wafMode") as WafMode,
             wafRateLimit: num("wafRateLimit"),
             accessLogRetentionDays: num("accessLogRetentionDays"),
         },

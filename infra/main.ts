@@ -141,7 +141,7 @@ export async function main(): Promise<Record<string, unknown>> {
 
     // ---- WAF in front of the load balancer (off only for throwaway stacks; production requires it) ----
     const waf = cfg.security.wafEnabled
-        ? new WebAcl("waf", { resourceArn: loadBalancer.arn, rateLimit: cfg.security.wafRateLimit }, opts)
+        ? new WebAcl("waf", { resourceArn: loadBalancer.arn, rateLimit: cfg.security.wafRateLimit, mode: cfg.security.wafMode }, opts)
         : undefined;
 
     // ---- monitoring: alarms to a person, dashboard, external health check ----

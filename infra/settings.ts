@@ -391,6 +391,14 @@ export const SETTINGS = {
         default: true,
         description: "WAFv2 web ACL in front of the load balancer. Only a throwaway stack should turn it off; production requires it.",
     },
+    wafMode: {
+        group: "security",
+        type: "string",
+        default: "block",
+        enum: ["block", "count"],
+        description:
+            "`block`: the WAF's managed rules and per-IP rate limit refuse what they match. `count`: they only count and log matches, blocking nobody: the first rollout (docs/deploy.md, First deployment), switched to `block` once the WAF logs show real traffic is not hit.",
+    },
     wafRateLimit: {
         group: "security",
         type: "integer",

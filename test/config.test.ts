@@ -42,7 +42,7 @@ describe("parseConfig defaults", () => {
             monitoringIntervalSeconds: 60,
             logRetentionDays: 30,
         });
-        expect(cfg.security).toEqual({ wafEnabled: true, wafRateLimit: 1000, accessLogRetentionDays: 90 });
+        expect(cfg.security).toEqual({ wafEnabled: true, wafMode: "block", wafRateLimit: 1000, accessLogRetentionDays: 90 });
         expect(cfg.monitoring.alertEmail).toBeUndefined();
     });
 
