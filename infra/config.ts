@@ -22,6 +22,8 @@ export interface StackConfig {
     readonly stack: string;
     readonly environment: Environment;
     readonly isProduction: boolean;
+    /** The only account the provider may act in (`allowedAccountIds`); required in production. */
+    readonly awsAccountId?: string;
     readonly deletionProtection: boolean;
     /** Tags every taggable resource gets through the provider's default tags. */
     readonly tags: Readonly<Record<string, string>>;
@@ -218,6 +220,10 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
     if (isProduction && v.webAmiId === undefined) {
         problems.push("`webAmiId` must be set when `environment` is production: pin the AMI and roll new ones with the runbook");
     }
+    // A production stack must never be deployed into whatever account the shell's credentials point at.
+    if (isProduction && v.awsAccountId === undefined) {
+        problems.push("`awsAccountId` must be set when `environment` is production: the provider then refuses credentials of any other account");
+    }
     if (isProduction && v.alertEmail === undefined) {
         problems.push("`alertEmail` must be set when `environment` is production: alarms must reach a person");
     }
@@ -297,6 +303,7 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
         stack,
         environment: environment as Environment,
         isProduction,
+        awsAccountId: opt("awsAccountId"),
         deletionProtection: bool("deletionProtection"),
         tags: {
             Project: PROJECT,
