@@ -117,7 +117,7 @@ export function sdkApi(region?: string): AwsApi {
     const elb = new ElasticLoadBalancingV2Client(config);
     const sns = new SNSClient(config);
 
-    return {
+    const api: AwsApi = {
         async callerIdentity() {
             const id = await sts.send(new GetCallerIdentityCommand({}));
             return { account: id.Account ?? "", arn: id.Arn ?? "" };
@@ -249,12 +249,16 @@ export function sdkApi(region?: string): AwsApi {
                 const out = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "instance-state-name", Values: ["pending", "running"] }], NextToken }));
                 return { items: out.Reservations ?? [], next: out.NextToken };
             });
-            let vcpus = 0;
-            for (const i of reservations.flatMap((r) => r.Instances ?? [])) {
-                if (i.InstanceLifecycle === "spot" || !STANDARD_FAMILIES.test(i.InstanceType ?? "")) continue;
-                vcpus += (i.CpuOptions?.CoreCount ?? 1) * (i.CpuOptions?.ThreadsPerCore ?? 1);
+            const instances = reservations.flatMap((r) => r.Instances ?? []).filter((i) => i.InstanceLifecycle !== "spot" && STANDARD_FAMILIES.test(i.InstanceType ?? ""));
+            // CpuOptions holds what runs (cores can be switched off); the type's default where it is missing.
+            const defaults = new Map<string, number>();
+            for (const type of new Set(instances.filter((i) => !i.CpuOptions?.CoreCount).map((i) => i.InstanceType!))) {
+                defaults.set(type, (await api.instanceType(type))?.vcpus ?? 0);
             }
-            return vcpus;
+            return instances.reduce(
+                (sum, i) => sum + (i.CpuOptions?.CoreCount ? i.CpuOptions.CoreCount * (i.CpuOptions.ThreadsPerCore ?? 1) : (defaults.get(i.InstanceType!) ?? 0)),
+                0,
+            );
         },
         async emailSubscriptions(endpoint) {
             const subs = await pages(async (NextToken) => {
@@ -266,4 +270,5 @@ export function sdkApi(region?: string): AwsApi {
                 .map((s) => ({ topicArn: s.TopicArn ?? "", pending: s.SubscriptionArn === "PendingConfirmation" }));
         },
     };
+    return api;
 }

@@ -139,10 +139,12 @@ async function webAmi(ctx: Context): Promise<CheckResult> {
         );
     }
     const name = image.name ?? "";
-    if (!/^al2023-ami-/.test(name) || /^al2023-ami-minimal-/.test(name)) {
+    // Standard AL2023 images are named al2023-ami-2023.<release>-kernel-<k>-<arch>; the minimal
+    // (al2023-ami-minimal-…) and ECS-optimized (al2023-ami-ecs-…) variants are not what the user data expects.
+    if (!/^al2023-ami-2023\./.test(name)) {
         return fail(
             title,
-            `${amiId} is ${JSON.stringify(name)}, not a standard Amazon Linux 2023 AMI${/minimal/.test(name) ? " (the minimal AMI has no SSM agent, and the servers are reached only through SSM)" : ""}`,
+            `${amiId} is ${JSON.stringify(name)}, not a standard Amazon Linux 2023 AMI${/^al2023-ami-minimal-/.test(name) ? " (the minimal AMI has no SSM agent, and the servers are reached only through SSM)" : ""}`,
             "pin a standard Amazon Linux 2023 AMI (name al2023-ami-2023.*): the user data, the SSM agent and the CloudWatch agent setup assume it",
         );
     }
