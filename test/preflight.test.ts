@@ -5,6 +5,9 @@
  * a region that is not opted in (moto reports every region enabled) and an e-mail subscription pending
  * confirmation (moto confirms e-mail subscriptions at once).
  */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import type { AwsApi, OrderableDbOption } from "../scripts/lib/preflight/aws";
 import { stackNeeds } from "../scripts/lib/preflight/needs";
 import { loadStack } from "../scripts/lib/preflight/stack";
@@ -224,6 +227,30 @@ describe("preflight (fake AWS)", () => {
         expect(r.exitCode).toBe(1);
         expect(r.results).toEqual([expect.objectContaining({ title: "Stack configuration", ok: false, found: 'Invalid stack configuration: `natStrategy` must be one of none, single, perAz (got "two")' })]);
         expect(api.callerIdentity).not.toHaveBeenCalled();
+    });
+
+    it("takes the region from the stack file, else AWS_REGION, else fails naming both", async () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-root-"));
+        fs.writeFileSync(path.join(root, "Pulumi.bare.yaml"), "config:\n  web-infra:owner: me\n  web-infra:costCenter: cc\n");
+        const saved = { AWS_REGION: process.env.AWS_REGION, AWS_DEFAULT_REGION: process.env.AWS_DEFAULT_REGION };
+        try {
+            delete process.env.AWS_REGION;
+            delete process.env.AWS_DEFAULT_REGION;
+            const none = await preflight({ stack: "bare", root, api: account() });
+            expect(none.results).toEqual([
+                { title: "Region", ok: false, found: "Pulumi.bare.yaml sets no `aws:region` and AWS_REGION is not set", fix: "`pulumi config set aws:region <region> --stack bare`" },
+            ]);
+            process.env.AWS_REGION = "eu-west-1";
+            const fromEnv = await preflight({ stack: "bare", root, api: account({ availabilityZones: async () => ["eu-west-1a", "eu-west-1b"], orderableDbOptions: async () => [db({ zones: ["eu-west-1a", "eu-west-1b"] })] }) });
+            expect(fromEnv.report).toContain("web-infra preflight — stack bare, region eu-west-1 (read-only)");
+            expect(fromEnv.exitCode).toBe(0);
+        } finally {
+            for (const [k, v] of Object.entries(saved)) {
+                if (v === undefined) delete process.env[k];
+                else process.env[k] = v;
+            }
+            fs.rmSync(root, { recursive: true, force: true });
+        }
     });
 
     it.each([

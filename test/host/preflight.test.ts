@@ -286,6 +286,12 @@ describe("preflight against moto_server", () => {
         expect(prod.stdout).toContain(`in account ${creds.account}, but the stack's \`awsAccountId\` is 123456789012`);
         expect(prod.stdout).toMatch(/^✓ Region us-east-1 enabled: opt-in status opt-in-not-required$/m);
 
+        // A named profile (AWS_PROFILE → ~/.aws/credentials), no keys in the environment: same account.
+        fs.mkdirSync(path.join(home, ".aws"));
+        fs.writeFileSync(path.join(home, ".aws", "credentials"), `[deploy]\naws_access_key_id = ${creds.accessKeyId}\naws_secret_access_key = ${creds.secretAccessKey}\n`);
+        const profile = await cli(["--stack", "dev"], { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "deploy" });
+        expect(profile.stdout).toContain(`✓ Credentials and account: arn:aws:iam::${creds.account}:user/deployer in account ${creds.account} (the stack sets no \`awsAccountId\`: any account is accepted)`);
+
         // No credentials at all (an unknown AWS_PROFILE, no keys): one ✗ naming the fix, nothing else attempted.
         const none = await cli(["--stack", "dev"], { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "", AWS_PROFILE: "no-such-profile" });
         expect(none.code).toBe(1);
