@@ -667,8 +667,9 @@ export interface MockOptions {
 }
 
 /**
- * Install the mocks (preview = false, so every output resolves) and clear the recordings. Call before
- * importing or constructing anything that declares resources.
+ * Install the mocks and clear the recordings. Call before importing or constructing anything that
+ * declares resources. As an update by default (preview = false: every output resolves, even one the
+ * mocks leave out); `preview: true` makes `pulumi.runtime.isDryRun()` true, as `pulumi preview` does.
  */
 export async function setupMocks(options: MockOptions = {}): Promise<void> {
     const config = options.config ?? {};
