@@ -16,6 +16,7 @@ export * as naming from "./lib/naming";
 export * as rds from "./lib/rds";
 export { WebAcl, REDACTED_HEADERS } from "./waf";
 export type { WebAclArgs } from "./waf";
+export type { WafMode } from "./lib/wafRules";
 export { AccessLogBucket } from "./accessLogs";
 export type { AccessLogBucketArgs } from "./accessLogs";
 export * as wafRules from "./lib/wafRules";

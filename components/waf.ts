@@ -4,7 +4,9 @@ import { LOG_RETENTION_DAYS } from "./lib/aws";
 import {
     RATE_LIMIT_MAX,
     RATE_LIMIT_MIN,
+    WAF_MODES,
     WEB_ACL_WCU_BUDGET,
+    WafMode,
     metricName,
     wafAclName,
     wafLogGroupName,
@@ -26,6 +28,13 @@ export interface WebAclArgs {
      */
     readonly rateLimit?: number;
     /**
+     * `block`: the managed rule groups apply their own actions and the rate rule blocks. `count`: every
+     * rule only counts matches (WAF log, `CountedRequests` metrics) and blocks nobody: a first rollout
+     * that cannot lock out users, switched to `block` once the logs show no real traffic would be hurt.
+     * @default "block"
+     */
+    readonly mode?: WafMode;
+    /**
      * Retention of the WAF log group, in days (a CloudWatch Logs retention value).
      * @default 30
      */
@@ -46,11 +55,15 @@ function resolveWebAclArgs(name: string, args: WebAclArgs) {
     const rateLimit = args.rateLimit ?? 1000;
     const logRetentionDays = args.logRetentionDays ?? 30;
     const tags = args.tags ?? {};
+    const mode = args.mode ?? "block";
 
     if (!Number.isInteger(rateLimit) || rateLimit < RATE_LIMIT_MIN || rateLimit > RATE_LIMIT_MAX) {
         throw new Error(
             `WebAcl ${name}: \`rateLimit\` must be a whole number from ${RATE_LIMIT_MIN} to ${RATE_LIMIT_MAX} requests per 5 minutes per IP (got ${rateLimit})`,
         );
+    }
+    if (!WAF_MODES.includes(mode)) {
+        throw new Error(`WebAcl ${name}: \`mode\` must be one of ${WAF_MODES.join(", ")} (got ${JSON.stringify(mode)})`);
     }
     if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
         throw new Error(`WebAcl ${name}: \`logRetentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${logRetentionDays})`);
@@ -60,7 +73,7 @@ function resolveWebAclArgs(name: string, args: WebAclArgs) {
     if (capacity > WEB_ACL_WCU_BUDGET) {
         throw new Error(`WebAcl ${name}: the rules need ${capacity} WCUs, more than the ${WEB_ACL_WCU_BUDGET} the basic WAF price covers`);
     }
-    return { rateLimit, logRetentionDays, tags };
+    return { rateLimit, mode, logRetentionDays, tags };
 }
 
 /**
@@ -68,7 +81,7 @@ function resolveWebAclArgs(name: string, args: WebAclArgs) {
  *
  * Default action allow; in front of it, in this order: the Amazon IP reputation list, a per-IP
  * rate limit (block), known bad inputs, the core rule set and SQL injection (AWS managed rule groups,
- * their own actions). Every rule publishes CloudWatch metrics and sampled requests. Full request logs
+ * their own actions); in `mode: "count"` every rule only counts. Every rule publishes CloudWatch metrics and sampled requests. Full request logs
  * go to a CloudWatch log group `aws-waf-logs-<acl name>`, with the `Authorization` and `Cookie`
  * headers redacted, written by the log delivery service under a resource policy of that group's own,
  * created before logging is turned on.
@@ -84,7 +97,7 @@ export class WebAcl extends pulumi.ComponentResource {
     public readonly association?: aws.wafv2.WebAclAssociation;
 
     constructor(name: string, args: WebAclArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-        const { rateLimit, logRetentionDays, tags } = resolveWebAclArgs(name, args);
+        const { rateLimit, mode, logRetentionDays, tags } = resolveWebAclArgs(name, args);
         super("web-infra:security:WebAcl", name, {}, opts);
         const parent = { parent: this };
 
@@ -102,7 +115,7 @@ export class WebAcl extends pulumi.ComponentResource {
                 // Inline rules (not aws.wafv2.WebAclRule resources): every rule is an AWS managed group or
                 // a rate statement, so none references an IP set or rule group whose deletion order the
                 // provider warns about, and the ACL changes atomically.
-                rules: webAclRules(aclName, rateLimit),
+                rules: webAclRules(aclName, rateLimit, mode),
                 visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: this.metricName },
                 tags: { ...tags, Name: aclName },
             },

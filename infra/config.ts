@@ -9,6 +9,7 @@
 import type { MonitoringThresholds } from "../components/lib/alarms";
 import { parseCidr } from "../components/lib/cidr";
 import { defaultHostedZone } from "../components/lib/naming";
+import type { WafMode } from "../components/lib/wafRules";
 import { PROJECT, SETTINGS, SETTING_KEYS, SettingKey, SettingSpec } from "./settings";
 
 export type Environment = "development" | "staging" | "production";
@@ -21,6 +22,8 @@ export interface StackConfig {
     readonly stack: string;
     readonly environment: Environment;
     readonly isProduction: boolean;
+    /** The only account the provider may act in (`allowedAccountIds`); required in production. */
+    readonly awsAccountId?: string;
     readonly deletionProtection: boolean;
     /** Tags every taggable resource gets through the provider's default tags. */
     readonly tags: Readonly<Record<string, string>>;
@@ -82,6 +85,7 @@ export interface StackConfig {
     readonly recoveryTargets: { readonly recoverySeconds?: number; readonly dataLossSeconds?: number };
     readonly security: {
         readonly wafEnabled: boolean;
+        readonly wafMode: WafMode;
         readonly wafRateLimit: number;
         readonly accessLogRetentionDays: number;
     };
@@ -233,6 +237,10 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
     if (mode === "active-active" && maxCountRaw !== undefined && serverCount !== undefined && maxCountRaw < serverCount) {
         problems.push(`\`webServerMaxCount\` must be at least \`webServerCount\` (${serverCount}) (got ${maxCountRaw})`);
     }
+    // A production stack must never be deployed into whatever account the shell's credentials point at.
+    if (isProduction && v.awsAccountId === undefined) {
+        problems.push("`awsAccountId` must be set when `environment` is production: the provider then refuses credentials of any other account");
+    }
     if (isProduction && v.alertEmail === undefined) {
         problems.push("`alertEmail` must be set when `environment` is production: alarms must reach a person");
     }
@@ -312,6 +320,7 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
         stack,
         environment: environment as Environment,
         isProduction,
+        awsAccountId: opt("awsAccountId"),
         deletionProtection: bool("deletionProtection"),
         tags: {
             Project: PROJECT,
@@ -380,6 +389,7 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
         },
         security: {
             wafEnabled: bool("wafEnabled"),
+            wafMode: str("wafMode") as WafMode,
             wafRateLimit: num("wafRateLimit"),
             accessLogRetentionDays: num("accessLogRetentionDays"),
         },

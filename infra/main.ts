@@ -14,10 +14,23 @@ import { WebAcl } from "../components/waf";
 import { WebServers } from "../components/webServer";
 import { chooseZones } from "../components/lib/zones";
 import { ConfigError, StackConfig, parseConfig, projectSettings } from "./config";
+import { findPlaceholders, placeholderLines } from "./placeholders";
 
-/** Read the stack's settings; throws a `ConfigError` before anything is declared. */
+/**
+ * Read the stack's settings; throws a `ConfigError` before anything is declared. Placeholders (a
+ * documentation domain, the example account or AMI) are refused by a real `pulumi up`, and only
+ * warned about in a preview or `npm run plan` (which runs as a preview), so a stack can be reviewed
+ * before a team has filled in its own values.
+ */
 export function loadConfig(): StackConfig {
-    return parseConfig(projectSettings(pulumi.runtime.allConfig()), pulumi.getStack(), new pulumi.Config("aws").get("region"));
+    const raw = projectSettings(pulumi.runtime.allConfig());
+    const cfg = parseConfig(raw, pulumi.getStack(), new pulumi.Config("aws").get("region"));
+    const placeholders = placeholderLines(findPlaceholders(raw));
+    if (placeholders.length > 0) {
+        if (!pulumi.runtime.isDryRun()) throw new ConfigError(placeholders.map((p) => `${p} (a preview accepts it; \`pulumi up\` does not)`));
+        pulumi.log.warn(`Stack ${pulumi.getStack()} still holds placeholders; \`pulumi up\` will refuse them:\n${placeholders.map((p) => `  - ${p}`).join("\n")}`);
+    }
+    return cfg;
 }
 
 export async function main(): Promise<Record<string, unknown>> {
@@ -28,6 +41,8 @@ export async function main(): Promise<Record<string, unknown>> {
     const provider = new aws.Provider("aws", {
         region: (new pulumi.Config("aws").get("region") ?? undefined) as aws.Region | undefined,
         defaultTags: { tags: { ...cfg.tags } },
+        // Credentials of any other account make every operation fail before it changes anything.
+        allowedAccountIds: cfg.awsAccountId !== undefined ? [cfg.awsAccountId] : undefined,
     });
     const opts: pulumi.ComponentResourceOptions = { providers: [provider] };
 
@@ -157,7 +172,7 @@ export async function main(): Promise<Record<string, unknown>> {
 
     // ---- WAF in front of the load balancer (off only for throwaway stacks; production requires it) ----
     const waf = cfg.security.wafEnabled
-        ? new WebAcl("waf", { resourceArn: loadBalancer.arn, rateLimit: cfg.security.wafRateLimit }, opts)
+        ? new WebAcl("waf", { resourceArn: loadBalancer.arn, rateLimit: cfg.security.wafRateLimit, mode: cfg.security.wafMode }, opts)
         : undefined;
 
     // ---- monitoring: alarms to a person, dashboard, external health check ----

@@ -54,7 +54,7 @@ export const SETTINGS = {
         default: "development",
         enum: ["development", "staging", "production"],
         description:
-            "What the stack is for. `production` requires deletion protection, the WAF, HTTPS (`domain` or `certificateArn`), `alertEmail` and a pinned `webAmiId`.",
+            "What the stack is for. `production` requires deletion protection, the WAF, HTTPS (`domain` or `certificateArn`), `alertEmail`, a pinned `webAmiId` and `awsAccountId`.",
     },
     owner: {
         group: "general",
@@ -71,6 +71,14 @@ export const SETTINGS = {
         pattern: TAG_VALUE,
         patternHint: "1-256 letters, digits, spaces or _ . : / = + - @ (an AWS tag value)",
         description: "Cost centre billed for the stack; every resource is tagged `CostCenter` with it.",
+    },
+    awsAccountId: {
+        group: "general",
+        type: "string",
+        pattern: /^\d{12}$/,
+        patternHint: "a 12-digit AWS account id such as 123456789012 (quote it in YAML)",
+        description:
+            "The AWS account the stack belongs to. Passed to the provider as `allowedAccountIds`: any Pulumi operation with credentials of another account fails before it changes anything. Required in production.",
     },
     deletionProtection: {
         group: "general",
@@ -440,6 +448,14 @@ export const SETTINGS = {
         type: "boolean",
         default: true,
         description: "WAFv2 web ACL in front of the load balancer. Only a throwaway stack should turn it off; production requires it.",
+    },
+    wafMode: {
+        group: "security",
+        type: "string",
+        default: "block",
+        enum: ["block", "count"],
+        description:
+            "`block`: the WAF's managed rules and per-IP rate limit refuse what they match. `count`: they only count and log matches, blocking nobody: the first rollout (docs/deploy.md, First deployment), switched to `block` once the WAF logs show real traffic is not hit.",
     },
     wafRateLimit: {
         group: "security",

@@ -12,6 +12,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { RawConfig, projectSettings } from "../infra/config";
+import { findPlaceholders, placeholderLines } from "../infra/placeholders";
 import type { RecordedResource } from "../test/mocks";
 import { costMarkdown, estimateCost } from "./lib/cost";
 import { architectureHtml, markdownToHtml } from "./lib/html";
@@ -71,7 +73,20 @@ export interface PlanResult {
     readonly records?: readonly RecordedResource[];
     /** The stack's outputs, resolved (unredacted, as `records`). */
     readonly outputs?: Readonly<Record<string, unknown>>;
+    /** Settings that still hold placeholders (one line each, naming the key): `pulumi up` refuses them. */
+    readonly placeholders?: readonly string[];
     readonly millis: number;
+}
+
+/** The project's settings (no namespace) from a stack file's config plus `--config` overrides. */
+function stackSettings(config: Readonly<Record<string, string>>, overrides: Readonly<Record<string, string | undefined>>): RawConfig {
+    const all: Record<string, string> = { ...config };
+    for (const [key, value] of Object.entries(overrides)) {
+        const full = key.includes(":") ? key : `web-infra:${key}`;
+        if (value === undefined) delete all[full];
+        else all[full] = value;
+    }
+    return projectSettings(all);
 }
 
 /** The file entry for one resource: identity, component and its inputs with secrets redacted. */
@@ -136,11 +151,14 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
     const mocks = await import("../test/mocks");
     let run: { readonly resources: readonly RecordedResource[]; readonly outputs: Readonly<Record<string, any>> };
     try {
-        run = options.recorded ?? (await withUnhandledRejections(() => mocks.runStack(stack, options.overrides ?? {})));
+        // As a preview (`isDryRun()`): what `pulumi preview` would run, so placeholders are warned
+        // about rather than refused (infra/main.ts `loadConfig`).
+        run = options.recorded ?? (await withUnhandledRejections(() => mocks.runStack(stack, options.overrides ?? {}, { preview: true })));
     } catch (err) {
         return fail(describe(err, options.debug ?? false));
     }
     const records: readonly RecordedResource[] = run.resources;
+    const placeholders = placeholderLines(findPlaceholders(stackSettings(mocks.stackConfig(stack), options.overrides ?? {})));
     const region = mocks.stackConfig(stack)["aws:region"] ?? mocks.DEFAULT_REGION;
 
     let policy: Awaited<ReturnType<typeof evaluatePolicy>>;
@@ -190,6 +208,9 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
         "",
         `Generated offline by \`npm run plan -- --stack ${stack}\` from the real stack program under the mock engine (no AWS calls; ids and ARNs are fake).`,
         "",
+        ...(placeholders.length > 0
+            ? ["### ⚠ Placeholders", "", "A real `pulumi up` refuses these (a preview and this plan accept them):", "", ...placeholders.map((p) => `- ${p}`), ""]
+            : []),
         "### Summary",
         "",
         summaryMd,
@@ -251,6 +272,11 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
 
     // ---- report ----
     log(`web-infra plan — stack ${stack} (offline, mock engine)\n`);
+    if (placeholders.length > 0) {
+        // The program's own warning (like `pulumi preview`'s) already listed them with their fixes.
+        const keys = findPlaceholders(stackSettings(mocks.stackConfig(stack), options.overrides ?? {})).map((p) => p.key);
+        log(`⚠ placeholders a real \`pulumi up\` refuses: ${keys.join(", ")} (fixes in the warning above and in PLAN.md)\n`);
+    }
     log(summaryText(summary));
     log("\nSingle points of failure (from the declared resources):\n");
     log(spofText(spof));
@@ -266,7 +292,7 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
         // One line per failure mode over the stack's recovery targets: a change that slows recovery fails the plan.
         ...(recovery.violations.length > 0 ? [`recovery targets missed:\n${recovery.violations.map((v) => `  - ${v}`).join("\n")}`] : []),
     ];
-    const result = { summary, spof, recovery, files, records, outputs: run.outputs };
+    const result = { summary, spof, recovery, files, records, outputs: run.outputs, placeholders };
     if (errors.length > 0) return { exitCode: 1, error: errors.join("\n"), ...result, millis: Date.now() - started };
     return { exitCode: 0, ...result, millis: Date.now() - started };
 }

@@ -54,7 +54,7 @@ describe("parseConfig defaults", () => {
             monitoringIntervalSeconds: 60,
             logRetentionDays: 30,
         });
-        expect(cfg.security).toEqual({ wafEnabled: true, wafRateLimit: 1000, accessLogRetentionDays: 90 });
+        expect(cfg.security).toEqual({ wafEnabled: true, wafMode: "block", wafRateLimit: 1000, accessLogRetentionDays: 90 });
         expect(cfg.monitoring.alertEmail).toBeUndefined();
     });
 
@@ -186,11 +186,11 @@ describe("parseConfig errors name the key, the value and what is allowed", () =>
         // combinations
         [{ appPort: "22" }, "`appPort` must not be 22: remote-administration ports are never opened (shell access is SSM Session Manager)"],
         [{ appPort: "3389" }, "`appPort` must not be 3389: remote-administration ports are never opened (shell access is SSM Session Manager)"],
-        [{ environment: "production", domain: "www.example.com", alertEmail: "ops@example.com", webAmiId: "ami-0123456789abcdef0" }, "`deletionProtection` must be true when `environment` is production (got false)"],
-        [{ environment: "production", deletionProtection: "true", wafEnabled: "false", domain: "www.example.com", alertEmail: "ops@example.com", webAmiId: "ami-0123456789abcdef0" }, "`wafEnabled` must be true when `environment` is production (got false)"],
-        [{ environment: "production", deletionProtection: "true", alertEmail: "ops@example.com", webAmiId: "ami-0123456789abcdef0" }, "`domain` (or `certificateArn`) must be set when `environment` is production: users must reach the site over HTTPS"],
-        [{ environment: "production", deletionProtection: "true", domain: "www.example.com", webAmiId: "ami-0123456789abcdef0" }, "`alertEmail` must be set when `environment` is production: alarms must reach a person"],
-        [{ environment: "production", deletionProtection: "true", domain: "www.example.com", alertEmail: "ops@example.com" }, "`webAmiId` must be set when `environment` is production: pin the AMI and roll new ones with the runbook"],
+        [{ environment: "production", awsAccountId: "123456789012", domain: "www.example.com", alertEmail: "ops@example.com", webAmiId: "ami-0123456789abcdef0" }, "`deletionProtection` must be true when `environment` is production (got false)"],
+        [{ environment: "production", awsAccountId: "123456789012", deletionProtection: "true", wafEnabled: "false", domain: "www.example.com", alertEmail: "ops@example.com", webAmiId: "ami-0123456789abcdef0" }, "`wafEnabled` must be true when `environment` is production (got false)"],
+        [{ environment: "production", awsAccountId: "123456789012", deletionProtection: "true", alertEmail: "ops@example.com", webAmiId: "ami-0123456789abcdef0" }, "`domain` (or `certificateArn`) must be set when `environment` is production: users must reach the site over HTTPS"],
+        [{ environment: "production", awsAccountId: "123456789012", deletionProtection: "true", domain: "www.example.com", webAmiId: "ami-0123456789abcdef0" }, "`alertEmail` must be set when `environment` is production: alarms must reach a person"],
+        [{ environment: "production", awsAccountId: "123456789012", deletionProtection: "true", domain: "www.example.com", alertEmail: "ops@example.com" }, "`webAmiId` must be set when `environment` is production: pin the AMI and roll new ones with the runbook"],
         [{ hostedZone: "example.com" }, '`hostedZone` is set ("example.com") but `domain` is not: the zone is only used to validate and publish `domain`'],
         [{ domain: "www.example.com", hostedZone: "example.org" }, '`hostedZone` must be `domain` or one of its parents (got "example.org" for domain "www.example.com")'],
         [{ domain: "www.badexample.com", hostedZone: "example.com" }, '`hostedZone` must be `domain` or one of its parents (got "example.com" for domain "www.badexample.com")'],

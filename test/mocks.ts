@@ -730,11 +730,14 @@ export interface MockOptions {
     readonly stack?: string;
     /** Config, keys with namespace (`web-infra:natStrategy`, `aws:region`). */
     readonly config?: Readonly<Record<string, string>>;
+    /** Run as a preview (`pulumi.runtime.isDryRun()` true). @default false: an update, every output resolves */
+    readonly preview?: boolean;
 }
 
 /**
- * Install the mocks (preview = false, so every output resolves) and clear the recordings. Call before
- * importing or constructing anything that declares resources.
+ * Install the mocks and clear the recordings. Call before importing or constructing anything that
+ * declares resources. As an update by default (preview = false: every output resolves, even one the
+ * mocks leave out); `preview: true` makes `pulumi.runtime.isDryRun()` true, as `pulumi preview` does.
  */
 export async function setupMocks(options: MockOptions = {}): Promise<void> {
     const config = options.config ?? {};
@@ -787,7 +790,7 @@ export async function setupMocks(options: MockOptions = {}): Promise<void> {
         },
         PROJECT,
         state.stack,
-        false,
+        options.preview ?? false,
     );
 
     // The mock API hands `newResource` neither the parent nor the resource options. Wrap the mock
@@ -854,15 +857,20 @@ export interface StackRun {
 /**
  * Run the real stack program (`infra/index.ts`) under the mocks with `Pulumi.<stack>.yaml`'s config
  * plus `overrides` (keys with or without the `web-infra:` namespace; `undefined` removes a key).
+ *
+ * As a preview by default (`isDryRun()` true), like `npm run plan` and `pulumi preview`: the program
+ * then warns about placeholders instead of refusing them. `preview: false` runs it as a real update
+ * (`pulumi up`). Every output the stack exports still resolves: the mocks return every property the
+ * program reads (checked for dev and prod: the same resources and PLAN.md in both modes).
  */
-export async function runStack(stack = "dev", overrides: Readonly<Record<string, string | undefined>> = {}): Promise<StackRun> {
+export async function runStack(stack = "dev", overrides: Readonly<Record<string, string | undefined>> = {}, options: { readonly preview?: boolean } = {}): Promise<StackRun> {
     const config: Record<string, string> = stackConfig(stack);
     for (const [key, value] of Object.entries(overrides)) {
         const full = key.includes(":") ? key : `${PROJECT}:${key}`;
         if (value === undefined) delete config[full];
         else config[full] = value;
     }
-    await setupMocks({ stack, config });
+    await setupMocks({ stack, config, preview: options.preview ?? true });
     const program = await import("../infra/main");
     const outputs = await awaitAll(await program.main());
     await settle();

@@ -53,6 +53,22 @@ describe("web ACL rules (pure)", () => {
         }
     });
 
+    it("count mode: every managed group's actions are overridden to count and the rate rule counts; nothing blocks", () => {
+        const counting = webAclRules("acl", 1234, "count");
+        expect(counting.map((r) => r.name)).toEqual(rules.map((r) => r.name));
+        for (const r of counting.filter((r) => r.statement.managedRuleGroupStatement)) {
+            expect(r.overrideAction).toEqual({ count: {} });
+            expect(r).not.toHaveProperty("action");
+        }
+        const rate = counting.find((r) => r.name === RATE_RULE_NAME)!;
+        expect(rate.action).toEqual({ count: {} });
+        expect(JSON.stringify(counting)).not.toContain("block");
+    });
+
+    it("block is the default mode", () => {
+        expect(webAclRules("acl", 1234, "block")).toEqual(rules);
+    });
+
     it("blocks per source IP above the limit in a 5-minute window", () => {
         const rate = rules.find((r) => r.name === RATE_RULE_NAME)!;
         expect(rate.action).toEqual({ block: {} });
@@ -107,6 +123,7 @@ describe("WebAcl", () => {
         const alb = new aws.lb.LoadBalancer("alb", { loadBalancerType: "application", subnets: network.publicSubnetIds });
         new WebAcl("waf", { resourceArn: alb.arn, rateLimit: 2000, logRetentionDays: 90, tags: { Tier: "edge" } });
         new WebAcl("bare", {});
+        new WebAcl("counting", { mode: "count" });
 
         const attempt = (label: string, args: Record<string, unknown>) => {
             try {
@@ -120,6 +137,7 @@ describe("WebAcl", () => {
         attempt("high", { rateLimit: RATE_LIMIT_MAX + 1 });
         attempt("fraction", { rateLimit: 100.5 });
         attempt("retention", { logRetentionDays: 8 });
+        attempt("mode", { mode: "log" });
         await settle();
         lb = resourceNamed(LB, "alb");
     });
@@ -149,6 +167,23 @@ describe("WebAcl", () => {
         expect(rules[1].statement.rateBasedStatement).toEqual({ limit: 2000, aggregateKeyType: "IP", evaluationWindowSec: 300 });
         expect(rules.map((r) => r.visibilityConfig.metricName)).toEqual(rules.map((r) => `web-infra-test-waf-${r.name}`));
         expect(rules.every((r) => r.visibilityConfig.cloudwatchMetricsEnabled && r.visibilityConfig.sampledRequestsEnabled)).toBe(true);
+    });
+
+    it("blocks by default: managed groups keep their own actions (override none) and the rate rule blocks", () => {
+        const rules = resourceNamed(WEB_ACL, "bare-acl").inputs.rules as any[];
+        expect(rules.filter((r) => r.overrideAction).map((r) => r.overrideAction)).toEqual([{ none: {} }, { none: {} }, { none: {} }, { none: {} }]);
+        expect(rules.find((r) => r.name === RATE_RULE_NAME).action).toEqual({ block: {} });
+    });
+
+    it("mode count: the declared ACL overrides every managed group to count and the rate rule counts", () => {
+        const rules = resourceNamed(WEB_ACL, "counting-acl").inputs.rules as any[];
+        expect(rules.filter((r) => r.overrideAction).map((r) => r.overrideAction)).toEqual([{ count: {} }, { count: {} }, { count: {} }, { count: {} }]);
+        expect(rules.find((r) => r.name === RATE_RULE_NAME).action).toEqual({ count: {} });
+        expect(JSON.stringify(rules)).not.toContain("block");
+    });
+
+    it("refuses an unknown mode, naming the allowed ones", () => {
+        expect(errors.mode).toBe('WebAcl bad-mode: `mode` must be one of block, count (got "log")');
     });
 
     it("defaults the rate limit to 1000 requests per 5 minutes per IP", () => {

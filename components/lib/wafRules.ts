@@ -128,12 +128,22 @@ export function wafLogGroupName(aclName: string): string {
     return `aws-waf-logs-${aclName}`.slice(0, 512);
 }
 
+/**
+ * What the rules do with a match. `block`: managed groups apply their own actions and the rate rule
+ * blocks. `count`: every rule only counts (managed groups `overrideAction: count`, the rate rule
+ * `action: count`), so matches show in the WAF log and the `CountedRequests` metrics but no user is
+ * refused: the first rollout, to see what real traffic would trip before switching to `block`.
+ * https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-rule-group-override-options.html
+ */
+export const WAF_MODES = ["block", "count"] as const;
+export type WafMode = (typeof WAF_MODES)[number];
+
 /** The shape of one `aws.wafv2.WebAcl` rule input (a structural subset: plain data). */
 export interface WafRule {
     name: string;
     priority: number;
-    overrideAction?: { none: Record<string, never> };
-    action?: { block: Record<string, never> };
+    overrideAction?: { none: Record<string, never> } | { count: Record<string, never> };
+    action?: { block: Record<string, never> } | { count: Record<string, never> };
     statement: {
         managedRuleGroupStatement?: { vendorName: "AWS"; name: string };
         rateBasedStatement?: { limit: number; aggregateKeyType: "IP"; evaluationWindowSec: number };
@@ -142,11 +152,12 @@ export interface WafRule {
 }
 
 /**
- * The web ACL's rules, sorted by priority: the four managed groups (their own rule actions apply,
- * `overrideAction: none`; `count` would only observe) and the per-IP rate limit (`block`). Every
- * rule publishes CloudWatch metrics and keeps sampled requests, with metric `<metricPrefix>-<rule>`.
+ * The web ACL's rules, sorted by priority: the four managed groups and the per-IP rate limit. In
+ * `block` mode the groups' own rule actions apply (`overrideAction: none`) and the rate rule blocks;
+ * in `count` mode every rule only counts (see `WafMode`). Every rule publishes CloudWatch metrics and
+ * keeps sampled requests, with metric `<metricPrefix>-<rule>`.
  */
-export function webAclRules(metricPrefix: string, rateLimit: number, rateWindowSec = 300): WafRule[] {
+export function webAclRules(metricPrefix: string, rateLimit: number, mode: WafMode = "block", rateWindowSec = 300): WafRule[] {
     const visibility = (rule: string) => ({
         cloudwatchMetricsEnabled: true as const,
         sampledRequestsEnabled: true as const,
@@ -156,7 +167,7 @@ export function webAclRules(metricPrefix: string, rateLimit: number, rateWindowS
         (g): WafRule => ({
             name: g.ruleName,
             priority: RULE_PRIORITIES[g.ruleName],
-            overrideAction: { none: {} },
+            overrideAction: mode === "count" ? { count: {} } : { none: {} },
             statement: { managedRuleGroupStatement: { vendorName: "AWS", name: g.name } },
             visibilityConfig: visibility(g.ruleName),
         }),
@@ -164,7 +175,7 @@ export function webAclRules(metricPrefix: string, rateLimit: number, rateWindowS
     const rate: WafRule = {
         name: RATE_RULE_NAME,
         priority: RULE_PRIORITIES[RATE_RULE_NAME],
-        action: { block: {} },
+        action: mode === "count" ? { count: {} } : { block: {} },
         // Aggregating on the source IP is right here: the ALB is the edge (no CloudFront or proxy in
         // front), so the source IP is the client's. Behind a CDN it would have to be FORWARDED_IP.
         statement: { rateBasedStatement: { limit: rateLimit, aggregateKeyType: "IP", evaluationWindowSec: rateWindowSec } },
