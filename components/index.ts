@@ -10,7 +10,7 @@ export type { LoadBalancerArgs, LoadBalancerHttpsArgs, LoadBalancerAccessLogsArg
 export { StandbyFailover } from "./standbyFailover";
 export type { StandbyFailoverArgs } from "./standbyFailover";
 export { Database } from "./database";
-export type { DatabaseArgs, DatabaseConnectionInfo } from "./database";
+export type { DatabaseArgs, DatabaseConnectionInfo, DatabaseEndpoints, DatabaseMonitoringTargets, DbDeployment, ClusterStorageType } from "./database";
 export * as userData from "./lib/userData";
 export * as cidr from "./lib/cidr";
 export * as naming from "./lib/naming";
