@@ -84,7 +84,7 @@ describe("dev stack: web tier ↔ database", () => {
         const redundancy = lbAlarms.filter((a) => a.inputs.metricName === "HealthyHostCount" && a.inputs.threshold === 2);
         expect(redundancy).toHaveLength(1);
         expect(outputs.dashboardUrl).toBe(`https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=${resourcesOf("aws:cloudwatch/dashboard:Dashboard")[0].inputs.dashboardName}`);
-        expect(outputs.alertTopicArn).toBe(resourcesOf("aws:sns/topic:Topic")[0].state.arn);
+        expect(outputs.alertTopicArn).toBe(resourceNamed("aws:sns/topic:Topic", "monitoring-alerts").state.arn);
     });
 
     it("active-active: every server is attached and there is no failover function", () => {
