@@ -453,6 +453,31 @@ function computedOutputsInRegion(type: string, name: string, inputs: Record<stri
                 },
             };
         }
+        case "aws:rds/cluster:Cluster": {
+            // The provider's id of a DB cluster is its identifier. A Multi-AZ DB cluster's endpoints share
+            // one hash: `<id>.cluster-<hash>` (writer) and `<id>.cluster-ro-<hash>` (reader); RDS names its
+            // three DB instances itself (clusterMembers).
+            const identifier = inputs.clusterIdentifier ?? autoName(name, seed, 63).toLowerCase();
+            const h = hex(12);
+            return {
+                id: identifier,
+                state: {
+                    clusterIdentifier: identifier,
+                    arn: arn("rds", `cluster:${identifier}`),
+                    clusterResourceId: `cluster-${hex(26).toUpperCase()}`,
+                    endpoint: `${identifier}.cluster-${h}.${region}.rds.amazonaws.com`,
+                    readerEndpoint: `${identifier}.cluster-ro-${h}.${region}.rds.amazonaws.com`,
+                    port: inputs.port ?? 3306,
+                    hostedZoneId: "Z2R2ITUGPM61AM",
+                    clusterMembers: [1, 2, 3].map((i) => `${identifier}-instance-${i}`),
+                    masterUserSecrets: [],
+                },
+            };
+        }
+        case "aws:rds/clusterParameterGroup:ClusterParameterGroup": {
+            const groupName = inputs.name ?? autoName(name, seed, 255).toLowerCase();
+            return { id: groupName, state: { name: groupName, arn: arn("rds", `cluster-pg:${groupName}`) } };
+        }
         case "aws:rds/subnetGroup:SubnetGroup": {
             const groupName = inputs.name ?? autoName(name, seed, 255).toLowerCase();
             return { id: groupName, state: { name: groupName, arn: arn("rds", `subgrp:${groupName}`) } };
