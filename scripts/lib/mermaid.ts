@@ -74,10 +74,18 @@ export function mermaidDiagram(records: readonly PlanRecord[]): string {
         }
         add("end");
     }
+    // A Multi-AZ DB cluster spans the three zones; which of its instances writes changes at a failover.
+    const cluster = writer ? undefined : t.dbClusters[0];
+    if (cluster) {
+        add(
+            `${nodeId("db", cluster.name)}[(${label("Multi-AZ DB cluster", cluster.name, `${cluster.instanceClass ?? "?"} × 3`, `writer + 2 readable standbys in ${cluster.zones.join(", ") || "3 zones"}`, "automatic failover < 35 s")})]`,
+        );
+    }
+    const sqlTarget = writer ?? cluster;
     for (const s of [...t.servers, ...t.standbys]) {
         const standby = t.standbys.includes(s);
         if (lb) add(standby ? `alb -.->|failover| ${nodeId("web", s.name)}` : `alb --> ${nodeId("web", s.name)}`);
-        if (writer) add(`${nodeId("web", s.name)} -->|SQL| ${nodeId("db", writer.name)}`);
+        if (sqlTarget) add(`${nodeId("web", s.name)} -->|SQL| ${nodeId("db", sqlTarget.name)}`);
         const nat = natOfZone.get(s.zone);
         if (nat) add(`${nodeId("web", s.name)} -.->|egress| ${nodeId("nat", nat)}`);
     }
