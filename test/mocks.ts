@@ -59,6 +59,8 @@ export interface RecordedResource {
     readonly ignoreChanges: readonly string[];
     /** Input paths whose change replaces the resource (the `replaceOnChanges` option). */
     readonly replaceOnChanges: readonly string[];
+    /** The `deleteBeforeReplace` option (false: the replacement is created before the old one is deleted). */
+    readonly deleteBeforeReplace: boolean;
     readonly dependencies: readonly string[];
     /** Dotted paths of inputs that arrived as Pulumi secrets, e.g. `password`, `tags.Secret`. */
     readonly secretPaths: readonly string[];
@@ -80,6 +82,7 @@ interface RegistrationMeta {
     protect: boolean;
     ignoreChanges: string[];
     replaceOnChanges: string[];
+    deleteBeforeReplace: boolean;
     dependencies: string[];
     secretPaths: string[];
     provider?: string;
@@ -725,6 +728,7 @@ export async function setupMocks(options: MockOptions = {}): Promise<void> {
                     protect: meta?.protect ?? false,
                     ignoreChanges: meta?.ignoreChanges ?? [],
                     replaceOnChanges: meta?.replaceOnChanges ?? [],
+                    deleteBeforeReplace: meta?.deleteBeforeReplace ?? false,
                     dependencies: meta?.dependencies ?? [],
                     secretPaths: meta?.secretPaths ?? [],
                     propertyDependencies: meta?.propertyDependencies ?? {},
@@ -760,6 +764,7 @@ export async function setupMocks(options: MockOptions = {}): Promise<void> {
             protect: Boolean(req.getProtect()),
             ignoreChanges: req.getIgnorechangesList(),
             replaceOnChanges: req.getReplaceonchangesList(),
+            deleteBeforeReplace: Boolean(req.getDeletebeforereplace()),
             dependencies: req.getDependenciesList(),
             secretPaths: secretPathsOf(req.getObject()?.toJavaScript() ?? {}),
             provider: req.getProvider() || undefined,
