@@ -475,20 +475,25 @@ export const CLUSTER_STORAGE_LIMITS: Readonly<Record<ClusterStorageType, { minGi
     gp3: { minGiB: 400, maxGiB: 65536, minIops: 12000, maxIops: 64000, defaultGiB: 400, defaultIops: 12000 },
 };
 
-/** Problems (one line each, naming `prefix`+arg) of a Multi-AZ DB cluster's storage; empty when fine. */
-export function clusterStorageProblems(storageType: string, allocatedGiB: number, iops: number, prefix = ""): string[] {
+/** Problems (one line each, naming the args as `names` says) of a Multi-AZ DB cluster's storage; empty when fine. One home for these rules: the component and the stack config both call it. */
+export function clusterStorageProblems(
+    storageType: string,
+    allocatedGiB: number,
+    iops: number,
+    names: { readonly storageType: string; readonly allocatedStorageGiB: string; readonly iops: string } = { storageType: "storageType", allocatedStorageGiB: "allocatedStorageGiB", iops: "iops" },
+): string[] {
     if (!(CLUSTER_STORAGE_TYPES as readonly string[]).includes(storageType)) {
-        return [`\`${prefix}storageType\` must be one of ${CLUSTER_STORAGE_TYPES.join(", ")} for a Multi-AZ DB cluster (got ${JSON.stringify(storageType)})`];
+        return [`\`${names.storageType}\` must be one of ${CLUSTER_STORAGE_TYPES.join(", ")} for a Multi-AZ DB cluster (got ${JSON.stringify(storageType)})`];
     }
     const l = CLUSTER_STORAGE_LIMITS[storageType as ClusterStorageType];
     const problems: string[] = [];
     if (!Number.isInteger(allocatedGiB) || allocatedGiB < l.minGiB || allocatedGiB > l.maxGiB) {
-        problems.push(`\`${prefix}allocatedStorageGiB\` must be a whole number from ${l.minGiB} to ${l.maxGiB} for ${storageType} storage of a Multi-AZ DB cluster (got ${allocatedGiB})`);
+        problems.push(`\`${names.allocatedStorageGiB}\` must be a whole number from ${l.minGiB} to ${l.maxGiB} for ${storageType} storage of a Multi-AZ DB cluster (got ${allocatedGiB})`);
     }
     if (!Number.isInteger(iops) || iops < l.minIops || iops > l.maxIops) {
-        problems.push(`\`${prefix}iops\` must be a whole number from ${l.minIops} to ${l.maxIops} for ${storageType} storage of a Multi-AZ DB cluster (got ${iops})`);
+        problems.push(`\`${names.iops}\` must be a whole number from ${l.minIops} to ${l.maxIops} for ${storageType} storage of a Multi-AZ DB cluster (got ${iops})`);
     } else if (l.maxIopsPerGiB !== undefined && problems.length === 0 && (iops < allocatedGiB / 2 || iops > allocatedGiB * l.maxIopsPerGiB)) {
-        problems.push(`\`${prefix}iops\` must be 0.5 to ${l.maxIopsPerGiB} times \`${prefix}allocatedStorageGiB\` for ${storageType} (${allocatedGiB / 2} to ${allocatedGiB * l.maxIopsPerGiB}) (got ${iops})`);
+        problems.push(`\`${names.iops}\` must be 0.5 to ${l.maxIopsPerGiB} times \`${names.allocatedStorageGiB}\` for ${storageType} (${allocatedGiB / 2} to ${allocatedGiB * l.maxIopsPerGiB}) (got ${iops})`);
     }
     return problems;
 }
