@@ -170,7 +170,8 @@ describe("protection follows deletionProtection", () => {
     ])("%s: the access-log bucket is protected = %s, like the writer", async (stack, expected) => {
         await runStack(stack);
         expect(resourcesOf("aws:s3/bucket:Bucket").map((b) => b.protect)).toEqual([expected]);
-        const writer = resourcesOf(RDS).filter((r) => !r.inputs.replicateSourceDb);
+        // The writer: dev's primary instance, prod's Multi-AZ DB cluster.
+        const writer = [...resourcesOf(RDS).filter((r) => !r.inputs.replicateSourceDb), ...resourcesOf("aws:rds/cluster:Cluster")];
         expect(writer.map((w) => [w.protect, w.inputs.deletionProtection])).toEqual([[expected, expected]]);
     });
 });
