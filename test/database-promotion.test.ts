@@ -97,6 +97,15 @@ describe("promotion, step 2 (promotionComplete)", () => {
     });
 });
 
+describe("promotion guards", () => {
+    it("step 1 creates the protected promotion guard; step 2 adds a protected guard of the writer's settings for its slot", () => {
+        expect(resourceNamed(RANDOM_ID, "step1-promotion-guard").protect).toBe(true);
+        expect(() => resourceNamed(RANDOM_ID, "step1-replica-2-writer-settings-guard")).toThrow();
+        expect(resourceNamed(RANDOM_ID, "step2-promotion-guard").protect).toBe(true);
+        expect(resourceNamed(RANDOM_ID, "step2-replica-2-writer-settings-guard").protect).toBe(true);
+    });
+});
+
 describe("replicas", () => {
     it("a new identifier means a new replica, created before the old one is deleted (not a rename in place)", () => {
         for (const name of ["before-replica-1", "before-replica-2", "step1-replica-1", "step2-replica-1"]) {

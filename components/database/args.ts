@@ -190,7 +190,9 @@ export interface DatabaseArgs {
      * Step 2 of a promotion, in an `up` after the one that applied `promoteReplica`: give the promoted
      * replica the writer's settings (Multi-AZ as `multiAz`, the master password, deletion protection and
      * `protect`, a final snapshot, the writer's maintenance window; applied at once). Turning Multi-AZ on
-     * can take tens of minutes; the site already writes to the promoted instance meanwhile.
+     * can take tens of minutes; the site already writes to the promoted instance meanwhile. Never unset
+     * it alone while this replica writes (that would turn its deletion protection and Multi-AZ off): a
+     * protected guard resource, `<name>-<slot>-writer-settings-guard`, makes Pulumi refuse.
      * @default false
      */
     readonly promotionComplete?: boolean;

@@ -282,6 +282,13 @@ export function createInstanceDeployment(parent: pulumi.Resource, name: string, 
         // (docs/runbooks/db-writer-fails.md).
         new random.RandomId(`${name}-promotion-guard`, { byteLength: 1 }, { parent, protect: true });
     }
+    if (cfg.promotionComplete) {
+        // The same for step 2: unsetting `promotionComplete` while this replica still writes would put its
+        // replica settings back, i.e. turn the writer's deletion protection and Multi-AZ OFF. Named after the
+        // slot, so a later promotion of another replica (which re-creates this slot as a replica, a
+        // deliberate step in the runbook) also needs it unprotected first.
+        new random.RandomId(`${name}-${writerSlot}-writer-settings-guard`, { byteLength: 1 }, { parent, protect: true });
+    }
 
     // The writer name moves only after the instances it could move between are settled. Before a
     // promotion, all of them, so that a refused change (RDS can't demote a writer) stops the update
