@@ -46,6 +46,12 @@ export interface DatabaseMonitoringTargets {
     };
 }
 
+/**
+ * RDS for MySQL behind stable `writer`/`reader` names: a primary with read replicas
+ * (`deployment: "instance"`, the default) or a Multi-AZ DB cluster (`deployment: "multiAzCluster"`).
+ * Admit clients with `allowConnectionsFrom`; give applications `connectionInfo`; give the Monitoring
+ * component `monitoringTargets`. See docs/database.md.
+ */
 export class Database extends pulumi.ComponentResource {
     public readonly deployment: "instance" | "multiAzCluster";
     public readonly securityGroupId: pulumi.Output<string>;

@@ -646,9 +646,12 @@ export function replicaAlarms<V>(replica: ReplicaDimensions<V>, t: MonitoringThr
  * One DB instance of a Multi-AZ DB cluster (RDS names the three; any of them may be the writer after a
  * failover, so the texts don't assume a role). Per instance: liveness (silence breaching, as for
  * instances), CPU, free storage (each instance has its own volume, and there is no storage
- * autoscaling), and replica lag: the readable standbys publish `ReplicaLag` per DB instance (RDS User
- * Guide, "Replica lag and Multi-AZ DB clusters"); the writer publishes none, so missing data is not
- * breaching.
+ * autoscaling), and replica lag: `ReplicaLag` per DB instance, as MySQL replicas publish it (the
+ * standbys replicate natively from the writer; RDS User Guide, "Replica lag and Multi-AZ DB clusters").
+ * Not checked against a live cluster: after the first deployment, confirm that the readers publish it
+ * (`aws cloudwatch list-metrics --namespace AWS/RDS --metric-name ReplicaLag`) — the lag alarms stay
+ * OK, not INSUFFICIENT_DATA, when the metric is missing. The writer publishes none, so missing data is
+ * not breaching.
  */
 export function clusterInstanceAlarms<V>(member: ReplicaDimensions<V>, t: MonitoringThresholds, allocatedGiB?: number): AlarmSpec<V>[] {
     const dims = { DBInstanceIdentifier: member.identifier };
