@@ -8,7 +8,7 @@ export type { WebServersArgs, WebServersDatabaseArgs, WebServersScalingArgs, Web
 export { LoadBalancer, LB_ALGORITHMS, DEFAULT_SSL_POLICY, HSTS_HEADER, HEALTH_CHECK } from "./loadBalancer";
 export type { LoadBalancerArgs, LoadBalancerHttpsArgs, LoadBalancerAccessLogsArgs, LbAlgorithm } from "./loadBalancer";
 export { Database } from "./database";
-export type { DatabaseArgs, DatabaseConnectionInfo } from "./database";
+export type { DatabaseArgs, DatabaseConnectionInfo, DatabaseEndpoints, DatabaseMonitoringTargets, DbDeployment, ClusterStorageType } from "./database";
 export * as userData from "./lib/userData";
 export * as cidr from "./lib/cidr";
 export * as zones from "./lib/zones";

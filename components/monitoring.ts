@@ -5,7 +5,9 @@ import {
     LABEL_PATTERN,
     MAX_DESCRIPTION_LENGTH,
     MonitoringThresholds,
+    RDS_CLUSTER_EVENT_CATEGORIES,
     RDS_EVENT_CATEGORIES,
+    clusterInstanceAlarms,
     ec2ActionArn,
     freeStorageProblems,
     healthCheckAlarm,
@@ -69,6 +71,16 @@ export interface MonitoredDatabase {
     readonly primaryIdentifier: pulumi.Input<string>;
     /** Read replicas, each with a stable label such as `replica-1` and its RDS `identifier`. */
     readonly replicas: readonly { readonly name: string; readonly identifier: pulumi.Input<string> }[];
+    /**
+     * A Multi-AZ DB cluster instead of instances: its identifier (`primaryIdentifier` is the same) and
+     * its three DB instances by label. Alarms per instance (liveness, CPU, replica lag, free storage),
+     * cluster events.
+     * @default - instances (`primaryIdentifier` and `replicas`)
+     */
+    readonly cluster?: {
+        readonly identifier: pulumi.Input<string>;
+        readonly members: readonly { readonly name: string; readonly identifier: pulumi.Input<string> }[];
+    };
     /**
      * The primary's storage at creation, GiB (`dbAllocatedStorageGiB`). With it, `thresholds.dbFreeStorageGiB`
      * is checked against the size: below it, and with storage autoscaling at most 5 % of it.
@@ -190,8 +202,9 @@ interface AlertTopic {
  *   are watched by group: the group replaces a failed server itself, so there is no per-instance
  *   recover/reboot alarm; what pages is the group staying below its minimum, fleet CPU, and (through
  *   EventBridge) failed launches and failed or rolled-back instance refreshes.
- * - With `database`: an RDS event subscription of the topic to every DB instance (failover, failure,
- *   deletion, recovery, low storage, ...), which RDS may publish to through the topic and key policies.
+ * - With `database`: an RDS event subscription to every DB instance (failover, failure, deletion,
+ *   recovery, low storage, ...) or to the Multi-AZ DB cluster, delivered to a topic of its own that
+ *   needs no KMS key, with the same e-mail subscription.
  * - A dashboard whose body comes from the pure `buildDashboardBody`.
  * - With `healthCheck`: a Route 53 HTTPS health check from outside the VPC and its alarm, in
  *   us-east-1 (where Route 53 publishes its metrics), notifying a second topic there when the stack
@@ -212,8 +225,10 @@ export class Monitoring extends pulumi.ComponentResource {
     public readonly dashboardArn: pulumi.Output<string>;
     /** The Route 53 health check, when `healthCheck` is set. */
     public readonly healthCheckId?: pulumi.Output<string>;
-    /** The RDS event subscription to the DB instances (`database`), notifying `topic`. */
+    /** The RDS event subscription to the DB instances or cluster (`database`), notifying `dbEventsTopicArn`. */
     public readonly dbEventSubscription?: aws.rds.EventSubscription;
+    /** With `database`: the topic RDS events go to (no customer-managed key; see `dbEventsTopic`). */
+    public readonly dbEventsTopicArn?: pulumi.Output<string>;
 
     constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
         super("web-infra:monitoring:Monitoring", name, {}, opts);
@@ -222,6 +237,7 @@ export class Monitoring extends pulumi.ComponentResource {
         const region = args.region;
         const fleet = args.webFleet;
         const replicas = args.database?.replicas ?? [];
+        const clusterMembers = args.database?.cluster?.members ?? [];
         const dashboardName = args.dashboardName ?? dashboardNameOf(pulumi.getProject(), pulumi.getStack(), name);
         const tags = args.tags ?? {};
         const hc = args.healthCheck && {
@@ -258,7 +274,10 @@ export class Monitoring extends pulumi.ComponentResource {
         if (fleet && (!Number.isInteger(fleet.minSize) || fleet.minSize < 1 || !Number.isInteger(fleet.maxSize) || fleet.maxSize < fleet.minSize)) {
             fail(`\`webFleet.minSize\` must be a whole number ≥ 1 and \`webFleet.maxSize\` ≥ it (got ${fleet.minSize} and ${fleet.maxSize})`);
         }
-        const labels = replicas.map((r) => ({ arg: "database.replicas", name: r.name }));
+        const labels = [
+            ...replicas.map((r) => ({ arg: "database.replicas", name: r.name })),
+            ...clusterMembers.map((m) => ({ arg: "database.cluster.members", name: m.name })),
+        ];
         for (const l of labels) {
             if (!LABEL_PATTERN.test(l.name ?? "")) {
                 fail(`\`${l.arg}[].name\` must be 1-32 lower-case letters, digits or '-', starting and ending with a letter or digit, such as web-1 (got ${JSON.stringify(l.name)})`);
@@ -290,15 +309,15 @@ export class Monitoring extends pulumi.ComponentResource {
         const healthUrl = hc && `https://${hc.domain}${hc.path}`;
 
         // ---- alert topics ----
-        // RDS may publish its events only to the stack's topic, and only when there is a database to watch.
-        const main = this.alertTopic(name, "alerts", undefined, region, partition, accountId, args.alertEmail, tags, db !== undefined, fleet !== undefined);
+        // EventBridge (the fleet's Auto Scaling events) may publish to it; RDS events have a topic of their own.
+        const main = this.alertTopic(name, "alerts", undefined, region, partition, accountId, args.alertEmail, tags, fleet !== undefined);
         this.topic = main.topic;
         this.topicArn = main.topic.arn;
         // An alarm's actions must be in the alarm's region, and the health-check alarm must be in
         // us-east-1: outside us-east-1 it needs a topic (and key, and subscription) of its own there.
         let usEast1 = main;
         if (hc && region !== ROUTE53_METRICS_REGION) {
-            usEast1 = this.alertTopic(name, "alerts-us-east-1", ROUTE53_METRICS_REGION, ROUTE53_METRICS_REGION, partition, accountId, args.alertEmail, tags, false, false);
+            usEast1 = this.alertTopic(name, "alerts-us-east-1", ROUTE53_METRICS_REGION, ROUTE53_METRICS_REGION, partition, accountId, args.alertEmail, tags, false);
             this.usEast1TopicArn = usEast1.topic.arn;
         }
 
@@ -311,8 +330,12 @@ export class Monitoring extends pulumi.ComponentResource {
         if (fleet) specs.push(...webFleetAlarms({ autoScalingGroupName: fleet.autoScalingGroupName, minSize: fleet.minSize }, thresholds));
         if (db) {
             const dbStorage = db.allocatedStorageGiB !== undefined ? { allocatedGiB: db.allocatedStorageGiB, maxAllocatedGiB: db.maxAllocatedStorageGiB } : undefined;
-            specs.push(...primaryDbAlarms(db.primaryIdentifier, thresholds, dbStorage));
-            for (const replica of replicas) specs.push(...replicaAlarms(replica, thresholds));
+            if (db.cluster) {
+                for (const member of clusterMembers) specs.push(...clusterInstanceAlarms(member, thresholds, db.allocatedStorageGiB));
+            } else {
+                specs.push(...primaryDbAlarms(db.primaryIdentifier, thresholds, dbStorage));
+                for (const replica of replicas) specs.push(...replicaAlarms(replica, thresholds));
+            }
         }
         // Validated above: one of the two is set.
         const wafMetricName = args.waf && (args.waf.webAclMetricName ?? args.waf.webAclName)!;
@@ -354,20 +377,23 @@ export class Monitoring extends pulumi.ComponentResource {
         // ---- RDS events ----
         // What no metric shows, or shows late: a Multi-AZ failover, a failed, deleted, stopped or
         // recovering instance, replication broken, storage autoscaling stuck or near its maximum.
-        // Events of every instance given (primary and replicas), by RDS identifier.
+        // Events of every instance given (primary and replicas), by RDS identifier, or of the cluster.
+        // They go to a topic of their own without a customer-managed key (see dbEventsTopic).
         if (db) {
+            const events = this.dbEventsTopic(name, region, partition, accountId, args.alertEmail, tags);
+            this.dbEventsTopicArn = events.topic.arn;
             this.dbEventSubscription = new aws.rds.EventSubscription(
                 `${name}-db-events`,
                 {
-                    snsTopic: main.topic.arn,
-                    sourceType: "db-instance",
-                    sourceIds: [db.primaryIdentifier, ...replicas.map((r) => r.identifier)],
-                    eventCategories: [...RDS_EVENT_CATEGORIES],
+                    snsTopic: events.topic.arn,
+                    ...(db.cluster
+                        ? { sourceType: "db-cluster", sourceIds: [db.cluster.identifier], eventCategories: [...RDS_CLUSTER_EVENT_CATEGORIES] }
+                        : { sourceType: "db-instance", sourceIds: [db.primaryIdentifier, ...replicas.map((r) => r.identifier)], eventCategories: [...RDS_EVENT_CATEGORIES] }),
                     enabled: true,
                     tags: { ...tags, Name: `${name}-db-events` },
                 },
-                // Events RDS sends before the topic and key policies let it publish are lost.
-                { parent: this, dependsOn: [main.policy, main.key] },
+                // Events RDS sends before the topic policy lets it publish are lost.
+                { parent: this, dependsOn: [events.policy] },
             );
         }
 
@@ -429,6 +455,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 groupName: fleet?.autoScalingGroupName,
                 primary: args.database?.primaryIdentifier,
                 replicaIds: replicas.map((r) => r.identifier),
+                memberIds: clusterMembers.map((m) => m.identifier),
                 wafMetricName,
                 healthCheckId: this.healthCheckId,
                 // The alarm status widget shows the alarms in this region (the health check has its own graph).
@@ -442,7 +469,14 @@ export class Monitoring extends pulumi.ComponentResource {
                     loadBalancer: lb && v.lb ? { ...v.lb, expectedHealthyHosts: lb.expectedHealthyHosts } : undefined,
                     webFleet: fleet && v.groupName !== undefined ? { autoScalingGroupName: v.groupName, minSize: fleet.minSize, maxSize: fleet.maxSize } : undefined,
                     database:
-                        v.primary !== undefined ? { primaryIdentifier: v.primary, replicas: replicas.map((r, i) => ({ name: r.name, identifier: v.replicaIds[i] })) } : undefined,
+                        v.primary === undefined
+                            ? undefined
+                            : clusterMembers.length > 0
+                              ? (() => {
+                                    const members = clusterMembers.map((m, i) => ({ name: m.name, identifier: v.memberIds[i] }));
+                                    return { primaryIdentifier: v.primary, replicas: members, instances: members };
+                                })()
+                              : { primaryIdentifier: v.primary, replicas: replicas.map((r, i) => ({ name: r.name, identifier: v.replicaIds[i] })) },
                     waf: v.wafMetricName !== undefined ? { webAclMetricName: v.wafMetricName } : undefined,
                     healthCheck: v.healthCheckId !== undefined && healthUrl ? { id: v.healthCheckId, url: healthUrl } : undefined,
                     alarmArns: v.alarmArns,
@@ -473,16 +507,10 @@ export class Monitoring extends pulumi.ComponentResource {
      * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
      * https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger, aws/aws-cdk#11121
      *
-     * With `rdsEvents`, RDS event notifications (`events.rds.amazonaws.com`) may use the key and
-     * publish too: RDS is among the services the SNS guide lists as publishing to encrypted topics with
-     * exactly these key permissions. (Older RDS API references said event notifications need an
-     * unencrypted topic; after the first deployment, check delivery with docs/runbooks/confirm-alert-email.md.)
-     * https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
-     * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.GrantingPermissions.html
+     * RDS events do not come here: see `dbEventsTopic`.
      *
      * @param resourceRegion `region` of the resources (undefined: the provider's)
      * @param region where they are, for ARNs in policies
-     * @param rdsEvents let RDS event subscriptions of this account publish
      * @param fleetEvents let EventBridge rules of this account publish (the fleet's Auto Scaling events)
      */
     private alertTopic(
@@ -494,7 +522,6 @@ export class Monitoring extends pulumi.ComponentResource {
         accountId: pulumi.Output<string>,
         alertEmail: string | undefined,
         tags: Record<string, string>,
-        rdsEvents: boolean,
         fleetEvents: boolean,
     ): AlertTopic {
         const parent = { parent: this };
@@ -536,18 +563,6 @@ export class Monitoring extends pulumi.ComponentResource {
                                       Sid: "EventBridgePublishesToEncryptedTopic",
                                       Effect: "Allow",
                                       Principal: { Service: "events.amazonaws.com" },
-                                      Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                                      Resource: "*",
-                                  },
-                              ]
-                            : []),
-                        // The same for RDS event notifications, for the same reasons (see the method's doc).
-                        ...(rdsEvents
-                            ? [
-                                  {
-                                      Sid: "RdsEventsPublishToEncryptedTopic",
-                                      Effect: "Allow",
-                                      Principal: { Service: "events.rds.amazonaws.com" },
                                       Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
                                       Resource: "*",
                                   },
@@ -606,29 +621,6 @@ export class Monitoring extends pulumi.ComponentResource {
                                 ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*` },
                             },
                         },
-                        // Confused-deputy guard as RDS documents it: events of this account's DB instances
-                        // (the source ARN is the instance's, `db:<identifier>`) in this region; also its
-                        // event subscriptions (`es:<name>`), which notify about their own changes.
-                        ...(rdsEvents
-                            ? [
-                                  {
-                                      Sid: "RdsEventsPublish",
-                                      Effect: "Allow",
-                                      Principal: { Service: "events.rds.amazonaws.com" },
-                                      Action: "sns:Publish",
-                                      Resource: topic.arn,
-                                      Condition: {
-                                          StringEquals: { "aws:SourceAccount": accountId },
-                                          ArnLike: {
-                                              "aws:SourceArn": [
-                                                  pulumi.interpolate`arn:${partition}:rds:${region}:${accountId}:db:*`,
-                                                  pulumi.interpolate`arn:${partition}:rds:${region}:${accountId}:es:*`,
-                                              ],
-                                          },
-                                      },
-                                  },
-                              ]
-                            : []),
                         // Confused-deputy guard: only this account's EventBridge rules.
                         ...(fleetEvents
                             ? [
@@ -663,5 +655,78 @@ export class Monitoring extends pulumi.ComponentResource {
             new aws.sns.TopicSubscription(`${name}-${role}-email`, { ...inRegion, topic: topic.arn, protocol: "email", endpoint: alertEmail }, parent);
         }
         return { key, topic, policy };
+    }
+
+    /**
+     * The topic RDS event notifications go to: no customer-managed key, so no key policy stands between
+     * RDS and the people subscribed. The alarm topic's key cannot serve here: the current SNS guide no
+     * longer lists which services publish to topics under a customer-managed key ("see your service
+     * documentation"), and the RDS guide on event notification permissions documents only the topic
+     * policy (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.GrantingPermissions.html),
+     * so an encrypted topic would be an alert path nobody has seen work. The events carry identifiers
+     * and event texts, no data. Publishing needs TLS and comes only from this account's RDS resources.
+     * The e-mail address gets a second subscription to confirm (docs/runbooks/confirm-alert-email.md).
+     */
+    private dbEventsTopic(
+        name: string,
+        region: string,
+        partition: string,
+        accountId: pulumi.Output<string>,
+        alertEmail: string | undefined,
+        tags: Record<string, string>,
+    ): { topic: aws.sns.Topic; policy: aws.sns.TopicPolicy } {
+        const parent = { parent: this };
+        const topic = new aws.sns.Topic(`${name}-db-events-topic`, { displayName: `${name} database events`.slice(0, 100), tags: { ...tags, Name: `${name}-db-events-topic` } }, parent);
+        const root = pulumi.interpolate`arn:${partition}:iam::${accountId}:root`;
+        const policy = new aws.sns.TopicPolicy(
+            `${name}-db-events-topic-policy`,
+            {
+                arn: topic.arn,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Sid: "AccountManagesTopic",
+                            Effect: "Allow",
+                            Principal: { AWS: root },
+                            Action: ["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:DeleteTopic", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"],
+                            Resource: topic.arn,
+                        },
+                        {
+                            // Confused-deputy guard as RDS documents it: this account's DB instances, clusters
+                            // and event subscriptions in this region.
+                            Sid: "RdsEventsPublish",
+                            Effect: "Allow",
+                            Principal: { Service: "events.rds.amazonaws.com" },
+                            Action: "sns:Publish",
+                            Resource: topic.arn,
+                            Condition: {
+                                StringEquals: { "aws:SourceAccount": accountId },
+                                ArnLike: {
+                                    "aws:SourceArn": [
+                                        pulumi.interpolate`arn:${partition}:rds:${region}:${accountId}:db:*`,
+                                        pulumi.interpolate`arn:${partition}:rds:${region}:${accountId}:cluster:*`,
+                                        pulumi.interpolate`arn:${partition}:rds:${region}:${accountId}:es:*`,
+                                    ],
+                                },
+                            },
+                        },
+                        {
+                            Sid: "DenyPublishWithoutTls",
+                            Effect: "Deny",
+                            Principal: "*",
+                            Action: "sns:Publish",
+                            Resource: topic.arn,
+                            Condition: { Bool: { "aws:SecureTransport": "false" } },
+                        },
+                    ],
+                }),
+            },
+            parent,
+        );
+        if (alertEmail !== undefined) {
+            new aws.sns.TopicSubscription(`${name}-db-events-email`, { topic: topic.arn, protocol: "email", endpoint: alertEmail }, parent);
+        }
+        return { topic, policy };
     }
 }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { architectureOf } from "./lib/naming";
+import { DatabaseEndpoints } from "./lib/databaseEndpoints";
 import { renderCloudConfig } from "./lib/userData";
 import { LOG_RETENTION_DAYS } from "./lib/aws";
 import { DEFAULT_THRESHOLDS, refreshGateAlarms } from "./lib/alarms";
@@ -8,21 +9,12 @@ import { DEFAULT_THRESHOLDS, refreshGateAlarms } from "./lib/alarms";
 /** CPU credit mode of burstable (T-family) instances. */
 export type CpuCredits = "standard" | "unlimited";
 
-/** Where the servers find the database. Endpoints and the secret's ARN only: never the password. */
-export interface WebServersDatabaseArgs {
-    /** DNS name of the writer (primary). */
-    readonly writerHost: pulumi.Input<string>;
-    /** DNS name that reaches the read replicas. */
-    readonly readerHost: pulumi.Input<string>;
-    readonly port: pulumi.Input<number>;
-    /** Database (schema) name. */
-    readonly name: pulumi.Input<string>;
-    /**
-     * ARN of the Secrets Manager secret with the credentials. The servers' role may read exactly this
-     * secret; the application fetches it at run time.
-     */
-    readonly secretArn: pulumi.Input<string>;
-}
+/**
+ * Where the servers find the database: DatabaseEndpoints (the one endpoints type; the Database's
+ * `connectionInfo` fits), each field an Input. The role may read exactly the secret `secretArn` names;
+ * never the password itself.
+ */
+export type WebServersDatabaseArgs = { readonly [K in keyof DatabaseEndpoints]: pulumi.Input<DatabaseEndpoints[K]> };
 
 /** `active-active`: every server serves. `active-passive`: one serves, warm standbys wait outside the target group. */
 export type WebServersMode = "active-active" | "active-passive";

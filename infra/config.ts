@@ -10,6 +10,15 @@ import type { MonitoringThresholds } from "../components/lib/alarms";
 import { parseCidr } from "../components/lib/cidr";
 import { defaultHostedZone } from "../components/lib/naming";
 import type { WafMode } from "../components/lib/wafRules";
+import {
+    CLUSTER_STORAGE_LIMITS,
+    ClusterStorageType,
+    DbDeployment,
+    MULTI_AZ_CLUSTER_CLASS_FAMILIES,
+    MULTI_AZ_CLUSTER_ZONES,
+    clusterStorageProblems,
+    isMultiAzClusterClass,
+} from "../components/lib/rds";
 import { PROJECT, SETTINGS, SETTING_KEYS, SettingKey, SettingSpec } from "./settings";
 
 export type Environment = "development" | "staging" | "production";
@@ -61,19 +70,29 @@ export interface StackConfig {
         readonly certificateArn?: string;
     };
     readonly database: {
+        /** `instance` or `multiAzCluster` (the Database component's `deployment`). */
+        readonly deployment: DbDeployment;
         readonly engineVersion: string;
         /** Parameter group family derived from the version, e.g. `mysql8.0`. */
         readonly parameterGroupFamily: string;
         readonly instanceClass: string;
+        /** `multiAzCluster`: class, storage type and IOPS of the cluster's instances. */
+        readonly clusterInstanceClass?: string;
+        readonly storageType?: ClusterStorageType;
+        readonly iops?: number;
         readonly allocatedStorageGiB: number;
-        readonly maxAllocatedStorageGiB: number;
+        /** Storage autoscaling limit; undefined for `multiAzCluster` (it has none). */
+        readonly maxAllocatedStorageGiB?: number;
         readonly multiAz: boolean;
         readonly backupRetentionDays: number;
+        /** 0 for `multiAzCluster`: its standbys are the readers. */
         readonly replicaCount: number;
         /** 1-based index of the replica to promote, if any. */
         readonly promoteReplica?: number;
         /** After a promotion, drop the former primary (deleted with a final snapshot). */
         readonly retireFormerPrimary: boolean;
+        /** Step 2 of a promotion: the promoted replica takes the writer's settings. */
+        readonly promotionComplete: boolean;
         readonly dbName: string;
         readonly username: string;
         readonly monitoringIntervalSeconds: number;
@@ -163,6 +182,21 @@ function rangeText(spec: SettingSpec): string {
     if (spec.max !== undefined) return ` ≤ ${spec.max}`;
     return "";
 }
+
+/** The smallest class a Multi-AZ DB cluster runs on: `dbClusterInstanceClass`'s default. */
+export const DEFAULT_CLUSTER_INSTANCE_CLASS = "db.c6gd.medium";
+
+/** Settings of the instance deployment that mean nothing (or something wrong) for a Multi-AZ DB cluster. */
+const CLUSTER_EXCLUDED_SETTINGS = ["dbReplicaCount", "dbMultiAz", "dbPromoteReplica", "dbRetireFormerPrimary", "dbPromotionComplete", "dbMaxAllocatedStorageGiB", "dbInstanceClass"] as const;
+const CLUSTER_EXCLUDED_WHY: Record<(typeof CLUSTER_EXCLUDED_SETTINGS)[number], string> = {
+    dbReplicaCount: "its two readable standbys are the readers; a Multi-AZ DB cluster takes no read replicas of ours",
+    dbMultiAz: "a Multi-AZ DB cluster is always in three zones",
+    dbPromoteReplica: "RDS fails a Multi-AZ DB cluster over by itself; there is no replica to promote",
+    dbRetireFormerPrimary: "there is no promotion in a Multi-AZ DB cluster",
+    dbPromotionComplete: "there is no promotion in a Multi-AZ DB cluster",
+    dbMaxAllocatedStorageGiB: "Multi-AZ DB clusters have no storage autoscaling; size `dbAllocatedStorageGiB` for growth",
+    dbInstanceClass: "the cluster's instances take `dbClusterInstanceClass`",
+};
 
 /**
  * Validate raw settings and build the typed config. Throws one `ConfigError` listing every problem.
@@ -260,7 +294,37 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
         );
     }
 
-    const replicaCount = num("dbReplicaCount");
+    // ---- database shape: the Multi-AZ DB cluster's limits, named by setting ----
+    const deployment = (str("dbDeployment") ?? "instance") as DbDeployment;
+    const cluster = deployment === "multiAzCluster";
+    if (cluster) {
+        for (const key of CLUSTER_EXCLUDED_SETTINGS) {
+            if (raw[key] !== undefined) problems.push(`\`${key}\` must not be set with \`dbDeployment\` multiAzCluster (got ${show(raw[key])}): ${CLUSTER_EXCLUDED_WHY[key]}`);
+        }
+        const zoneCount = num("availabilityZoneCount");
+        if (zoneCount !== undefined && zoneCount < MULTI_AZ_CLUSTER_ZONES) {
+            problems.push(
+                `\`availabilityZoneCount\` must be at least ${MULTI_AZ_CLUSTER_ZONES} with \`dbDeployment\` multiAzCluster (got ${zoneCount}): a Multi-AZ DB cluster puts its writer and two readable standbys in three zones`,
+            );
+        }
+        const clusterClass = opt("dbClusterInstanceClass") ?? DEFAULT_CLUSTER_INSTANCE_CLASS;
+        if (v.dbClusterInstanceClass !== undefined || raw.dbClusterInstanceClass === undefined) {
+            if (!isMultiAzClusterClass(clusterClass)) {
+                problems.push(
+                    `\`dbClusterInstanceClass\` must be a class Multi-AZ DB clusters run on, of the families ${MULTI_AZ_CLUSTER_CLASS_FAMILIES.map((f) => `db.${f}`).join(", ")}, with db.c6gd.medium the only medium size (got ${show(clusterClass)})`,
+                );
+            }
+        }
+    } else {
+        for (const key of ["dbClusterInstanceClass", "dbStorageType", "dbIops"] as const) {
+            if (raw[key] !== undefined) problems.push(`\`${key}\` is only for \`dbDeployment\` multiAzCluster (got ${show(raw[key])} with dbDeployment instance)`);
+        }
+    }
+    const storageType = (opt("dbStorageType") ?? "gp3") as ClusterStorageType;
+    const clusterStorage = CLUSTER_STORAGE_LIMITS[storageType];
+    const clusterIops = raw.dbIops !== undefined ? num("dbIops") : clusterStorage?.defaultIops;
+
+    const replicaCount = cluster ? 0 : num("dbReplicaCount");
     const retention = num("dbBackupRetentionDays");
     if (retention !== undefined) {
         if (retention === 0 && replicaCount !== undefined && replicaCount > 0) {
@@ -272,8 +336,11 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
         }
     }
 
-    const allocated = num("dbAllocatedStorageGiB");
-    const maxAllocated = num("dbMaxAllocatedStorageGiB");
+    const allocated = cluster && raw.dbAllocatedStorageGiB === undefined ? clusterStorage?.defaultGiB : num("dbAllocatedStorageGiB");
+    const maxAllocated = cluster ? undefined : num("dbMaxAllocatedStorageGiB");
+    if (cluster && allocated !== undefined && clusterIops !== undefined) {
+        problems.push(...clusterStorageProblems(storageType, allocated, clusterIops, { storageType: "dbStorageType", allocatedStorageGiB: "dbAllocatedStorageGiB", iops: "dbIops" }));
+    }
     if (allocated !== undefined && maxAllocated !== undefined && maxAllocated <= allocated) {
         problems.push(
             `\`dbMaxAllocatedStorageGiB\` must be greater than \`dbAllocatedStorageGiB\` (${allocated}) for storage autoscaling (got ${maxAllocated})`,
@@ -282,7 +349,7 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
 
     // Storage autoscaling acts at 10% free; an alarm at or above that would page on normal growth.
     const freeStorage = num("alarmDbFreeStorageGiB");
-    if (freeStorage !== undefined && allocated !== undefined && freeStorage > allocated * 0.05) {
+    if (freeStorage !== undefined && allocated !== undefined && maxAllocated !== undefined && freeStorage > allocated * 0.05) {
         problems.push(
             `\`alarmDbFreeStorageGiB\` must be at most 5% of \`dbAllocatedStorageGiB\` (${allocated * 0.05} GiB of ${allocated} GiB) (got ${freeStorage}): storage autoscaling acts at 10% free, so a higher alarm would page on normal growth`,
         );
@@ -306,6 +373,9 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
 
     if (v.dbRetireFormerPrimary === true && promote === undefined) {
         problems.push("`dbRetireFormerPrimary` is true but `dbPromoteReplica` is not set: only a promotion leaves a former primary to retire");
+    }
+    if (v.dbPromotionComplete === true && promote === undefined) {
+        problems.push("`dbPromotionComplete` is true but `dbPromoteReplica` is not set: it is the second step of a promotion");
     }
 
     if (problems.length > 0) {
@@ -356,9 +426,11 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
             certificateArn,
         },
         database: {
+            deployment,
             engineVersion,
             parameterGroupFamily: `mysql${engineVersion.split(".").slice(0, 2).join(".")}`,
             instanceClass: str("dbInstanceClass"),
+            ...(cluster ? { clusterInstanceClass: opt("dbClusterInstanceClass") ?? DEFAULT_CLUSTER_INSTANCE_CLASS, storageType, iops: clusterIops } : {}),
             allocatedStorageGiB: allocated,
             maxAllocatedStorageGiB: maxAllocated,
             multiAz: bool("dbMultiAz"),
@@ -366,6 +438,7 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
             replicaCount,
             promoteReplica,
             retireFormerPrimary: bool("dbRetireFormerPrimary"),
+            promotionComplete: bool("dbPromotionComplete"),
             dbName: str("dbName"),
             username: str("dbUsername"),
             monitoringIntervalSeconds: num("dbMonitoringIntervalSeconds"),

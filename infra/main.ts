@@ -81,28 +81,38 @@ export async function main(): Promise<Record<string, unknown>> {
         opts,
     );
 
-    // ---- database: primary + replicas in the database subnets, its own SG, writer/reader names ----
-    // Built before the servers so they get its connection settings; the servers' SG is let in after.
+    // ---- database: primary + replicas, or a Multi-AZ DB cluster, in the database subnets; its own SG;
+    // writer/reader names. Built before the servers so they get its connection settings; the servers'
+    // SG is let in after.
+    const d = cfg.database;
+    const shape =
+        d.deployment === "multiAzCluster"
+            ? { deployment: d.deployment, clusterInstanceClass: d.clusterInstanceClass, storageType: d.storageType, iops: d.iops }
+            : {
+                  deployment: d.deployment,
+                  instanceClass: d.instanceClass,
+                  maxAllocatedStorageGiB: d.maxAllocatedStorageGiB,
+                  multiAz: d.multiAz,
+                  replicaCount: d.replicaCount,
+                  promoteReplica: d.promoteReplica,
+                  retireFormerPrimary: d.retireFormerPrimary,
+                  promotionComplete: d.promotionComplete,
+              };
     const db = new Database(
         "database",
         {
             vpcId: network.vpcId,
             subnetIds: network.databaseSubnetIds,
             availabilityZones: zoneNames,
-            engineVersion: cfg.database.engineVersion,
-            parameterGroupFamily: cfg.database.parameterGroupFamily,
-            instanceClass: cfg.database.instanceClass,
-            allocatedStorageGiB: cfg.database.allocatedStorageGiB,
-            maxAllocatedStorageGiB: cfg.database.maxAllocatedStorageGiB,
-            multiAz: cfg.database.multiAz,
-            backupRetentionDays: cfg.database.backupRetentionDays,
-            replicaCount: cfg.database.replicaCount,
-            promoteReplica: cfg.database.promoteReplica,
-            retireFormerPrimary: cfg.database.retireFormerPrimary,
-            dbName: cfg.database.dbName,
-            username: cfg.database.username,
-            monitoringIntervalSeconds: cfg.database.monitoringIntervalSeconds,
-            logRetentionDays: cfg.database.logRetentionDays,
+            ...shape,
+            engineVersion: d.engineVersion,
+            parameterGroupFamily: d.parameterGroupFamily,
+            allocatedStorageGiB: d.allocatedStorageGiB,
+            backupRetentionDays: d.backupRetentionDays,
+            dbName: d.dbName,
+            username: d.username,
+            monitoringIntervalSeconds: d.monitoringIntervalSeconds,
+            logRetentionDays: d.logRetentionDays,
             deletionProtection: cfg.deletionProtection,
             production: cfg.isProduction,
         },
@@ -229,6 +239,8 @@ export async function main(): Promise<Record<string, unknown>> {
         dbParameterGroupName: db.parameterGroupName,
         dashboardUrl: monitoring.dashboardUrl,
         alertTopicArn: monitoring.topicArn,
+        // RDS events have a topic of their own, without a KMS key (components/monitoring.ts, dbEventsTopic).
+        dbEventsTopicArn: monitoring.dbEventsTopicArn,
         alertTopicArnUsEast1: monitoring.usEast1TopicArn,
         healthCheckId: monitoring.healthCheckId,
         accessLogBucket: accessLogs.bucketName,

@@ -249,6 +249,35 @@ export const SETTINGS = {
         description:
             "RDS MySQL major version. 8.4 (LTS) by default; 8.0 left RDS standard support on 2026-07-31 and runs only on paid Extended Support, which the stack then enables explicitly.",
     },
+    dbDeployment: {
+        group: "database",
+        type: "string",
+        default: "instance",
+        enum: ["instance", "multiAzCluster"],
+        description:
+            "Shape of the database: `instance` (a primary, Multi-AZ with `dbMultiAz`, plus `dbReplicaCount` read replicas) or `multiAzCluster` (an RDS Multi-AZ DB cluster: a writer and two readable standbys in three zones, automatic failover typically under 35 s; needs `availabilityZoneCount` ≥ 3). See docs/database.md.",
+    },
+    dbClusterInstanceClass: {
+        group: "database",
+        type: "string",
+        pattern: /^db\.[a-z0-9-]+\.[a-z0-9]+$/,
+        patternHint: "an RDS instance class such as db.c6gd.medium or db.r6gd.large",
+        description:
+            "`multiAzCluster` only: class of the cluster's three instances, of a family Multi-AZ DB clusters run on (db.c6gd, m5d, m6gd, m6id, m6idn, r5d, r6gd, r6id, r6idn, x2iedn); default db.c6gd.medium, the smallest.",
+    },
+    dbStorageType: {
+        group: "database",
+        type: "string",
+        enum: ["io1", "io2", "gp3"],
+        description: "`multiAzCluster` only: storage type of each cluster instance: gp3 (default, from 400 GiB, 12000 IOPS included) or io1/io2 (from 100 GiB, IOPS billed per IOPS-month). Instances always use gp3.",
+    },
+    dbIops: {
+        group: "database",
+        type: "integer",
+        min: 1000,
+        max: 256000,
+        description: "`multiAzCluster` only: provisioned IOPS of each cluster instance (default 1000 for io1/io2, 12000 for gp3; io1 0.5-50 IOPS per GiB).",
+    },
     dbInstanceClass: {
         group: "database",
         type: "string",
@@ -263,7 +292,7 @@ export const SETTINGS = {
         default: 20,
         min: 20,
         max: 65536,
-        description: "Initial gp3 storage of the primary (RDS MySQL gp3 needs at least 20 GiB).",
+        description: "Initial gp3 storage of the primary (RDS MySQL gp3 needs at least 20 GiB). With `multiAzCluster`: the storage of each cluster instance (default 400 for gp3, 100 for io1/io2).",
     },
     dbMaxAllocatedStorageGiB: {
         group: "database",
@@ -311,6 +340,13 @@ export const SETTINGS = {
         default: false,
         description:
             "After a promotion (`dbPromoteReplica`), stop declaring the former primary so Pulumi deletes it, with a final snapshot. Only valid with `dbPromoteReplica`.",
+    },
+    dbPromotionComplete: {
+        group: "database",
+        type: "boolean",
+        default: false,
+        description:
+            "Second step of a promotion, in an `up` after the one that applied `dbPromoteReplica`: give the promoted replica the writer's settings (Multi-AZ, password, deletion protection, window). See docs/runbooks/db-writer-fails.md.",
     },
     dbLogRetentionDays: {
         group: "database",

@@ -19,6 +19,7 @@ export const T = {
     certificate: "aws:acm/certificate:Certificate",
     wafAssociation: "aws:wafv2/webAclAssociation:WebAclAssociation",
     rdsInstance: "aws:rds/instance:Instance",
+    rdsCluster: "aws:rds/cluster:Cluster",
     instance: "aws:ec2/instance:Instance",
     launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
     autoScalingGroup: "aws:autoscaling/group:Group",

@@ -6,6 +6,7 @@ import {
     MAX_DESCRIPTION_LENGTH,
     MonitoringThresholds,
     RDS_EVENT_CATEGORIES,
+    clusterInstanceAlarms,
     dbLivenessAlarm,
     ec2ActionArn,
     freeStorageProblems,
@@ -258,8 +259,48 @@ describe("database alarms", () => {
         expect(writer).toContain("dbPromoteReplica");
         expect(writer).toMatch(/Runbook: docs\/runbooks\/db-writer-fails\.md$/);
         expect(reader).toMatch(/^The read replica replica-1 has sent no metrics/);
-        expect(reader).toMatch(/Runbook: docs\/runbooks\/db-recreate-replica\.md$/);
         for (const d of [writer, reader]) expect(d).toMatch(/FIRST: .*describe-events --source-type db-instance/);
+    });
+
+    it("no step that fails: a replica can't be stopped, a deleted one needs --refresh, re-creating means a new identifier; the writer names both promotion steps", () => {
+        const writer = dbLivenessAlarm({ role: "x", who: "The primary database", writer: true, identifier: "p" }).description;
+        const reader = dbLivenessAlarm({ role: "y", who: "The read replica replica-1", writer: false, identifier: "r" }).description;
+        const stopped = replicaAlarms({ name: "replica-1", identifier: "r" }, DEFAULT_THRESHOLDS).find((a) => a.role === "replica-1-replication-stopped")!.description;
+        const storage = primaryDbAlarms("p", DEFAULT_THRESHOLDS, { allocatedGiB: 20, maxAllocatedGiB: 100 }).find((a) => a.role === "db-primary-free-storage")!.description;
+        // RDS cannot stop a read replica (or a source that has replicas): no "start it" for a replica.
+        expect(reader).not.toMatch(/start it|start-db-instance/i);
+        expect(reader).toContain("RDS cannot stop a read replica");
+        // A replica deleted outside Pulumi comes back only after a refresh.
+        expect(reader).toContain("`pulumi up --refresh`");
+        expect(reader).toContain("docs/runbooks/db-recreate-replica.md");
+        // `--replace <urn>` on the instance keeps its identifier (create-before-delete collides): replace the suffix.
+        for (const d of [reader, stopped]) expect(d).not.toContain("--replace <urn>");
+        expect(stopped).toContain("`pulumi up --replace` on its id-suffix RandomId, not on the instance");
+        // The writer only starts when it has no replicas; promotion takes two steps.
+        expect(writer).toContain("stopped only while it has no replicas");
+        expect(writer).toMatch(/dbPromoteReplica, then dbPromotionComplete/);
+        expect(writer).toContain("docs/runbooks/db-writer-fails.md");
+        // Raising allocated storage with a plain `up` waits for the maintenance window.
+        expect(storage).toContain("--apply-immediately");
+        expect(storage).toContain("waits for the maintenance window");
+        for (const d of [writer, reader, stopped, storage]) expect(d).not.toContain("README");
+    });
+
+    it("a Multi-AZ DB cluster's instances: liveness, CPU, replica lag and free storage each, role-neutral (any may be the writer)", () => {
+        const specs = clusterInstanceAlarms({ name: "cluster-instance-2", identifier: "c-instance-2" }, DEFAULT_THRESHOLDS, 100);
+        expect(specs.map((s) => s.role)).toEqual([
+            "db-cluster-instance-2-liveness",
+            "db-cluster-instance-2-cpu",
+            "db-cluster-instance-2-replica-lag",
+            "db-cluster-instance-2-free-storage",
+        ]);
+        for (const s of specs) expect(s.dimensions).toEqual({ DBInstanceIdentifier: "c-instance-2" });
+        const lag = specs[2];
+        expect(lag).toMatchObject({ metricName: "ReplicaLag", statistic: "Maximum", threshold: DEFAULT_THRESHOLDS.replicaLagSeconds, treatMissingData: "notBreaching" });
+        expect(specs[0]).toMatchObject({ statistic: "SampleCount", treatMissingData: "breaching" });
+        expect(specs[0].description).toContain("under 35 s");
+        expect(specs[3].description).toContain("no storage autoscaling");
+        for (const s of specs) expect(s.description.length).toBeLessThanOrEqual(MAX_DESCRIPTION_LENGTH - 200);
     });
 });
 

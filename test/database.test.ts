@@ -37,13 +37,13 @@ beforeAll(async () => {
     db.main = new mod.Database("db", { ...baseArgs, replicaCount: 2, deletionProtection: true, production: true, tags: { Team: "data" } });
     db.main.allowConnectionsFrom("web", web.id);
     // After a failover: replica 2 of 3 promoted, Multi-AZ writer, a class with Performance Insights.
-    db.promoted = new mod.Database("promoted", { ...baseArgs, replicaCount: 3, promoteReplica: 2, multiAz: true, instanceClass: "db.m7g.large", deletionProtection: true });
+    db.promoted = new mod.Database("promoted", { ...baseArgs, replicaCount: 3, promoteReplica: 2, promotionComplete: true, multiAz: true, instanceClass: "db.m7g.large", deletionProtection: true });
     // Smallest: no replicas, no Enhanced Monitoring, no deletion protection.
     db.single = new mod.Database("single", { ...baseArgs, replicaCount: 0, monitoringIntervalSeconds: 0, privateZoneName: "mysql.example.internal" });
     // A promotion whose former primary was retired.
-    db.retired = new mod.Database("retired", { ...baseArgs, replicaCount: 1, promoteReplica: 1, retireFormerPrimary: true });
+    db.retired = new mod.Database("retired", { ...baseArgs, replicaCount: 1, promoteReplica: 1, promotionComplete: true, retireFormerPrimary: true });
     // Single-AZ promotion of replica 1 of 3: replica-3 shared its zone before the promotion.
-    db.moved = new mod.Database("moved", { ...baseArgs, replicaCount: 3, promoteReplica: 1 });
+    db.moved = new mod.Database("moved", { ...baseArgs, replicaCount: 3, promoteReplica: 1, promotionComplete: true });
     // MySQL 8.0 (past standard support), a Multi-AZ primary, 2 replicas, a year of logs.
     db.legacy = new mod.Database("legacy", { ...baseArgs, engineVersion: "8.0", multiAz: true, replicaCount: 2, logRetentionDays: 365 });
     // The same database before and after promoting replica 2.
@@ -404,13 +404,14 @@ describe("replicas", () => {
             expect(r.inputs).not.toHaveProperty("applyImmediately");
             expect(r.protect).toBe(false);
             // RDS can't re-point a replica: a new source means a new replica.
-            expect(r.replaceOnChanges).toEqual(["replicateSourceDb"]);
+            expect(r.replaceOnChanges).toEqual(["replicateSourceDb", "identifier"]);
         }
     });
 
     it("a new source or zone gives a new identifier (the suffix is kept by them), so the new replica is created before the old is deleted", () => {
-        expect(suffixOf("db", "replica-1").inputs.keepers).toEqual({ source: "primary", zone: "us-east-1b" });
-        expect(suffixOf("db", "replica-2").inputs.keepers).toEqual({ source: "primary", zone: "us-east-1c" });
+        const primaryHex = suffixOf("db", "primary").state.hex;
+        expect(suffixOf("db", "replica-1").inputs.keepers).toEqual({ source: "primary", sourceSuffix: primaryHex, zone: "us-east-1b" });
+        expect(suffixOf("db", "replica-2").inputs.keepers).toEqual({ source: "primary", sourceSuffix: primaryHex, zone: "us-east-1c" });
     });
 });
 
@@ -653,7 +654,7 @@ describe("promotion (promoteReplica: 2 of 3)", () => {
 
     it("keeps its identifier: its suffix is frozen at what it was as a replica of the primary (a promotion is in place)", () => {
         const suffix = suffixOf("promoted", "replica-2");
-        expect(suffix.inputs.keepers).toEqual({ source: "primary", zone: "us-east-1c" });
+        expect(suffix.inputs.keepers).toEqual({ source: "primary", sourceSuffix: suffixOf("promoted", "primary").state.hex, zone: "us-east-1c" });
         expect(suffix.ignoreChanges).toEqual(["keepers"]);
         expect(instance("promoted-replica-2").inputs.identifier).toBe(`promoted-test-replica-2-${suffix.state.hex}`);
     });
@@ -692,12 +693,13 @@ describe("promotion (promoteReplica: 2 of 3)", () => {
         for (const name of ["promoted-replica-1", "promoted-replica-3"]) {
             const r = instance(name);
             expect(r.inputs.replicateSourceDb).toBe(w.state.identifier);
-            expect(r.replaceOnChanges).toEqual(["replicateSourceDb"]);
+            expect(r.replaceOnChanges).toEqual(["replicateSourceDb", "identifier"]);
             expect(r.protect).toBe(false);
         }
         // New source → new suffix → new identifier: the new replica is created before the old is deleted.
-        expect(suffixOf("promoted", "replica-1").inputs.keepers).toEqual({ source: "replica-2", zone: "us-east-1a" });
-        expect(suffixOf("promoted", "replica-3").inputs.keepers).toEqual({ source: "replica-2", zone: "us-east-1b" });
+        const writerHex = suffixOf("promoted", "replica-2").state.hex;
+        expect(suffixOf("promoted", "replica-1").inputs.keepers).toEqual({ source: "replica-2", sourceSuffix: writerHex, zone: "us-east-1a" });
+        expect(suffixOf("promoted", "replica-3").inputs.keepers).toEqual({ source: "replica-2", sourceSuffix: writerHex, zone: "us-east-1b" });
     });
 
     it("the re-created replicas leave the new writer's zone, the former primary's zone first", () => {
@@ -740,7 +742,12 @@ describe("promotion (promoteReplica: 2 of 3)", () => {
         expect(instance("after-primary").ignoreChanges).toEqual(instance("before-primary").ignoreChanges);
         expect(instance("after-primary").protect).toBe(true);
         // ...and the promoted replica keeps its identity: the same suffix keepers as before, frozen.
-        expect(suffixOf("after", "replica-2").inputs).toEqual(suffixOf("before", "replica-2").inputs);
+        const keepers = (prefix: string) => {
+            const { sourceSuffix, ...rest } = suffixOf(prefix, "replica-2").inputs.keepers;
+            expect(sourceSuffix).toBe(suffixOf(prefix, "primary").state.hex);
+            return rest;
+        };
+        expect(keepers("after")).toEqual(keepers("before"));
         expect(suffixOf("after", "replica-2").ignoreChanges).toEqual(["keepers"]);
     });
 

@@ -59,6 +59,8 @@ export interface RecordedResource {
     readonly ignoreChanges: readonly string[];
     /** Input paths whose change replaces the resource (the `replaceOnChanges` option). */
     readonly replaceOnChanges: readonly string[];
+    /** The `deleteBeforeReplace` option (false: the replacement is created before the old one is deleted). */
+    readonly deleteBeforeReplace: boolean;
     readonly dependencies: readonly string[];
     /** Dotted paths of inputs that arrived as Pulumi secrets, e.g. `password`, `tags.Secret`. */
     readonly secretPaths: readonly string[];
@@ -80,6 +82,7 @@ interface RegistrationMeta {
     protect: boolean;
     ignoreChanges: string[];
     replaceOnChanges: string[];
+    deleteBeforeReplace: boolean;
     dependencies: string[];
     secretPaths: string[];
     provider?: string;
@@ -488,6 +491,31 @@ function computedOutputsInRegion(type: string, name: string, inputs: Record<stri
                 },
             };
         }
+        case "aws:rds/cluster:Cluster": {
+            // The provider's id of a DB cluster is its identifier. A Multi-AZ DB cluster's endpoints share
+            // one hash: `<id>.cluster-<hash>` (writer) and `<id>.cluster-ro-<hash>` (reader); RDS names its
+            // three DB instances itself (clusterMembers).
+            const identifier = inputs.clusterIdentifier ?? autoName(name, seed, 63).toLowerCase();
+            const h = hex(12);
+            return {
+                id: identifier,
+                state: {
+                    clusterIdentifier: identifier,
+                    arn: arn("rds", `cluster:${identifier}`),
+                    clusterResourceId: `cluster-${hex(26).toUpperCase()}`,
+                    endpoint: `${identifier}.cluster-${h}.${region}.rds.amazonaws.com`,
+                    readerEndpoint: `${identifier}.cluster-ro-${h}.${region}.rds.amazonaws.com`,
+                    port: inputs.port ?? 3306,
+                    hostedZoneId: "Z2R2ITUGPM61AM",
+                    clusterMembers: [1, 2, 3].map((i) => `${identifier}-instance-${i}`),
+                    masterUserSecrets: [],
+                },
+            };
+        }
+        case "aws:rds/clusterParameterGroup:ClusterParameterGroup": {
+            const groupName = inputs.name ?? autoName(name, seed, 255).toLowerCase();
+            return { id: groupName, state: { name: groupName, arn: arn("rds", `cluster-pg:${groupName}`) } };
+        }
         case "aws:rds/subnetGroup:SubnetGroup": {
             const groupName = inputs.name ?? autoName(name, seed, 255).toLowerCase();
             return { id: groupName, state: { name: groupName, arn: arn("rds", `subgrp:${groupName}`) } };
@@ -771,6 +799,7 @@ export async function setupMocks(options: MockOptions = {}): Promise<void> {
                     protect: meta?.protect ?? false,
                     ignoreChanges: meta?.ignoreChanges ?? [],
                     replaceOnChanges: meta?.replaceOnChanges ?? [],
+                    deleteBeforeReplace: meta?.deleteBeforeReplace ?? false,
                     dependencies: meta?.dependencies ?? [],
                     secretPaths: meta?.secretPaths ?? [],
                     propertyDependencies: meta?.propertyDependencies ?? {},
@@ -806,6 +835,7 @@ export async function setupMocks(options: MockOptions = {}): Promise<void> {
             protect: Boolean(req.getProtect()),
             ignoreChanges: req.getIgnorechangesList(),
             replaceOnChanges: req.getReplaceonchangesList(),
+            deleteBeforeReplace: Boolean(req.getDeletebeforereplace()),
             dependencies: req.getDependenciesList(),
             secretPaths: secretPathsOf(req.getObject()?.toJavaScript() ?? {}),
             provider: req.getProvider() || undefined,

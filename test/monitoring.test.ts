@@ -288,20 +288,22 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
 
         it("alertEmail subscribes the address to each topic; without it there is no subscription", () => {
             const subs = of(SUB, "mon");
-            expect(subs.map((s) => [s.name, s.inputs.topic, s.inputs.protocol, s.inputs.endpoint])).toEqual([
+            expect(subs.map((s) => [s.name, s.inputs.topic, s.inputs.protocol, s.inputs.endpoint]).sort((x, y) => x[0].localeCompare(y[0]))).toEqual([
                 ["mon-alerts-email", resourceNamed(TOPIC, "mon-alerts").id, "email", "oncall@example.com"],
                 ["mon-alerts-us-east-1-email", resourceNamed(TOPIC, "mon-alerts-us-east-1").id, "email", "oncall@example.com"],
+                ["mon-db-events-email", resourceNamed(TOPIC, "mon-db-events-topic").id, "email", "oncall@example.com"],
             ]);
             expect(of(SUB, "mon3")).toEqual([]);
-            expect(of(TOPIC, "mon3")).toHaveLength(1);
+            // The alarm topic, and the RDS events topic (mon3 watches a database).
+            expect(of(TOPIC, "mon3").map((t) => t.name).sort()).toEqual(["mon3-alerts", "mon3-db-events-topic"]);
         });
     });
 
     describe("RDS events reach the same person", () => {
-        it("one subscription of the stack's topic to every DB instance given, by recorded RDS identifier, in the failure categories", () => {
+        it("one subscription to every DB instance given, by recorded RDS identifier, in the failure categories, notifying the events topic", () => {
             const sub = resourceNamed(EVENTS, "mon-db-events");
             const ids = ["two-db-primary", "two-db-replica-1", "two-db-replica-2"].map((n) => recorded("aws:rds/instance:Instance", n).state.identifier);
-            expect(sub.inputs).toMatchObject({ snsTopic: resourceNamed(TOPIC, "mon-alerts").id, sourceType: "db-instance", sourceIds: ids, enabled: true });
+            expect(sub.inputs).toMatchObject({ snsTopic: resourceNamed(TOPIC, "mon-db-events-topic").id, sourceType: "db-instance", sourceIds: ids, enabled: true });
             expect([...sub.inputs.eventCategories].sort()).toEqual(
                 ["availability", "deletion", "failover", "failure", "low storage", "maintenance", "notification", "read replica", "recovery"].sort(),
             );
@@ -311,27 +313,26 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
             expect(resourceNamed(EVENTS, "mon3-db-events").inputs.sourceIds).toEqual([recorded("aws:rds/instance:Instance", "three-db-primary").state.identifier]);
         });
 
-        it("is created after the topic policy and key that let RDS publish (events before that would be lost), and is exposed", async () => {
+        it("the events topic needs no KMS key (no key policy can stop RDS), and the same address is subscribed to it", () => {
+            const topic = resourceNamed(TOPIC, "mon-db-events-topic");
+            expect(topic.inputs).not.toHaveProperty("kmsMasterKeyId");
+            const subs = of("aws:sns/topicSubscription:TopicSubscription", "mon").filter((x) => x.inputs.topic === topic.id);
+            expect(subs.map((x) => [x.inputs.protocol, x.inputs.endpoint])).toEqual([["email", resourceNamed("aws:sns/topicSubscription:TopicSubscription", "mon-alerts-email").inputs.endpoint]]);
+            // ...and the alarm topics' keys grant RDS nothing any more.
+            for (const key of ["mon-alerts-key", "mon-alerts-us-east-1-key"]) expect(resourceNamed(KEY, key).inputs.policy).not.toContain("events.rds.amazonaws.com");
+            for (const policy of ["mon-alerts-policy", "mon-alerts-us-east-1-policy"]) expect(resourceNamed(TOPIC_POLICY, policy).inputs.policy).not.toContain("events.rds.amazonaws.com");
+        });
+
+        it("is created after the topic policy that lets RDS publish (events before that would be lost), and is exposed", async () => {
             const sub = resourceNamed(EVENTS, "mon-db-events");
-            expect(sub.dependencies).toEqual(expect.arrayContaining([resourceNamed(TOPIC_POLICY, "mon-alerts-policy").urn, resourceNamed(KEY, "mon-alerts-key").urn]));
+            expect(sub.dependencies).toEqual(expect.arrayContaining([resourceNamed(TOPIC_POLICY, "mon-db-events-topic-policy").urn]));
             expect(await awaitOutput(mon.dbEventSubscription!.arn)).toBe(sub.state.arn);
+            expect(await awaitOutput(mon.dbEventsTopicArn!)).toBe(resourceNamed(TOPIC, "mon-db-events-topic").state.arn);
         });
 
-        it("the stack topic's key lets RDS event notifications use it; the us-east-1 key (no RDS there) does not", () => {
-            const statements = JSON.parse(resourceNamed(KEY, "mon-alerts-key").inputs.policy).Statement;
-            expect(statements).toContainEqual({
-                Sid: "RdsEventsPublishToEncryptedTopic",
-                Effect: "Allow",
-                Principal: { Service: "events.rds.amazonaws.com" },
-                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                Resource: "*",
-            });
-            expect(resourceNamed(KEY, "mon-alerts-us-east-1-key").inputs.policy).not.toContain("events.rds.amazonaws.com");
-        });
-
-        it("the stack topic's policy lets RDS publish events of this account's instances in this region only", () => {
-            const topic = resourceNamed(TOPIC, "mon-alerts");
-            const statements = JSON.parse(resourceNamed(TOPIC_POLICY, "mon-alerts-policy").inputs.policy).Statement;
+        it("the events topic's policy lets RDS publish events of this account's instances, clusters and subscriptions in this region only, over TLS", () => {
+            const topic = resourceNamed(TOPIC, "mon-db-events-topic");
+            const statements = JSON.parse(resourceNamed(TOPIC_POLICY, "mon-db-events-topic-policy").inputs.policy).Statement;
             expect(statements).toContainEqual({
                 Sid: "RdsEventsPublish",
                 Effect: "Allow",
@@ -340,13 +341,14 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
                 Resource: topic.id,
                 Condition: {
                     StringEquals: { "aws:SourceAccount": "123456789012" },
-                    ArnLike: { "aws:SourceArn": ["arn:aws:rds:eu-west-1:123456789012:db:*", "arn:aws:rds:eu-west-1:123456789012:es:*"] },
+                    ArnLike: {
+                        "aws:SourceArn": ["arn:aws:rds:eu-west-1:123456789012:db:*", "arn:aws:rds:eu-west-1:123456789012:cluster:*", "arn:aws:rds:eu-west-1:123456789012:es:*"],
+                    },
                 },
             });
+            expect(statements.find((x: any) => x.Sid === "DenyPublishWithoutTls")).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
             // The subscription's own ARN falls under the condition.
-            const sub = resourceNamed(EVENTS, "mon-db-events");
-            expect(sub.state.arn).toMatch(/^arn:aws:rds:eu-west-1:123456789012:es:/);
-            expect(resourceNamed(TOPIC_POLICY, "mon-alerts-us-east-1-policy").inputs.policy).not.toContain("events.rds.amazonaws.com");
+            expect(resourceNamed(EVENTS, "mon-db-events").state.arn).toMatch(/^arn:aws:rds:eu-west-1:123456789012:es:/);
         });
     });
 
@@ -450,8 +452,8 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
         const declared = allResources().filter((r) => r.name.startsWith("mon-"));
         expect(children.map((c) => c.name).sort()).toEqual(declared.map((d) => d.name).sort());
         // Alarms, 2 × (key, topic, policy, subscription), health check, dashboard, RDS event subscription,
-        // the fleet's EventBridge rule and its target.
-        expect(children.length).toBe(24 + 2 * 4 + 1 + 1 + 1 + 2);
+        // the fleet's EventBridge rule and its target, and the RDS events' topic, policy and subscription.
+        expect(children.length).toBe(24 + 2 * 4 + 1 + 1 + 1 + 2 + 3);
     });
 });
 
@@ -487,9 +489,10 @@ describe("a stack in us-east-1 (one topic for everything)", () => {
 
     it("the health-check alarm is in us-east-1 and notifies the one topic, which stays in the provider's region", () => {
         const topic = resourceNamed(TOPIC, "east-alerts");
-        expect(of(TOPIC, "east")).toHaveLength(1);
+        // One alarm topic (plus the RDS events' own, keyless topic).
+        expect(of(TOPIC, "east").map((t) => t.name).sort()).toEqual(["east-alerts", "east-db-events-topic"]);
         expect(of(KEY, "east")).toHaveLength(1);
-        expect(of(SUB, "east")).toHaveLength(1);
+        expect(of(SUB, "east").map((x) => x.name).sort()).toEqual(["east-alerts-email", "east-db-events-email"]);
         expect(topic.inputs).not.toHaveProperty("region");
         expect(alarm("east", "health-check").inputs).toMatchObject({ region: "us-east-1", alarmActions: [topic.id], okActions: [topic.id] });
         expect(east.usEast1TopicArn).toBeUndefined();

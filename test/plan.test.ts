@@ -112,6 +112,31 @@ describe("the SPOF report on the real stacks (from the declared resources)", () 
         for (const t of results.prod.spof!.tiers) expect([t.tier, t.declared, t.survivesServer, t.survivesZone]).toEqual([t.tier, true, true, true]);
     });
 
+    it("the summary reads the web and database tiers from the resources", () => {
+        expect(results.dev.summary).toMatchObject({ dbReplicasPerZone: { "us-east-1b": 1 }, https: false });
+        expect(results.dev.summary!.dbWriter).toMatchObject({ zone: "us-east-1a", multiAz: false });
+        // prod: a Multi-AZ DB cluster (dbDeployment), no instances of ours.
+        expect(results.prod.summary).toMatchObject({ dbReplicasPerZone: {}, https: true, httpRedirectsToHttps: true, waf: true });
+        expect(results.prod.summary!.dbWriter).toBeUndefined();
+        expect(results.prod.summary!.dbCluster).toEqual({ name: "database-cluster", instanceClass: "db.c6gd.medium", zones: ["us-east-1a", "us-east-1b", "us-east-1c"] });
+        expect(results.prod.summary!.url).toBe("https://www.example.com");
+        expect(results.prod.summary!.failureDetection!.seconds).toBeGreaterThan(0);
+        // prod has a third server, a second replica, a WAF and a health check: more alarms than dev.
+        expect(results.dev.summary!.alarms).toBeGreaterThan(0);
+        expect(results.prod.summary!.alarms).toBeGreaterThan(results.dev.summary!.alarms);
+    });
+
+    it("the diagram draws internet → WAF → ALB → the web fleet → the Multi-AZ DB cluster, and monitoring", () => {
+        const md = read(results.prod.files!.planMd);
+        expect(md).toMatch(/internet --> dns\n[\s\S]*dns --> waf\n[\s\S]*waf --> alb\n/);
+        for (const zone of ["us_east_1a", "us_east_1b", "us_east_1c"]) expect(md).toContain(`subgraph az_${zone}["us-east-1${zone.slice(-1)}"]`);
+        expect(md.match(/^ {4}alb --> asg_web_asg$/gm)).toHaveLength(1);
+        expect(md.match(/asg_web_asg -->\|SQL\| db_database_cluster/g)).toHaveLength(1);
+        expect(md).toContain("Multi-AZ DB cluster");
+        expect(md).toContain("automatic failover #lt; 35 s");
+        expect(md.match(/-->\|replicates\| db_/g)).toBeNull();
+        expect(md).toContain("alarms --> sns");
+    });
 });
 
 describe("the web fleet (Auto Scaling group) in the plan of the real stacks", () => {

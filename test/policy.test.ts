@@ -341,6 +341,50 @@ describe("rds-backup-retention", () => {
     });
 });
 
+describe("RDS DB clusters (Multi-AZ DB cluster guardrails)", () => {
+    const CLUSTER = "aws:rds/cluster:Cluster";
+    const good = { engine: "mysql", dbClusterInstanceClass: "db.c6gd.medium", storageEncrypted: true, backupRetentionPeriod: 7, deletionProtection: true, skipFinalSnapshot: false };
+    /** Policy args for a cluster whose provider carries these default tags. */
+    const clusterArgs = (props: Record<string, any>, environment: string) =>
+        resourceArgs({
+            type: CLUSTER,
+            props: unknownCheckingProxy(props),
+            name: "c",
+            provider: { type: PROVIDER, name: "aws", urn: urnOf(PROVIDER, "aws"), props: unknownCheckingProxy({ defaultTags: JSON.stringify({ tags: { Environment: environment } }) }) },
+        });
+
+    it("encrypted: passes storageEncrypted true, fails anything else", async () => {
+        expect(await check(p.rdsStorageEncrypted, CLUSTER, good)).toEqual([]);
+        expect(await check(p.rdsStorageEncrypted, CLUSTER, { ...good, storageEncrypted: false })).toEqual([
+            "r must set storageEncrypted: true. A DB cluster's encryption is fixed at creation: an unencrypted one can only be encrypted by restoring a snapshot into a new cluster.",
+        ]);
+    });
+
+    it("backups: passes 7 days or more, fails fewer", async () => {
+        expect(await check(p.rdsBackupRetention, CLUSTER, good)).toEqual([]);
+        expect(await check(p.rdsBackupRetention, CLUSTER, { ...good, backupRetentionPeriod: 1 })).toEqual([
+            "r keeps automated backups 1 days; set backupRetentionPeriod to at least 7 (point-in-time recovery, and read replicas need backups on).",
+        ]);
+    });
+
+    it("not public: passes without publiclyAccessible (the provider has none for clusters) or false, fails true", async () => {
+        expect(await check(p.rdsNotPublic, CLUSTER, good)).toEqual([]);
+        expect(await check(p.rdsNotPublic, CLUSTER, { ...good, publiclyAccessible: true })).toHaveLength(1);
+    });
+
+    it("deletion protection in production: passes when set, fails without it or with skipFinalSnapshot; not applicable outside production", async () => {
+        const policy = p.rdsDeletionProtectionInProduction;
+        expect(await runResourcePolicy(policy, clusterArgs(good, "production"))).toEqual([]);
+        expect(await runResourcePolicy(policy, clusterArgs({ ...good, deletionProtection: false, skipFinalSnapshot: true }, "production"))).toEqual([
+            "c is in production and must set deletionProtection: true: a stray delete (a replaced resource, a destroyed stack) would take the database with it.",
+            "c is in production and sets skipFinalSnapshot: true; keep a final snapshot (skipFinalSnapshot: false with a finalSnapshotIdentifier).",
+        ]);
+        expect(await runResourcePolicy(policy, clusterArgs({ ...good, deletionProtection: false }, "development"))).toEqual([]);
+        // Read replicas are out of scope: they must stay replaceable.
+        expect(await check(policy, RDS, { replicateSourceDb: "db-primary", deletionProtection: false }, {})).toEqual([]);
+    });
+});
+
 // ---------------------------------------------------------------------------------------------------
 
 describe("ebs-volumes-encrypted", () => {

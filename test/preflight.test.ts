@@ -47,7 +47,8 @@ function account(over: Partial<AwsApi> = {}): AwsApi {
         image: async (id) => (id === "ami-0a1b2c3d4e5f67890" ? { id, name: "al2023-ami-2023.9.20251208.0-kernel-6.1-arm64", architecture: "arm64", state: "available", ownerId: "137112412989" } : undefined),
         instanceType: async (type) => (type.startsWith("t4g.") ? { architectures: ["arm64"], vcpus: 2 } : type.startsWith("t3.") ? { architectures: ["x86_64"], vcpus: 2 } : undefined),
         instanceTypeZones: async (_type, zones) => [...zones],
-        orderableDbOptions: async () => [db()],
+        // Prod runs a Multi-AZ DB cluster of db.c6gd (dbClusterInstanceClass); db.c6gd classes support clusters.
+        orderableDbOptions: async (_engine, instanceClass) => [db({ supportsClusters: instanceClass.startsWith("db.c6gd.") })],
         quota: async (_service, code) => QUOTAS[code],
         vpcCount: async () => 1,
         internetGatewayCount: async () => 1,
@@ -87,7 +88,7 @@ describe("preflight (fake AWS)", () => {
             "Route 53 public hosted zone",
             "Web server AMI",
             "Instance type t4g.small offered",
-            "DB class db.t4g.small orderable",
+            "DB class db.c6gd.medium orderable",
             "Quota: VPCs per Region",
             "Quota: Internet gateways per Region",
             "Quota: EC2-VPC Elastic IPs",
@@ -97,7 +98,7 @@ describe("preflight (fake AWS)", () => {
             "Alert e-mail subscription",
         ]);
         expect(r.report.split("\n").filter((l) => l.startsWith("✓"))).toHaveLength(15);
-        expect(r.report).toContain("✓ DB class db.t4g.small orderable: MySQL 8.4 on db.t4g.small with gp3 storage, Multi-AZ, read replicas in us-east-1a, us-east-1b, us-east-1c");
+        expect(r.report).toContain("✓ DB class db.c6gd.medium orderable: MySQL 8.4 on db.c6gd.medium (Multi-AZ DB cluster) with gp3 storage in us-east-1a, us-east-1b, us-east-1c");
         expect(r.report).toContain("✓ Quota: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (vCPUs): 0 used + 14 for the stack (6 web servers at the most + 1 being replaced, 2 vCPUs each) = 14 of 32");
         expect(r.report).toContain("All 15 checks passed.");
     });
@@ -176,16 +177,18 @@ describe("preflight (fake AWS)", () => {
         ["no replicas", [db({ readReplicaCapable: false })], "does not support read replicas"],
         ["not in a chosen zone", [db({ zones: ["us-east-1a", "us-east-1b"] })], "cannot be ordered in us-east-1c"],
     ])("✗ DB class: %s", async (_label, options, found) => {
-        const c = await onlyFailure(account({ orderableDbOptions: async () => options }));
+        // The instance deployment: a Multi-AZ primary with replicas of db.t4g.small.
+        const instance = { ...REAL_PROD, dbDeployment: "instance", dbMultiAz: "true", dbReplicaCount: "2", dbInstanceClass: "db.t4g.small", dbAllocatedStorageGiB: "50", dbMaxAllocatedStorageGiB: "500", alarmDbFreeStorageGiB: "2" };
+        const c = await onlyFailure(account({ orderableDbOptions: async () => options }), instance);
         expect(c.title).toBe("DB class db.t4g.small orderable");
         expect(c.found).toContain(found);
         expect(c.fix).toContain("describe-orderable-db-instance-options --engine mysql --engine-version 8.4");
     });
 
-    it("the DB check for a Multi-AZ DB cluster asks for SupportsClusters (the deployment kind being added)", async () => {
+    it("the DB check for a Multi-AZ DB cluster asks for SupportsClusters, of the cluster's class", async () => {
         const { runChecks } = await import("../scripts/lib/preflight/checks");
         const stack = loadStack(`${__dirname}/..`, "prod", REAL_PROD);
-        const cluster = { ...stack, config: { ...stack.config, database: { ...stack.config.database, deployment: "multiAzCluster" } } };
+        const cluster = { ...stack, config: { ...stack.config, database: { ...stack.config.database, deployment: "multiAzCluster" as const, clusterInstanceClass: "db.t4g.small" } } };
         const results = await runChecks(cluster, account(), "us-east-1");
         expect(results.find((r) => r.title.startsWith("DB class"))).toMatchObject({ ok: false, found: "MySQL 8.4 on db.t4g.small (Multi-AZ DB cluster) with gp3 storage does not support a Multi-AZ DB cluster" });
     });

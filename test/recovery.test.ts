@@ -44,6 +44,11 @@ const runs: Record<string, readonly RecordedResource[]> = {};
 const VARIANTS: Record<string, [string, Record<string, string>]> = {
     dev: ["dev", {}],
     prod: ["prod", {}],
+    // prod's former shape: a Multi-AZ instance with two replicas (prod runs a Multi-AZ DB cluster now).
+    prodInstance: [
+        "prod",
+        { dbDeployment: "instance", dbMultiAz: "true", dbReplicaCount: "2", dbInstanceClass: "db.t4g.small", dbAllocatedStorageGiB: "50", dbMaxAllocatedStorageGiB: "500", alarmDbFreeStorageGiB: "2" },
+    ],
     devPerAz: ["dev", { natStrategy: "perAz" }],
     devMultiAz: ["dev", { dbMultiAz: "true" }],
     activePassive: ["dev", { webServerMode: "active-passive", webServerCount: "2" }],
@@ -89,8 +94,8 @@ describe("figures of the stacks as declared", () => {
         expect(w.dataLoss.formula).toMatch(/unbounded \(the ReplicaLag alarm only alerts above 30 s\)/);
     });
 
-    it("prod and dbMultiAz=true: the writer fails over in 60-120 s (AWS) with no data lost", () => {
-        for (const key of ["prod", "devMultiAz"]) {
+    it("dbMultiAz=true (dev, and prod's instance shape): the writer fails over in 60-120 s (AWS) with no data lost", () => {
+        for (const key of ["prodInstance", "devMultiAz"]) {
             const r = analyseRecovery(runs[key]);
             for (const id of ["db-writer", "db-writer-zone"] as const) {
                 expect(mode(r, id).survived).toBe(true);
@@ -109,8 +114,19 @@ describe("figures of the stacks as declared", () => {
         }
     });
 
+    it("prod (dbDeployment=multiAzCluster): writer, its zone and a reader within the cluster's < 35 s, nothing lost", () => {
+        const r = analyseRecovery(runs.prod);
+        for (const id of ["db-writer", "db-writer-zone", "db-replica"] as const) {
+            expect(mode(r, id).survived).toBe(true);
+            expect(secs(mode(r, id).reduced)).toEqual([0, 35]);
+            expect(secs(mode(r, id).dataLoss)).toEqual([0, 0]);
+        }
+        expect(mode(r, "db-writer").dataLoss.formula).toMatch(/Semisynchronous replication/);
+        expect(mode(r, "db-replica").reduced.formula).toMatch(/^assumed, as the cluster's failover/);
+    });
+
     it("a read replica: the reader health alarm's window plus the reader TTL", () => {
-        const rep = mode(analyseRecovery(runs.prod), "db-replica");
+        const rep = mode(analyseRecovery(runs.prodInstance), "db-replica");
         expect(rep.survived).toBe(true);
         expect(secs(rep.detect)).toEqual([120, 120]);
         expect(rep.detect.formula).toMatch(/\(60 s × 2\)/);
@@ -171,7 +187,7 @@ describe("each figure follows the declared value it reads", () => {
     it("the reader record's TTL and the health alarm's period feed the replica figure", () => {
         const reader = (r: RecordedResource) => r.type === T.record && /^reader\./.test(String(r.inputs.name));
         const healthAlarm = (r: RecordedResource) => r.type === T.metricAlarm && /reader-health/.test(r.name);
-        const r = analyseRecovery(mutate(mutate(runs.prod, reader, (i) => (i.ttl = 10)) as RecordedResource[], healthAlarm, (i) => (i.period = 10)));
+        const r = analyseRecovery(mutate(mutate(runs.prodInstance, reader, (i) => (i.ttl = 10)) as RecordedResource[], healthAlarm, (i) => (i.period = 10)));
         expect(secs(mode(r, "db-replica").reduced)).toEqual([30, 30]);
     });
 
@@ -247,7 +263,7 @@ describe("Auto Scaling fleet and Multi-AZ DB cluster records (hand-built)", () =
 
 describe("targets", () => {
     it("lists each failure mode over a target with both numbers; none when within or unset", () => {
-        const r = analyseRecovery(runs.prod);
+        const r = analyseRecovery(runs.prodInstance);
         expect(recoveryViolations(r, {})).toEqual([]);
         expect(recoveryViolations(r, { recoverySeconds: 3600, dataLossSeconds: 0 })).toEqual([]);
         expect(recoveryViolations(r, { recoverySeconds: 100 })).toEqual([
@@ -260,14 +276,21 @@ describe("targets", () => {
         expect(recoveryViolations(analyseRecovery(runs.dev), { dataLossSeconds: 10 })).toEqual([`the DB writer instance: ${unbounded}`, `the DB writer's zone: ${unbounded}`]);
     });
 
+    it("prod as committed is within its targets (60 s, 0 s)", async () => {
+        const result: PlanResult = await plan({ stack: "prod", outDir: tmp, log: () => undefined, policy: null });
+        expect(result.recovery!.targets).toEqual({ recoverySeconds: 60, dataLossSeconds: 0 });
+        expect(result.recovery!.violations).toEqual([]);
+        expect(result.exitCode).toBe(0);
+    });
+
     it("a target below a figure fails the plan, one line per failure mode with both numbers", async () => {
-        const result: PlanResult = await plan({ stack: "prod", outDir: tmp, log: () => undefined, policy: null, overrides: { recoveryTimeTargetSeconds: "100" } });
+        const result: PlanResult = await plan({ stack: "prod", outDir: tmp, log: () => undefined, policy: null, overrides: { ...VARIANTS.prodInstance[1], recoveryTimeTargetSeconds: "100" } });
         expect(result.exitCode).toBe(1);
         expect(result.error).toContain("recovery targets missed:");
         expect(result.error).toContain("the DB writer instance: serving again after up to 120 s, over the recovery-time target of 100 s");
         const md = fs.readFileSync(result.files!.planMd, "utf8");
         expect(md).toContain("### Recovery times");
-        expect(md).toContain("Targets: recovery ≤ 100 s (the region is outside them).");
+        expect(md).toContain("Targets: recovery ≤ 100 s, data loss ≤ 0 s (the region is outside them).");
         expect(md).toContain("| the DB writer instance | yes | 60-120 s | 60-120 s | 60-120 s | 0 s |");
         expect(fs.readFileSync(result.files!.html, "utf8")).toContain("Recovery times");
     });
@@ -282,15 +305,17 @@ describe("targets", () => {
 
 describe("the architecture diagram shows each tier's figure", () => {
     it("the load balancer, the servers, the NAT, the writer and the replicas say how long their loss takes", () => {
-        const report = analyseRecovery(runs.prod);
-        const d = mermaidDiagram(runs.prod, report);
+        const report = analyseRecovery(runs.prodInstance);
+        const d = mermaidDiagram(runs.prodInstance, report);
         const line = (prefix: string) => d.split("\n").find((l) => l.trim().startsWith(prefix)) ?? "";
         expect(line("alb[")).toContain("a node lost: serving in 60 s");
         expect(line("db_database_primary")).toContain("the writer lost: serving in 60-120 s");
         expect(d.split("\n").filter((l) => /db_database_replica_\d\[/.test(l)).every((l) => l.includes("a replica lost: serving in 150 s"))).toBe(true);
         expect(d).toContain("the NAT path lost: serving in 0 s");
         // Without a report the diagram is as before.
-        expect(mermaidDiagram(runs.prod)).not.toContain("lost:");
+        expect(mermaidDiagram(runs.prodInstance)).not.toContain("lost:");
+        // The Multi-AZ DB cluster's box too.
+        expect(mermaidDiagram(runs.prod, analyseRecovery(runs.prod))).toMatch(/Multi-AZ DB cluster.*the writer lost: serving in 0-35 s/);
         // A tier that needs a person says so.
         expect(mermaidDiagram(runs.dev, analyseRecovery(runs.dev))).toContain("the writer lost: needs a person");
     });

@@ -92,7 +92,7 @@ describe("dev stack: web tier ↔ database", () => {
         const redundancy = lbAlarms.filter((a) => a.inputs.metricName === "HealthyHostCount" && a.inputs.threshold === 2);
         expect(redundancy).toHaveLength(1);
         expect(outputs.dashboardUrl).toBe(`https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=${resourcesOf("aws:cloudwatch/dashboard:Dashboard")[0].inputs.dashboardName}`);
-        expect(outputs.alertTopicArn).toBe(resourcesOf("aws:sns/topic:Topic")[0].state.arn);
+        expect(outputs.alertTopicArn).toBe(resourceNamed("aws:sns/topic:Topic", "monitoring-alerts").state.arn);
     });
 
     it("active-active: the group registers every server it runs; no warm pool, no function of ours", () => {
@@ -176,7 +176,8 @@ describe("protection follows deletionProtection", () => {
     ])("%s: the access-log bucket is protected = %s, like the writer", async (stack, expected) => {
         await runStack(stack);
         expect(resourcesOf("aws:s3/bucket:Bucket").map((b) => b.protect)).toEqual([expected]);
-        const writer = resourcesOf(RDS).filter((r) => !r.inputs.replicateSourceDb);
+        // The writer: dev's primary instance, prod's Multi-AZ DB cluster.
+        const writer = [...resourcesOf(RDS).filter((r) => !r.inputs.replicateSourceDb), ...resourcesOf("aws:rds/cluster:Cluster")];
         expect(writer.map((w) => [w.protect, w.inputs.deletionProtection])).toEqual([[expected, expected]]);
     });
 });

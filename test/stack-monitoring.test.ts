@@ -70,10 +70,11 @@ describe.each<[string, Record<string, string>, { writer: string; replicas: strin
         for (const a of liveness) expect(a.inputs).toMatchObject({ metricName: "CPUUtilization", statistic: "SampleCount", comparisonOperator: "LessThanThreshold", threshold: 1 });
     });
 
-    it("the RDS event subscription covers exactly those instances, by identifier, and notifies the alert topic", () => {
+    it("the RDS event subscription covers exactly those instances, by identifier, and notifies the keyless RDS events topic", () => {
         const subs = resourcesOf(EVENTS);
         expect(subs).toHaveLength(1);
-        expect(subs[0].inputs).toMatchObject({ sourceType: "db-instance", enabled: true, snsTopic: outputs.alertTopicArn });
+        expect(subs[0].inputs).toMatchObject({ sourceType: "db-instance", enabled: true, snsTopic: outputs.dbEventsTopicArn });
+        expect(outputs.dbEventsTopicArn).toBe(resourceNamed(TOPIC, "monitoring-db-events-topic").id);
         expect(subs[0].inputs.sourceIds).toEqual([identifierOf(writer), ...replicas.map(([, r]) => identifierOf(r))]);
         expect(subs[0].inputs.eventCategories).toEqual(expect.arrayContaining(["availability", "deletion", "failover", "failure", "low storage", "read replica", "recovery"]));
     });

@@ -545,12 +545,13 @@ export function dbLivenessAlarm<V>(db: { readonly role: string; readonly who: st
         threshold: 1,
         treatMissingData: "breaching",
         description:
-            `${db.who} has sent no metrics for 3 minutes: it is stopped, deleted or failed, or its host or zone is down. ` +
-            (db.writer ? "The site cannot write (or read, where it reads from the writer). " : "Reads sent to it through the reader name fail. ") +
+            (db.writer
+                ? `${db.who} has sent no metrics for 3 minutes: it failed, was deleted or stopped, or its host or zone is down. The site cannot write (or read, where it reads from the writer). `
+                : `${db.who} has sent no metrics for 3 minutes: it failed or was deleted, or its host or zone is down (RDS cannot stop a read replica). Route 53 has taken it out of the reader name. `) +
             "FIRST: read its status and recent events in the RDS console (the events also come to this topic) or with `aws rds describe-events --source-type db-instance --duration 60`. " +
             (db.writer
-                ? "With Multi-AZ, RDS fails over by itself (RDS-EVENT-0013, then -0015): wait for OK. Otherwise promote a replica with dbPromoteReplica. Runbook: docs/runbooks/db-writer-fails.md"
-                : "Stopped: start it. Deleted or failed: re-create it with `pulumi up`; meanwhile send reads to the writer. Runbook: docs/runbooks/db-recreate-replica.md"),
+                ? "With Multi-AZ, RDS fails over by itself (RDS-EVENT-0013, then -0015): wait for OK. Otherwise promote a replica (dbPromoteReplica, then dbPromotionComplete). A primary can be stopped only while it has no replicas: then `aws rds start-db-instance`. Runbook: docs/runbooks/db-writer-fails.md"
+                : "Failed and not recovering: re-create it under a new identifier. Deleted outside Pulumi: `pulumi up --refresh` re-creates it (a plain `pulumi up` still believes it exists). Runbook: docs/runbooks/db-recreate-replica.md"),
     };
 }
 
@@ -590,7 +591,7 @@ export function primaryDbAlarms<V>(identifier: V, t: MonitoringThresholds, stora
                 (autoscaling
                     ? `Storage autoscaling adds storage when free space falls to ${AUTOSCALING_TRIGGER_FRACTION * 100}% of the allocated storage (this threshold is below that), so it has not kept up: the volume is at its ${gib(storage.maxAllocatedGiB!)} limit (dbMaxAllocatedStorageGiB), it is within 6 hours of its last increase, or scaling failed. `
                     : "") +
-                "FIRST: read the RDS events (storage autoscaling failure RDS-EVENT-0223/0224, low storage); raise dbMaxAllocatedStorageGiB (or dbAllocatedStorageGiB) and run `pulumi up`; then find what grew (binary logs, a runaway table, temporary files). Runbook: docs/runbooks/db-writer-fails.md",
+                "FIRST: read the RDS events (autoscaling failure RDS-EVENT-0223/0224). Grow it now: `aws rds modify-db-instance --db-instance-identifier <id> --allocated-storage <GiB> --apply-immediately` (a `pulumi up` alone waits for the maintenance window), then set dbAllocatedStorageGiB (dbMaxAllocatedStorageGiB above it) to match. Then find what grew. Runbook: docs/runbooks/db-writer-fails.md",
         },
         {
             role: "db-primary-freeable-memory",
@@ -675,7 +676,7 @@ export function replicaAlarms<V>(replica: ReplicaDimensions<V>, t: MonitoringThr
             treatMissingData: "notBreaching",
             description:
                 `Replication on ${n} has not been running for 5 minutes (ReplicaLag = -1): it serves data frozen at the moment it stopped. ` +
-                "FIRST: read the Replication error on the replica in the RDS console and its RDS events; fix the cause, or delete and recreate the replica (`pulumi up --replace <urn>`). RDS ends replication that stays stopped for 30 days. Runbook: docs/runbooks/db-recreate-replica.md",
+                "FIRST: read the Replication error on the replica in the RDS console and its RDS events; fix the cause, or re-create the replica under a new identifier: `pulumi up --replace` on its id-suffix RandomId, not on the instance. RDS ends replication that stays stopped for 30 days. Runbook: docs/runbooks/db-recreate-replica.md",
         },
         dbCpuAlarm(
             `${n}-cpu`,
@@ -686,6 +687,74 @@ export function replicaAlarms<V>(replica: ReplicaDimensions<V>, t: MonitoringThr
         ),
     ];
 }
+
+/**
+ * One DB instance of a Multi-AZ DB cluster (RDS names the three; any of them may be the writer after a
+ * failover, so the texts don't assume a role). Per instance: liveness (silence breaching, as for
+ * instances), CPU, free storage (each instance has its own volume, and there is no storage
+ * autoscaling), and replica lag: `ReplicaLag` per DB instance, as MySQL replicas publish it (the
+ * standbys replicate natively from the writer; RDS User Guide, "Replica lag and Multi-AZ DB clusters").
+ * Not checked against a live cluster: after the first deployment, confirm that the readers publish it
+ * (`aws cloudwatch list-metrics --namespace AWS/RDS --metric-name ReplicaLag`) — the lag alarms stay
+ * OK, not INSUFFICIENT_DATA, when the metric is missing. The writer publishes none, so missing data is
+ * not breaching.
+ */
+export function clusterInstanceAlarms<V>(member: ReplicaDimensions<V>, t: MonitoringThresholds, allocatedGiB?: number): AlarmSpec<V>[] {
+    const dims = { DBInstanceIdentifier: member.identifier };
+    const n = member.name;
+    const runbook = "docs/runbooks/db-writer-fails.md";
+    return [
+        {
+            ...dbLivenessAlarm({ role: `db-${n}-liveness`, who: n, writer: true, identifier: member.identifier }),
+            description:
+                `${n} of the Multi-AZ DB cluster has sent no metrics for 3 minutes: it failed or its host or zone is down (a cluster's instances cannot be stopped one by one). ` +
+                "If it was the writer, RDS fails over to a readable standby by itself, typically in under 35 s, and `writer` follows the cluster endpoint; RDS then replaces the failed instance. " +
+                `FIRST: \`aws rds describe-events --source-type db-cluster --duration 60\` and the cluster's status; RDS recovers it by itself. Runbook: ${runbook}`,
+        },
+        dbCpuAlarm(
+            `db-${n}-cpu`,
+            dims,
+            t,
+            `The CPU of ${n} of the Multi-AZ DB cluster was above ${t.dbCpuPercent}% for 10 minutes; queries slow down, and on a standby replica lag follows. ` +
+                `FIRST: find the top queries (Performance Insights, slow query log); if the load is legitimate, move to a larger dbClusterInstanceClass. Runbook: ${runbook}#the-writer-struggles-cpu-memory-connections-storage`,
+        ),
+        {
+            role: `db-${n}-replica-lag`,
+            namespace: "AWS/RDS",
+            metricName: "ReplicaLag",
+            dimensions: dims,
+            statistic: "Maximum",
+            period: 60,
+            evaluationPeriods: 5,
+            datapointsToAlarm: 5,
+            comparisonOperator: "GreaterThanThreshold",
+            threshold: t.replicaLagSeconds,
+            treatMissingData: "notBreaching",
+            description:
+                `${n} of the Multi-AZ DB cluster has been more than ${t.replicaLagSeconds} s behind the writer for 5 minutes: reads through the reader name may be stale, and a failover to it would wait for it to apply the backlog. ` +
+                `FIRST: check the writer's write load and long transactions on the dashboard; commits are safe (semi-synchronous: each waits for one standby), only the applying lags. Runbook: ${runbook}`,
+        },
+        {
+            role: `db-${n}-free-storage`,
+            namespace: "AWS/RDS",
+            metricName: "FreeStorageSpace",
+            dimensions: dims,
+            statistic: "Minimum",
+            period: 300,
+            evaluationPeriods: 1,
+            datapointsToAlarm: 1,
+            comparisonOperator: "LessThanThreshold",
+            threshold: t.dbFreeStorageGiB * GIB,
+            treatMissingData: "missing",
+            description:
+                `${n} of the Multi-AZ DB cluster has less than ${t.dbFreeStorageGiB} GiB of free storage${allocatedGiB !== undefined ? ` of ${gib(allocatedGiB)}` : ""}; Multi-AZ DB clusters have no storage autoscaling, and when it runs out MySQL stops taking writes. ` +
+                "FIRST: raise dbAllocatedStorageGiB (and dbIops within 0.5-50 per GiB for io1) and run `pulumi up`: a cluster's storage change waits for the maintenance window unless applied at once, so run `aws rds modify-db-cluster --db-cluster-identifier <id> --allocated-storage <GiB> --apply-immediately` first. Then find what grew. Runbook: " + runbook,
+        },
+    ];
+}
+
+/** RDS event categories of the source type `db-cluster` the alert topic receives (USER_Events.Messages: cluster events). */
+export const RDS_CLUSTER_EVENT_CATEGORIES: readonly string[] = ["deletion", "failover", "failure", "maintenance", "notification"];
 
 // ---- WAF -----------------------------------------------------------------------------------------
 

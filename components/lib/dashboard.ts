@@ -30,6 +30,11 @@ export interface DashboardInput {
     readonly database?: {
         readonly primaryIdentifier: string;
         readonly replicas: readonly { readonly name: string; readonly identifier: string }[];
+        /**
+         * Every DB instance to graph, when not the primary and its replicas: a Multi-AZ DB cluster's
+         * three instances (`replicas` then lists them too, for the replica lag graph).
+         */
+        readonly instances?: readonly { readonly name: string; readonly identifier: string }[];
     };
     /** The web ACL's `visibilityConfig.metricName`: the `WebACL` dimension (not necessarily its name). */
     readonly waf?: { readonly webAclMetricName: string };
@@ -262,7 +267,7 @@ export function buildDashboardBody(input: DashboardInput): string {
     const db = input.database;
     if (db) {
         const rds = "AWS/RDS";
-        const instances = [{ name: "primary", identifier: db.primaryIdentifier }, ...db.replicas];
+        const instances = db.instances ?? [{ name: "primary", identifier: db.primaryIdentifier }, ...db.replicas];
         const perInstance = (metric: string, extra: Record<string, unknown> = {}): MetricEntry[] =>
             instances.map((i) => [rds, metric, "DBInstanceIdentifier", i.identifier, { label: `${i.name} (${i.identifier})`, ...extra }]);
         grid.add("metric", third, 6, graph({ title: "Database CPU (%)", region, metrics: perInstance("CPUUtilization"), lines: [{ label: "CPU alarm", value: t.dbCpuPercent }] }));

@@ -439,3 +439,77 @@ export function readerHealthAlarmName(identifier: string): string {
 
 /** `setIdentifier` of the zero-weight `reader` record that points at the writer while replicas exist. */
 export const WRITER_FALLBACK_SET_IDENTIFIER = "writer-fallback";
+
+// ---- Multi-AZ DB cluster ---------------------------------------------------------------------------
+
+/** The database shapes the Database component builds (see its `deployment` arg). */
+export const DB_DEPLOYMENTS = ["instance", "multiAzCluster"] as const;
+export type DbDeployment = (typeof DB_DEPLOYMENTS)[number];
+
+/**
+ * Instance class families a Multi-AZ DB cluster runs on (RDS User Guide, "Instance class availability
+ * for Multi-AZ DB clusters"): classes with local NVMe storage. db.c6gd is the only one with a `medium`
+ * size, and the smallest.
+ */
+export const MULTI_AZ_CLUSTER_CLASS_FAMILIES: readonly string[] = ["c6gd", "m5d", "m6gd", "m6id", "m6idn", "r5d", "r6gd", "r6id", "r6idn", "x2iedn"];
+
+/** Whether a Multi-AZ DB cluster can run on `instanceClass` (e.g. `db.c6gd.medium`, `db.r6gd.large`). */
+export function isMultiAzClusterClass(instanceClass: string): boolean {
+    const m = /^db\.([a-z0-9]+)\.([a-z0-9]+)$/.exec(instanceClass);
+    return m !== null && MULTI_AZ_CLUSTER_CLASS_FAMILIES.includes(m[1]) && (m[2] !== "medium" || m[1] === "c6gd") && !["micro", "small"].includes(m[2]);
+}
+
+/** Zones a Multi-AZ DB cluster needs: its writer and two readable standbys each in a zone of its own. */
+export const MULTI_AZ_CLUSTER_ZONES = 3;
+
+/** Storage types of a Multi-AZ DB cluster (aws.rds.Cluster `storageType`; io1 is RDS's default). */
+export const CLUSTER_STORAGE_TYPES = ["io1", "io2", "gp3"] as const;
+export type ClusterStorageType = (typeof CLUSTER_STORAGE_TYPES)[number];
+
+/**
+ * Storage limits of RDS for MySQL by type (RDS User Guide, "Amazon RDS DB instance storage"): GiB and
+ * IOPS ranges, and the IOPS-per-GiB ratio of Provisioned IOPS. gp3 is taken from 400 GiB only, where
+ * RDS for MySQL stripes it over four volumes and IOPS are provisionable (12000 to 64000): a Multi-AZ
+ * DB cluster always takes an explicit IOPS value.
+ */
+export const CLUSTER_STORAGE_LIMITS: Readonly<Record<ClusterStorageType, { minGiB: number; maxGiB: number; minIops: number; maxIops: number; maxIopsPerGiB?: number; defaultGiB: number; defaultIops: number }>> = {
+    io1: { minGiB: 100, maxGiB: 65536, minIops: 1000, maxIops: 256000, maxIopsPerGiB: 50, defaultGiB: 100, defaultIops: 1000 },
+    io2: { minGiB: 100, maxGiB: 65536, minIops: 1000, maxIops: 256000, maxIopsPerGiB: 1000, defaultGiB: 100, defaultIops: 1000 },
+    gp3: { minGiB: 400, maxGiB: 65536, minIops: 12000, maxIops: 64000, defaultGiB: 400, defaultIops: 12000 },
+};
+
+/** Problems (one line each, naming the args as `names` says) of a Multi-AZ DB cluster's storage; empty when fine. One home for these rules: the component and the stack config both call it. */
+export function clusterStorageProblems(
+    storageType: string,
+    allocatedGiB: number,
+    iops: number,
+    names: { readonly storageType: string; readonly allocatedStorageGiB: string; readonly iops: string } = { storageType: "storageType", allocatedStorageGiB: "allocatedStorageGiB", iops: "iops" },
+): string[] {
+    if (!(CLUSTER_STORAGE_TYPES as readonly string[]).includes(storageType)) {
+        return [`\`${names.storageType}\` must be one of ${CLUSTER_STORAGE_TYPES.join(", ")} for a Multi-AZ DB cluster (got ${JSON.stringify(storageType)})`];
+    }
+    const l = CLUSTER_STORAGE_LIMITS[storageType as ClusterStorageType];
+    const problems: string[] = [];
+    if (!Number.isInteger(allocatedGiB) || allocatedGiB < l.minGiB || allocatedGiB > l.maxGiB) {
+        problems.push(`\`${names.allocatedStorageGiB}\` must be a whole number from ${l.minGiB} to ${l.maxGiB} for ${storageType} storage of a Multi-AZ DB cluster (got ${allocatedGiB})`);
+    }
+    if (!Number.isInteger(iops) || iops < l.minIops || iops > l.maxIops) {
+        problems.push(`\`${names.iops}\` must be a whole number from ${l.minIops} to ${l.maxIops} for ${storageType} storage of a Multi-AZ DB cluster (got ${iops})`);
+    } else if (l.maxIopsPerGiB !== undefined && problems.length === 0 && (iops < allocatedGiB / 2 || iops > allocatedGiB * l.maxIopsPerGiB)) {
+        problems.push(`\`${names.iops}\` must be 0.5 to ${l.maxIopsPerGiB} times \`${names.allocatedStorageGiB}\` for ${storageType} (${allocatedGiB / 2} to ${allocatedGiB * l.maxIopsPerGiB}) (got ${iops})`);
+    }
+    return problems;
+}
+
+/** The log group RDS writes a DB cluster's exported log to (`/aws/rds/cluster/<id>/<type>`). */
+export function rdsClusterLogGroupName(clusterIdentifier: string, logType: string): string {
+    return `/aws/rds/cluster/${clusterIdentifier}/${logType}`;
+}
+
+/**
+ * Typical writer failover of each shape, seconds, for the plan and the docs: a Multi-AZ DB cluster
+ * "typically under 35 seconds" (RDS API reference, FailoverDBCluster); a Multi-AZ instance 60-120 s
+ * (RDS User Guide, "Failover process for Amazon RDS"); a single-AZ primary has no automatic failover:
+ * someone promotes a replica (about 5-15 minutes of detection, decision and promotion).
+ */
+export const WRITER_FAILOVER_SECONDS = { multiAzCluster: 35, multiAzInstance: 120 } as const;

@@ -29,6 +29,7 @@
  */
 import { fillTemplate, readAsset } from "./assets";
 import { emitYaml } from "./yaml";
+import { DatabaseEndpoints } from "./databaseEndpoints";
 
 /** Where things live on the server. */
 export const SERVER_PATHS = {
@@ -71,18 +72,8 @@ export const DATABASE_CHECK_INTERVAL_SECONDS = 60;
 /** The user name the probe logs in as. No such account exists: the server answers "access denied". */
 export const MYSQL_PROBE_USER = "web-infra-probe";
 
-/** Database endpoints the server is told about. Plain values; never the password. */
-export interface DatabaseSettings {
-    /** DNS name of the writer (primary). */
-    readonly writerHost: string;
-    /** DNS name that reaches the read replicas. */
-    readonly readerHost: string;
-    readonly port: number;
-    /** Database (schema) name. */
-    readonly name: string;
-    /** ARN of the Secrets Manager secret holding the credentials, read at run time with the instance role. */
-    readonly secretArn: string;
-}
+/** Database endpoints the server is told about: DatabaseEndpoints, plain values; never the password. */
+export type DatabaseSettings = DatabaseEndpoints;
 
 export interface CloudConfigOptions {
     /** Port nginx listens on (the target group's port). */

@@ -43,9 +43,28 @@ export const RDS_MYSQL_HOURLY: Readonly<Record<string, number>> = {
     "db.r7g.large": 0.239,
 };
 
+/**
+ * USD per hour of ONE DB instance of an RDS for MySQL Multi-AZ DB cluster (a cluster runs three),
+ * us-east-1 on-demand. Approximate list prices of the Multi-AZ DB cluster deployment option: check
+ * https://aws.amazon.com/rds/mysql/pricing/ ("Multi-AZ deployment (two readable standbys)") before
+ * relying on them.
+ */
+export const RDS_MYSQL_CLUSTER_INSTANCE_HOURLY: Readonly<Record<string, number>> = {
+    "db.c6gd.medium": 0.068,
+    "db.c6gd.large": 0.136,
+    "db.m6gd.large": 0.177,
+    "db.m5d.large": 0.2,
+    "db.r6gd.large": 0.246,
+};
+
 export const PRICE = {
     ebsGp3PerGiB: 0.08,
     rdsGp3PerGiB: 0.115, // single-AZ; Multi-AZ twice
+    rdsGp3IopsAbove12000: 0.02, // per IOPS-month above the 12000 included from 400 GiB (MySQL)
+    rdsIo1PerGiB: 0.125,
+    rdsIo1PerIops: 0.1, // per provisioned IOPS-month
+    rdsIo2PerGiB: 0.125,
+    rdsIo2PerIops: 0.1,
     albHourly: 0.0225,
     albLcuHourly: 0.008,
     natHourly: 0.045,
@@ -195,6 +214,26 @@ export function estimateCost(records: readonly PlanRecord[]): CostEstimate {
             `RDS MySQL ${role}`,
             `${d.name}: ${cls}${multi ? " Multi-AZ (×2)" : ""} at $${hourly}/h + ${storage} GiB gp3 at $${PRICE.rdsGp3PerGiB}${multi ? "×2" : ""}`,
             (multi ? 2 : 1) * (hourly * HOURS_PER_MONTH + storage * PRICE.rdsGp3PerGiB),
+        );
+    }
+
+    // A Multi-AZ DB cluster: three instances, each with its own copy of the storage (and its IOPS).
+    for (const c of rs.of(T.dbCluster).filter((x) => field(x, "dbClusterInstanceClass") !== undefined)) {
+        const cls = str(field(c, "dbClusterInstanceClass")) ?? "?";
+        const hourly = RDS_MYSQL_CLUSTER_INSTANCE_HOURLY[cls];
+        if (hourly === undefined) {
+            unpriced.push(`${cls} (Multi-AZ DB cluster)`);
+            continue;
+        }
+        const type = str(field(c, "storageType")) ?? "io1";
+        const gib = num(field(c, "allocatedStorage")) ?? 0;
+        const iops = num(field(c, "iops")) ?? 0;
+        const perGiB = type === "gp3" ? PRICE.rdsGp3PerGiB : type === "io2" ? PRICE.rdsIo2PerGiB : PRICE.rdsIo1PerGiB;
+        const iopsMonthly = type === "gp3" ? Math.max(0, iops - 12000) * PRICE.rdsGp3IopsAbove12000 : iops * (type === "io2" ? PRICE.rdsIo2PerIops : PRICE.rdsIo1PerIops);
+        add(
+            "RDS MySQL Multi-AZ DB cluster",
+            `${c.name}: 3 × ${cls} at $${hourly}/h + 3 × ${gib} GiB ${type} at $${perGiB}${iopsMonthly > 0 ? ` + 3 × ${iops} IOPS` : type === "gp3" ? " (12000 IOPS included)" : ""}`,
+            3 * (hourly * HOURS_PER_MONTH + gib * perGiB + iopsMonthly),
         );
     }
 

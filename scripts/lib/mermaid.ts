@@ -86,6 +86,14 @@ export function mermaidDiagram(records: readonly PlanRecord[], recovery?: Recove
         }
         add("end");
     }
+    // A Multi-AZ DB cluster spans the three zones; which of its instances writes changes at a failover.
+    const cluster = writer ? undefined : t.dbClusters[0];
+    if (cluster) {
+        add(
+            `${nodeId("db", cluster.name)}[(${label("Multi-AZ DB cluster", cluster.name, `${cluster.instanceClass ?? "?"} × 3`, `writer + 2 readable standbys in ${cluster.zones.join(", ") || "3 zones"}`, "automatic failover < 35 s", rt("db-writer", "the writer"))})]`,
+        );
+    }
+    const sqlTarget = writer ?? cluster;
     for (const f of t.fleets) {
         const atMin = spreadOverZones(f.desiredCapacity ?? f.minSize, f.zones);
         const atMax = spreadOverZones(f.maxSize, f.zones);
@@ -103,13 +111,13 @@ export function mermaidDiagram(records: readonly PlanRecord[], recovery?: Recove
             )}]`,
         );
         if (lb && f.targetGroups.length > 0) add(`alb --> ${id}`);
-        if (writer) add(`${id} -->|SQL| ${nodeId("db", writer.name)}`);
+        if (sqlTarget) add(`${id} -->|SQL| ${nodeId("db", sqlTarget.name)}`);
         for (const nat of uniqueSorted(f.zones.map((z) => natOfZone.get(z)))) add(`${id} -.->|egress| ${nodeId("nat", nat)}`);
     }
     for (const s of [...instances, ...instanceStandbys]) {
         const standby = instanceStandbys.includes(s);
         if (lb) add(standby ? `alb -.->|failover| ${nodeId("web", s.name)}` : `alb --> ${nodeId("web", s.name)}`);
-        if (writer) add(`${nodeId("web", s.name)} -->|SQL| ${nodeId("db", writer.name)}`);
+        if (sqlTarget) add(`${nodeId("web", s.name)} -->|SQL| ${nodeId("db", sqlTarget.name)}`);
         const nat = natOfZone.get(s.zone);
         if (nat) add(`${nodeId("web", s.name)} -.->|egress| ${nodeId("nat", nat)}`);
     }

@@ -40,6 +40,7 @@ export const T = {
     listener: ["aws:lb/listener:Listener", "aws:alb/listener:Listener"],
     targetGroupAttachment: ["aws:lb/targetGroupAttachment:TargetGroupAttachment", "aws:alb/targetGroupAttachment:TargetGroupAttachment"],
     dbInstance: "aws:rds/instance:Instance",
+    dbCluster: "aws:rds/cluster:Cluster",
     metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
     compositeAlarm: "aws:cloudwatch/compositeAlarm:CompositeAlarm",
     dashboard: "aws:cloudwatch/dashboard:Dashboard",

@@ -9,8 +9,9 @@
  * hand-built records in, a report out.
  */
 import { FleetInfo, failoverTime, hasRunningStandbys, replacementTime, spreadOverZones, spreadText, timingText, warmPoolSize } from "./fleet";
+import { WRITER_FAILOVER_SECONDS } from "../../components/lib/rds";
 import { PlanRecord, RecordSet, T, countByZone, formatZoneCounts, num, str, uniqueSorted } from "./records";
-import { DbInstanceInfo, Topology, primaryWriter, topologyOf } from "./topology";
+import { DbClusterInfo, DbInstanceInfo, Topology, primaryWriter, topologyOf } from "./topology";
 
 export const TIERS = ["DNS/edge", "load balancer", "web servers", "NAT/egress", "database writer", "database readers", "monitoring"] as const;
 export type TierName = (typeof TIERS)[number];
@@ -237,8 +238,25 @@ function e0<T>(xs: readonly T[]): T {
 
 const where = (d: DbInstanceInfo) => (d.zone ? `in ${d.zone}` : "in one zone");
 
+/**
+ * A Multi-AZ DB cluster: a writer and two readable standbys, each in its own zone; RDS fails over to a
+ * standby by itself, typically in under 35 s (RDS API reference, FailoverDBCluster), losing no
+ * committed write (semi-synchronous: a commit waits for one standby).
+ */
+export const CLUSTER_FAILOVER_TEXT = `automatic failover to a readable standby, typically under ${WRITER_FAILOVER_SECONDS.multiAzCluster} s, no committed write lost`;
+
+function clusterZones(c: DbClusterInfo): string {
+    return c.zones.length > 0 ? list(c.zones) : "three zones";
+}
+
 function dbWriter(t: Topology): TierReport {
     const w = primaryWriter(t);
+    const c = t.dbClusters[0];
+    if (!w && c) {
+        const three = c.zones.length >= 3;
+        const text = `Multi-AZ DB cluster ${c.name}: writer + 2 readable standbys in ${clusterZones(c)}; ${CLUSTER_FAILOVER_TEXT}`;
+        return tier("database writer", true, text, three, three ? text : `Multi-AZ DB cluster ${c.name} declares ${c.zones.length} zones: its instances may share one`);
+    }
     if (!w) return notDeclared("database writer", "database");
     const also = t.dbWriters.length > 1 ? ` (${t.dbWriters.length} standalone instances: ${list(t.dbWriters.map((d) => d.name))}; the writer is ${w.name})` : "";
     if (w.multiAz) {
@@ -370,6 +388,19 @@ function replay(records: readonly ReaderRecord[], loss: string, failed: (d: DbIn
 
 function dbReaders(t: Topology, writerTier: TierReport, records: readonly ReaderRecord[]): TierReport {
     const w = primaryWriter(t);
+    const c = t.dbClusters[0];
+    if (!w && c) {
+        // The `reader` name is a CNAME of the cluster's reader endpoint, which RDS keeps on the healthy
+        // standbys (and re-points after a failover); no Route 53 health check is needed.
+        const reader = t.dnsRecords.find((r) => /^reader\./.test(r.name));
+        const onEndpoint = reader !== undefined && c.readerEndpoint !== undefined && reader.target?.replace(/\.$/, "") === c.readerEndpoint;
+        if (!onEndpoint) {
+            const why = `no \`reader\` record on the reader endpoint of ${c.name}: reads have no stable name that follows the standbys`;
+            return tier("database readers", false, why, false, why);
+        }
+        const text = `reader → the reader endpoint of ${c.name}: 2 readable standbys in ${clusterZones(c)}; RDS keeps it on the healthy ones`;
+        return tier("database readers", true, text, c.zones.length >= 3, text);
+    }
     if (!w) return notDeclared("database readers", "database");
     const replicas = t.dbReplicas;
     if (replicas.length === 0) {
@@ -439,11 +470,15 @@ function monitoring(t: Topology, dnsOnly: ReadonlySet<string> = new Set()): { re
     const fleets = t.fleets.filter((f) => f.groupName !== undefined);
     const fleetsWatched = fleets.filter((f) => alarms.some((a) => a.text.includes(`"AutoScalingGroupName":${JSON.stringify(f.groupName)}`))).length;
     if (fleets.length > fleetsWatched) notes.push(`${fleets.length - fleetsWatched} Auto Scaling group(s) have no alarm on their AutoScalingGroupName`);
+    // A Multi-AZ DB cluster's instances are RDS's (`<cluster>-instance-N`): watched when an alarm names one.
+    const clustersWatched = t.dbClusters.filter((c) => watched(c.identifier)).length;
     const coverage = [
         fleets.length > 0 ? `${fleetsWatched}/${fleets.length} Auto Scaling groups` : undefined,
         servers.length > 0 ? `${serversWatched}/${servers.length} web servers` : undefined,
         dbs.length > 0 ? `${dbsWatched}/${dbs.length} DB instances` : undefined,
+        t.dbClusters.length > 0 ? `${clustersWatched}/${t.dbClusters.length} Multi-AZ DB clusters` : undefined,
     ].filter(Boolean);
+    if (clustersWatched < t.dbClusters.length) notes.push(`${t.dbClusters.length - clustersWatched} Multi-AZ DB cluster(s) have no alarm of their own`);
     if (servers.length > 0 && serversWatched < servers.length) notes.push(`${servers.length - serversWatched} web server(s) have no alarm of their own`);
     if (dbs.length > 0 && dbsWatched < dbs.length) notes.push(`${dbs.length - dbsWatched} DB instance(s) have no alarm of their own`);
     if (withActions < alarms.length) notes.push(`${alarms.length - withActions} alarm(s) have no alarm action: nobody is told`);

@@ -3,6 +3,7 @@
  * reviewer asks about (URL, HTTPS, LB algorithm, failure detection, servers and DB instances per
  * zone, alarms, policy result). Pure: records and the stack outputs in, a summary out.
  */
+import { WRITER_FAILOVER_SECONDS } from "../../components/lib/rds";
 import { CostEstimate } from "./cost";
 import { FleetInfo, ScalingTarget, Timing, failoverTime, hasRunningStandbys, replacementTime, spreadOverZones, timingText, warmPoolSize } from "./fleet";
 import { PlanRecord, countByZone, formatZoneCounts, str } from "./records";
@@ -45,6 +46,8 @@ export interface PlanSummary {
     /** The web fleet (an Auto Scaling group), when the stack declares one. */
     readonly fleet?: FleetSummary;
     readonly dbWriter?: { name: string; zone?: string; multiAz: boolean; instanceClass?: string };
+    /** A Multi-AZ DB cluster instead of instances. */
+    readonly dbCluster?: { name: string; instanceClass?: string; zones: readonly string[] };
     readonly dbReplicasPerZone: Readonly<Record<string, number>>;
     readonly alarms: number;
     readonly dashboards: number;
@@ -207,6 +210,7 @@ export function summarize(args: {
         standbysPerZone: countByZone(t.standbys.map((s) => s.zone)),
         fleet: t.fleets.length > 0 ? fleetSummary(t.fleets.find((f) => f.targetGroups.length > 0) ?? t.fleets[0], t) : undefined,
         dbWriter: writer && { name: writer.name, zone: writer.zone, multiAz: writer.multiAz, instanceClass: writer.instanceClass },
+        dbCluster: t.dbClusters[0] && { name: t.dbClusters[0].name, instanceClass: t.dbClusters[0].instanceClass, zones: t.dbClusters[0].zones },
         dbReplicasPerZone: countByZone(t.dbReplicas.map((r) => r.zone)),
         alarms: t.alarms.length,
         dashboards: t.dashboards,
@@ -249,16 +253,42 @@ function facts(s: PlanSummary): [string, string][] {
                           (standbyCount > 0 ? `; active-passive: ${standbyCount} warm standby(s) — ${formatZoneCounts(s.standbysPerZone)}` : ""),
                   ] as [string, string],
               ]),
-        [
-            "DB primary",
-            s.dbWriter
-                ? `${s.dbWriter.name}${s.dbWriter.instanceClass ? ` ${s.dbWriter.instanceClass}` : ""} in ${s.dbWriter.zone ?? "?"}${s.dbWriter.multiAz ? " + Multi-AZ standby" : " (single-AZ)"}`
-                : "none",
-        ],
-        ["DB replicas", replicaCount === 0 ? "none" : `${replicaCount} — ${formatZoneCounts(s.dbReplicasPerZone)}`],
+        ...dbFacts(s, replicaCount),
         ["alarms", `${s.alarms}${s.dashboards ? `, ${s.dashboards} dashboard(s)` : ""}`],
         ["policy", policyLine(s.policy)],
         ...(s.cost ? [["estimated cost", `$${s.cost.total.toFixed(2)}/month (us-east-1 on-demand list prices, usage assumed; breakdown in PLAN.md)`] as [string, string]] : []),
+    ];
+}
+
+/**
+ * The database lines: the writer (instance or Multi-AZ DB cluster), the readers, and how the writer
+ * fails over in this shape (times: components/lib/rds.ts WRITER_FAILOVER_SECONDS).
+ */
+function dbFacts(s: PlanSummary, replicaCount: number): [string, string][] {
+    const c = s.dbCluster;
+    if (c && !s.dbWriter) {
+        return [
+            ["DB writer", `Multi-AZ DB cluster ${c.name}: ${c.instanceClass ?? "?"} × 3 (writer + 2 readable standbys) in ${c.zones.join(", ") || "?"}`],
+            ["DB readers", "2 readable standbys behind the cluster's reader endpoint"],
+            ["DB failover", `automatic, typically under ${WRITER_FAILOVER_SECONDS.multiAzCluster} s; no committed write lost (semi-synchronous)`],
+        ];
+    }
+    const w = s.dbWriter;
+    return [
+        ["DB primary", w ? `${w.name}${w.instanceClass ? ` ${w.instanceClass}` : ""} in ${w.zone ?? "?"}${w.multiAz ? " + Multi-AZ standby" : " (single-AZ)"}` : "none"],
+        ["DB replicas", replicaCount === 0 ? "none" : `${replicaCount} — ${formatZoneCounts(s.dbReplicasPerZone)}`],
+        ...(w
+            ? [
+                  [
+                      "DB failover",
+                      w.multiAz
+                          ? `automatic to the synchronous standby, about 60-${WRITER_FAILOVER_SECONDS.multiAzInstance} s; no committed write lost`
+                          : replicaCount > 0
+                            ? "manual: promote a replica (docs/runbooks/db-writer-fails.md); writes since the replica's lag are lost"
+                            : "none: writes stop until RDS recovers the instance or it is restored from backup",
+                  ] as [string, string],
+              ]
+            : []),
     ];
 }
 

@@ -73,6 +73,20 @@ export interface DbInstanceInfo {
     readonly address?: string;
 }
 
+/** An RDS Multi-AZ DB cluster (engine mysql with a `dbClusterInstanceClass`): writer + 2 readable standbys. */
+export interface DbClusterInfo {
+    readonly name: string;
+    readonly identifier?: string;
+    readonly instanceClass?: string;
+    /** The three zones of its instances. */
+    readonly zones: string[];
+    readonly storageType?: string;
+    readonly allocatedStorage?: number;
+    readonly iops?: number;
+    readonly endpoint?: string;
+    readonly readerEndpoint?: string;
+}
+
 export interface AlarmInfo {
     readonly name: string;
     readonly metric?: string;
@@ -100,6 +114,8 @@ export interface Topology {
     readonly egress: EgressRoute[];
     readonly dbWriters: DbInstanceInfo[];
     readonly dbReplicas: DbInstanceInfo[];
+    /** Multi-AZ DB clusters (no `aws:rds/instance:Instance` of ours: RDS runs their three instances). */
+    readonly dbClusters: DbClusterInfo[];
     readonly alarms: AlarmInfo[];
     readonly dashboards: number;
     readonly topics: string[];
@@ -290,6 +306,20 @@ function dbInstance(r: PlanRecord): DbInstanceInfo {
     };
 }
 
+function dbCluster(r: PlanRecord): DbClusterInfo {
+    return {
+        name: r.name,
+        identifier: str(field(r, "clusterIdentifier")),
+        instanceClass: str(field(r, "dbClusterInstanceClass")),
+        zones: ((field(r, "availabilityZones") as unknown[] | undefined) ?? []).map(String),
+        storageType: str(field(r, "storageType")),
+        allocatedStorage: num(field(r, "allocatedStorage")),
+        iops: num(field(r, "iops")),
+        endpoint: str(r.state?.endpoint),
+        readerEndpoint: str(r.state?.readerEndpoint),
+    };
+}
+
 function alarms(rs: RecordSet): AlarmInfo[] {
     return [...rs.of(T.metricAlarm), ...rs.of(T.compositeAlarm)].map((a) => ({
         name: a.name,
@@ -320,6 +350,11 @@ export function topologyOf(records: readonly PlanRecord[]): Topology {
         egress: egress(rs),
         dbWriters: db.filter((d) => d.source === undefined),
         dbReplicas: db.filter((d) => d.source !== undefined),
+        // Multi-AZ DB clusters only: an Aurora cluster has no dbClusterInstanceClass.
+        dbClusters: rs
+            .of(T.dbCluster)
+            .filter((c) => field(c, "dbClusterInstanceClass") !== undefined)
+            .map(dbCluster),
         alarms: alarms(rs),
         dashboards: rs.of(T.dashboard).length,
         topics: rs.of(T.topic).map((t) => t.name),

@@ -98,7 +98,7 @@ async function motoApi(over: Partial<AwsApi> = {}): Promise<AwsApi> {
     return {
         ...real,
         orderableDbOptions: async () => [
-            { engineVersion: "8.4.5", zones: ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"], multiAzCapable: true, readReplicaCapable: true, supportsClusters: false, storageType: "gp3" },
+            { engineVersion: "8.4.5", zones: ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"], multiAzCapable: true, readReplicaCapable: true, supportsClusters: true, storageType: "gp3" },
         ],
         quota: async (service, code) => (service === "vpc" ? real.quota(service, code) : QUOTAS_MOTO_LACKS[code]),
         ...over,
@@ -210,8 +210,8 @@ describe("preflight against moto_server", () => {
         useCredentials(creds);
         const { sdkApi } = await import("../../scripts/lib/preflight/aws");
         const r = await runPreflight(settings, await motoApi({ orderableDbOptions: sdkApi("us-east-1").orderableDbOptions }));
-        expect(failures(r)).toEqual(["DB class db.t4g.small orderable"]);
-        expect(r.report).toContain("✗ DB class db.t4g.small orderable: RDS offers no MySQL 8.4 on db.t4g.small with gp3 storage in us-east-1");
+        expect(failures(r)).toEqual(["DB class db.c6gd.medium orderable"]);
+        expect(r.report).toContain("✗ DB class db.c6gd.medium orderable: RDS offers no MySQL 8.4 on db.c6gd.medium (Multi-AZ DB cluster) with gp3 storage in us-east-1");
     });
 
     it.each([

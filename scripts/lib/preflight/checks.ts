@@ -188,26 +188,30 @@ function deploymentNeeds(deployment: DbDeployment, multiAz: boolean, replicas: n
 
 async function dbOrderable(ctx: Context): Promise<CheckResult> {
     const db = ctx.stack.config.database;
-    // One line to change when `dbDeployment` lands in the config.
-    const deployment: DbDeployment = (db as { deployment?: DbDeployment }).deployment ?? "instance";
-    const title = `DB class ${db.instanceClass} orderable`;
-    const what = `MySQL ${db.engineVersion} on ${db.instanceClass}${deployment === "multiAzCluster" ? " (Multi-AZ DB cluster)" : ""} with gp3 storage`;
+    const deployment: DbDeployment = db.deployment;
+    const cluster = deployment === "multiAzCluster";
+    // A Multi-AZ DB cluster has its own class setting and storage type.
+    const instanceClass = (cluster ? db.clusterInstanceClass : undefined) ?? db.instanceClass;
+    const storageType = cluster ? (db.storageType ?? "gp3") : "gp3";
+    const classKey = cluster ? "dbClusterInstanceClass" : "dbInstanceClass";
+    const title = `DB class ${instanceClass} orderable`;
+    const what = `MySQL ${db.engineVersion} on ${instanceClass}${cluster ? " (Multi-AZ DB cluster)" : ""} with ${storageType} storage`;
     const howToList = `\`aws rds describe-orderable-db-instance-options --engine mysql --engine-version ${db.engineVersion} --query "OrderableDBInstanceOptions[].DBInstanceClass"\``;
-    const options = (await ctx.api.orderableDbOptions("mysql", db.instanceClass)).filter(
-        (o) => o.engineVersion.startsWith(`${db.engineVersion}.`) && (o.storageType === undefined || o.storageType === "gp3"),
+    const options = (await ctx.api.orderableDbOptions("mysql", instanceClass)).filter(
+        (o) => o.engineVersion.startsWith(`${db.engineVersion}.`) && (o.storageType === undefined || o.storageType === storageType),
     );
     if (options.length === 0) {
-        return fail(title, `RDS offers no ${what} in ${ctx.region}`, `choose a \`dbInstanceClass\` from ${howToList}`);
+        return fail(title, `RDS offers no ${what} in ${ctx.region}`, `choose a \`${classKey}\` from ${howToList}`);
     }
     const missingNeeds = deploymentNeeds(deployment, db.multiAz, db.replicaCount).filter((n) => !options.some(n.test));
     if (missingNeeds.length > 0) {
-        return fail(title, `${what} does not support ${list(missingNeeds.map((n) => n.text))}`, `choose a \`dbInstanceClass\` that does (${howToList})`);
+        return fail(title, `${what} does not support ${list(missingNeeds.map((n) => n.text))}`, `choose a \`${classKey}\` that does (${howToList})`);
     }
     const zones = ctx.zones ?? [];
     const orderableZones = new Set(options.flatMap((o) => o.zones));
     const missing = zones.filter((z) => !orderableZones.has(z));
     if (missing.length > 0) {
-        return fail(title, `${what} cannot be ordered in ${list(missing)}`, `choose a \`dbInstanceClass\` orderable in ${list(zones)} (${howToList}), or another region`);
+        return fail(title, `${what} cannot be ordered in ${list(missing)}`, `choose a \`${classKey}\` orderable in ${list(zones)} (${howToList}), or another region`);
     }
     return pass(title, `${what}${db.multiAz && deployment === "instance" ? ", Multi-AZ" : ""}${db.replicaCount > 0 && deployment === "instance" ? ", read replicas" : ""} in ${list(zones)}`);
 }
