@@ -7,10 +7,8 @@ import {
     ENGINE_VERSION_PATTERN,
     GENERATED_PASSWORD_LENGTH,
     LOG_RETENTION_DAYS,
-    MAX_BACKUP_RETENTION_DAYS,
     MAX_REPLICAS,
     MAX_STORAGE_GIB,
-    MIN_BACKUP_RETENTION_DAYS,
     MIN_STORAGE_GIB,
     MONITORING_INTERVALS,
     MYSQL_PARAMETERS,
@@ -19,14 +17,19 @@ import {
     RDS_LOG_EXPORTS,
     READER_HEALTH_ALARM,
     WRITER_FALLBACK_SET_IDENTIFIER,
+    backupRetentionProblem,
+    dbNameProblem,
     defaultPrivateZoneName,
     engineLifecycleSupport,
     instanceIdentifier,
+    masterUsernameProblem,
+    maxAllocatedStorageProblem,
     parameterGroupFamily,
     parseMaintenanceWindow,
     rdsLogGroupName,
     readerHealthAlarmName,
     replicaZoneIndexes,
+    retireFormerPrimaryProblem,
     snapshotIdentifier,
     supportsPerformanceInsights,
     weeklyWindowsOverlap,
@@ -303,18 +306,13 @@ function resolveDatabaseArgs(name: string, args: DatabaseArgs): ResolvedArgs {
     if (!isWhole(r.allocatedStorageGiB) || r.allocatedStorageGiB < MIN_STORAGE_GIB || r.allocatedStorageGiB > MAX_STORAGE_GIB) {
         fail(`\`allocatedStorageGiB\` must be a whole number from ${MIN_STORAGE_GIB} to ${MAX_STORAGE_GIB} (got ${r.allocatedStorageGiB}): gp3 for MySQL starts at 20 GiB`);
     }
-    if (!isWhole(r.maxAllocatedStorageGiB) || r.maxAllocatedStorageGiB <= r.allocatedStorageGiB || r.maxAllocatedStorageGiB > MAX_STORAGE_GIB) {
-        fail(`\`maxAllocatedStorageGiB\` must be greater than \`allocatedStorageGiB\` (${r.allocatedStorageGiB}) and at most ${MAX_STORAGE_GIB} for storage autoscaling (got ${r.maxAllocatedStorageGiB})`);
-    }
+    const storageProblem = maxAllocatedStorageProblem(r.allocatedStorageGiB, r.maxAllocatedStorageGiB);
+    if (storageProblem) fail(storageProblem);
     if (!isWhole(r.replicaCount) || r.replicaCount < 0 || r.replicaCount > MAX_REPLICAS) {
         fail(`\`replicaCount\` must be a whole number from 0 to ${MAX_REPLICAS} (got ${r.replicaCount})`);
     }
-    if (r.backupRetentionDays === 0 && r.replicaCount > 0) {
-        fail(`\`backupRetentionDays\` must be at least ${MIN_BACKUP_RETENTION_DAYS} when \`replicaCount\` is ${r.replicaCount} (got 0): RDS creates read replicas only from a primary with automated backups`);
-    }
-    if (!isWhole(r.backupRetentionDays) || r.backupRetentionDays < MIN_BACKUP_RETENTION_DAYS || r.backupRetentionDays > MAX_BACKUP_RETENTION_DAYS) {
-        fail(`\`backupRetentionDays\` must be from ${MIN_BACKUP_RETENTION_DAYS} to ${MAX_BACKUP_RETENTION_DAYS} (got ${r.backupRetentionDays}): a week of point-in-time recovery is the floor`);
-    }
+    const retentionProblem = backupRetentionProblem(r.backupRetentionDays, r.replicaCount);
+    if (retentionProblem) fail(retentionProblem);
     const windows = windowProblems(r.backupWindow, r.maintenanceWindow);
     if (windows.length > 0) fail(windows.join("; "));
     const replicaWindows = windowProblems(r.backupWindow, r.replicaMaintenanceWindow, "replicaMaintenanceWindow");
@@ -335,15 +333,10 @@ function resolveDatabaseArgs(name: string, args: DatabaseArgs): ResolvedArgs {
             fail(`\`promoteReplica\` must be the number of an existing replica, 1 to ${r.replicaCount} (got ${r.promoteReplica})`);
         }
     }
-    if (r.retireFormerPrimary && r.promoteReplica === undefined) {
-        fail("`retireFormerPrimary` is true but `promoteReplica` is not set: only a primary replaced by a promoted replica can be retired");
-    }
-    if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(r.dbName)) {
-        fail(`\`dbName\` must be 1-64 letters, digits or underscores, starting with a letter (got ${show(r.dbName)})`);
-    }
-    if (!/^[A-Za-z][A-Za-z0-9_]{0,15}$/.test(r.username) || r.username.toLowerCase() === "rdsadmin") {
-        fail(`\`username\` must be 1-16 letters, digits or underscores, starting with a letter, and not rdsadmin (got ${show(r.username)})`);
-    }
+    const retireProblem = retireFormerPrimaryProblem(r.retireFormerPrimary, r.promoteReplica !== undefined);
+    if (retireProblem) fail(retireProblem);
+    const nameProblem = dbNameProblem(r.dbName) ?? masterUsernameProblem(r.username);
+    if (nameProblem) fail(nameProblem);
     if (!MONITORING_INTERVALS.includes(r.monitoringIntervalSeconds)) {
         fail(`\`monitoringIntervalSeconds\` must be one of ${MONITORING_INTERVALS.join(", ")} (got ${r.monitoringIntervalSeconds})`);
     }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { architectureOf } from "./lib/naming";
+import { servicePortProblem } from "./lib/ports";
 import { renderCloudConfig } from "./lib/userData";
 import { LOG_RETENTION_DAYS } from "./lib/aws";
 
@@ -148,12 +149,8 @@ function resolveWebServersArgs(name: string, args: WebServersArgs) {
     if (!Number.isInteger(rootVolumeSizeGiB) || rootVolumeSizeGiB < 8 || rootVolumeSizeGiB > 16384) {
         fail(`\`rootVolumeSizeGiB\` must be a whole number from 8 to 16384 (got ${rootVolumeSizeGiB}): the Amazon Linux 2023 AMI needs 8`);
     }
-    if (!Number.isInteger(appPort) || appPort < 1 || appPort > 65535) {
-        fail(`\`appPort\` must be a whole number from 1 to 65535 (got ${appPort})`);
-    }
-    if (appPort === 22 || appPort === 3389) {
-        fail(`\`appPort\` must not be ${appPort}: remote-administration ports are never opened (shell access is SSM Session Manager)`);
-    }
+    const portProblem = servicePortProblem(appPort, "appPort");
+    if (portProblem) fail(portProblem);
     if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
         fail(`\`logRetentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${logRetentionDays})`);
     }

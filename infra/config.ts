@@ -6,10 +6,18 @@
  * any resource is declared, all at once, one line per problem, each naming the key, the bad value and
  * what is allowed.
  */
-import type { MonitoringThresholds } from "../components/lib/alarms";
+import { type MonitoringThresholds, freeStorageProblems } from "../components/lib/alarms";
 import { parseCidr } from "../components/lib/cidr";
-import { defaultHostedZone } from "../components/lib/naming";
+import { certificateDomainProblem } from "../components/lib/formats";
+import { defaultHostedZone, hostedZoneProblem } from "../components/lib/naming";
+import { servicePortProblem } from "../components/lib/ports";
+import { backupRetentionProblem, maxAllocatedStorageProblem, retireFormerPrimaryProblem } from "../components/lib/rds";
+import { ConfigError } from "./configError";
 import { PROJECT, SETTINGS, SETTING_KEYS, SettingKey, SettingSpec } from "./settings";
+import { closestKeys } from "./suggest";
+import { ArgKeys, DATABASE_ARG_KEYS, LOAD_BALANCER_ARG_KEYS, MONITORING_ARG_KEYS, inStackTerms } from "./stackKeys";
+
+export { ConfigError } from "./configError";
 
 export type Environment = "development" | "staging" | "production";
 export type NatStrategy = "none" | "single" | "perAz";
@@ -78,18 +86,6 @@ export interface StackConfig {
     };
 }
 
-/** Raised for any invalid setting; `problems` holds one line per bad key. */
-export class ConfigError extends Error {
-    constructor(public readonly problems: readonly string[]) {
-        super(
-            problems.length === 1
-                ? `Invalid stack configuration: ${problems[0]}`
-                : `Invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-        );
-        this.name = "ConfigError";
-    }
-}
-
 /** Raw config: key (without the `web-infra:` namespace) → the string Pulumi holds. */
 export type RawConfig = Readonly<Record<string, string | undefined>>;
 
@@ -139,6 +135,11 @@ function parseSetting(key: SettingKey, spec: SettingSpec, raw: string | undefine
                 problems.push(`\`${key}\` must be ${spec.patternHint ?? `a string matching ${spec.pattern}`} (got ${show(raw)})`);
                 return undefined;
             }
+            const problem = spec.check?.(raw, key);
+            if (problem !== undefined) {
+                problems.push(problem);
+                return undefined;
+            }
             return raw;
         }
     }
@@ -149,6 +150,13 @@ function rangeText(spec: SettingSpec): string {
     if (spec.min !== undefined) return ` ≥ ${spec.min}`;
     if (spec.max !== undefined) return ` ≤ ${spec.max}`;
     return "";
+}
+
+/** An unknown key: the close keys it may be a typo of, else every key there is. */
+function unknownKeyProblem(key: string): string {
+    const close = closestKeys(key, SETTING_KEYS);
+    if (close.length > 0) return `\`${key}\` is not a setting of ${PROJECT}; did you mean ${close.map((k) => `\`${k}\``).join(" or ")}?`;
+    return `\`${key}\` is not a setting of ${PROJECT}; the settings are: ${SETTING_KEYS.join(", ")}`;
 }
 
 /**
@@ -162,15 +170,17 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
 
     // A typo'd key would otherwise be silently ignored and its default used.
     for (const key of Object.keys(raw)) {
-        if (!(key in SETTINGS)) {
-            problems.push(`\`${key}\` is not a setting of ${PROJECT}; known settings: ${SETTING_KEYS.join(", ")}`);
-        }
+        if (!(key in SETTINGS)) problems.push(unknownKeyProblem(key));
     }
 
     const v: Partial<Record<SettingKey, Value>> = {};
     for (const key of SETTING_KEYS) {
         v[key] = parseSetting(key, SETTINGS[key], raw[key], problems);
     }
+    // A component's rule, called here before anything is declared, reported in the stack's keys.
+    const component = (problem: string | undefined, keys: ArgKeys) => {
+        if (problem !== undefined) problems.push(inStackTerms(problem, keys));
+    };
     const str = (k: SettingKey) => v[k] as string;
     const num = (k: SettingKey) => v[k] as number;
     const bool = (k: SettingKey) => v[k] as boolean;
@@ -192,9 +202,7 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
     }
 
     const appPort = num("appPort");
-    if (appPort === 22 || appPort === 3389) {
-        problems.push(`\`appPort\` must not be ${appPort}: remote-administration ports are never opened (shell access is SSM Session Manager)`);
-    }
+    if (appPort !== undefined) component(servicePortProblem(appPort, "appPort"), {});
 
     const environment = str("environment") as Environment | undefined;
     const isProduction = environment === "production";
@@ -220,12 +228,9 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
         problems.push("`alertEmail` must be set when `environment` is production: alarms must reach a person");
     }
     const hostedZoneRaw = opt("hostedZone");
-    if (hostedZoneRaw !== undefined && domain === undefined) {
-        problems.push(`\`hostedZone\` is set (${show(hostedZoneRaw)}) but \`domain\` is not: the zone is only used to validate and publish \`domain\``);
-    }
-    if (domain !== undefined && hostedZoneRaw !== undefined && !(domain === hostedZoneRaw || domain.endsWith(`.${hostedZoneRaw}`))) {
-        problems.push(`\`hostedZone\` must be \`domain\` or one of its parents (got ${show(hostedZoneRaw)} for domain ${show(domain)})`);
-    }
+    component(hostedZoneProblem(domain, hostedZoneRaw), LOAD_BALANCER_ARG_KEYS);
+    // The stack issues the certificate for `domain` unless it is given one.
+    if (domain !== undefined && certificateArn === undefined) component(certificateDomainProblem(domain), LOAD_BALANCER_ARG_KEYS);
 
     // An ALB listener can only use an ACM certificate of its own region.
     const certRegion = certificateArn?.split(":")[3];
@@ -237,30 +242,19 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
 
     const replicaCount = num("dbReplicaCount");
     const retention = num("dbBackupRetentionDays");
-    if (retention !== undefined) {
-        if (retention === 0 && replicaCount !== undefined && replicaCount > 0) {
-            problems.push(
-                `\`dbBackupRetentionDays\` must be at least 7 when \`dbReplicaCount\` is ${replicaCount} (got 0): RDS creates read replicas only from a primary with automated backups`,
-            );
-        } else if (retention < 7) {
-            problems.push(`\`dbBackupRetentionDays\` must be from 7 to 35 (got ${retention}): a week of point-in-time recovery is the floor`);
-        }
-    }
+    // With no replicas only the range is checked (replicas need backups: the rule asks for both values).
+    if (retention !== undefined) component(backupRetentionProblem(retention, replicaCount ?? 0), DATABASE_ARG_KEYS);
 
     const allocated = num("dbAllocatedStorageGiB");
     const maxAllocated = num("dbMaxAllocatedStorageGiB");
-    if (allocated !== undefined && maxAllocated !== undefined && maxAllocated <= allocated) {
-        problems.push(
-            `\`dbMaxAllocatedStorageGiB\` must be greater than \`dbAllocatedStorageGiB\` (${allocated}) for storage autoscaling (got ${maxAllocated})`,
-        );
-    }
-
-    // Storage autoscaling acts at 10% free; an alarm at or above that would page on normal growth.
-    const freeStorage = num("alarmDbFreeStorageGiB");
-    if (freeStorage !== undefined && allocated !== undefined && freeStorage > allocated * 0.05) {
-        problems.push(
-            `\`alarmDbFreeStorageGiB\` must be at most 5% of \`dbAllocatedStorageGiB\` (${allocated * 0.05} GiB of ${allocated} GiB) (got ${freeStorage}): storage autoscaling acts at 10% free, so a higher alarm would page on normal growth`,
-        );
+    if (allocated !== undefined && maxAllocated !== undefined) {
+        component(maxAllocatedStorageProblem(allocated, maxAllocated), DATABASE_ARG_KEYS);
+        // The free-storage alarm against autoscaling: the Monitoring component's rule.
+        const freeStorage = num("alarmDbFreeStorageGiB");
+        if (freeStorage !== undefined && maxAllocated > allocated) {
+            const storage = { allocatedGiB: allocated, maxAllocatedGiB: maxAllocated };
+            for (const p of freeStorageProblems({ dbFreeStorageGiB: freeStorage }, storage)) component(p, MONITORING_ARG_KEYS);
+        }
     }
 
     let promoteReplica: number | undefined;
@@ -279,9 +273,7 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
         }
     }
 
-    if (v.dbRetireFormerPrimary === true && promote === undefined) {
-        problems.push("`dbRetireFormerPrimary` is true but `dbPromoteReplica` is not set: only a promotion leaves a former primary to retire");
-    }
+    if (v.dbRetireFormerPrimary !== undefined) component(retireFormerPrimaryProblem(bool("dbRetireFormerPrimary"), promote !== undefined), DATABASE_ARG_KEYS);
 
     if (problems.length > 0) {
         throw new ConfigError(problems);

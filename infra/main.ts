@@ -14,6 +14,16 @@ import { StandbyFailover } from "../components/standbyFailover";
 import { WebAcl } from "../components/waf";
 import { WebServers } from "../components/webServer";
 import { ConfigError, StackConfig, parseConfig, projectSettings } from "./config";
+import {
+    ACCESS_LOGS_ARG_KEYS,
+    DATABASE_ARG_KEYS,
+    LOAD_BALANCER_ARG_KEYS,
+    MONITORING_ARG_KEYS,
+    NETWORK_ARG_KEYS,
+    WEB_ACL_ARG_KEYS,
+    WEB_SERVERS_ARG_KEYS,
+    withStackKeys,
+} from "./stackKeys";
 
 /** Read the stack's settings; throws a `ConfigError` before anything is declared. */
 export function loadConfig(): StackConfig {
@@ -42,7 +52,8 @@ export async function main(): Promise<Record<string, unknown>> {
     // A plain region: monitoring decides from it whether the health-check alarm needs a us-east-1 topic.
     const region = (await aws.getRegion({}, { provider })).region;
 
-    const network = new Network(
+    // Each component checks its own arguments; `withStackKeys` reports a refusal naming the setting.
+    const network = withStackKeys(NETWORK_ARG_KEYS, () => new Network(
         "network",
         {
             cidrBlock: cfg.network.vpcCidr,
@@ -51,11 +62,11 @@ export async function main(): Promise<Record<string, unknown>> {
             flowLogRetentionDays: cfg.network.flowLogRetentionDays,
         },
         opts,
-    );
+    ));
 
     // ---- database: primary + replicas in the database subnets, its own SG, writer/reader names ----
     // Built before the servers so they get its connection settings; the servers' SG is let in after.
-    const db = new Database(
+    const db = withStackKeys(DATABASE_ARG_KEYS, () => new Database(
         "database",
         {
             vpcId: network.vpcId,
@@ -79,10 +90,10 @@ export async function main(): Promise<Record<string, unknown>> {
             production: cfg.isProduction,
         },
         opts,
-    );
+    ));
 
     // ---- web tier: servers round robin over the private subnets, all behind one load balancer ----
-    const webServers = new WebServers(
+    const webServers = withStackKeys(WEB_SERVERS_ARG_KEYS, () => new WebServers(
         "web",
         {
             vpcId: network.vpcId,
@@ -96,7 +107,7 @@ export async function main(): Promise<Record<string, unknown>> {
             database: db.connectionInfo,
         },
         opts,
-    );
+    ));
     db.allowConnectionsFrom("web", webServers.securityGroupId);
 
     // active-active: every server in the target group. active-passive: the first serves, the rest are
@@ -106,7 +117,7 @@ export async function main(): Promise<Record<string, unknown>> {
     // ---- ALB access logs: private, SSE-S3, TLS-only bucket only ELB log delivery may write to ----
     // `region` decides the delivery principal (the regional ELB account, or the service principal in
     // regions opened since August 2022).
-    const accessLogs = new AccessLogBucket(
+    const accessLogs = withStackKeys(ACCESS_LOGS_ARG_KEYS, () => new AccessLogBucket(
         "alb-logs",
         {
             region,
@@ -117,8 +128,8 @@ export async function main(): Promise<Record<string, unknown>> {
             protect: cfg.deletionProtection,
         },
         opts,
-    );
-    const loadBalancer = new LoadBalancer(
+    ));
+    const loadBalancer = withStackKeys(LOAD_BALANCER_ARG_KEYS, () => new LoadBalancer(
         "lb",
         {
             vpcId: network.vpcId,
@@ -137,15 +148,15 @@ export async function main(): Promise<Record<string, unknown>> {
             accessLogs: { bucket: accessLogs.bucketName, prefix: accessLogs.prefix },
         },
         opts,
-    );
+    ));
 
     // ---- WAF in front of the load balancer (off only for throwaway stacks; production requires it) ----
     const waf = cfg.security.wafEnabled
-        ? new WebAcl("waf", { resourceArn: loadBalancer.arn, rateLimit: cfg.security.wafRateLimit }, opts)
+        ? withStackKeys(WEB_ACL_ARG_KEYS, () => new WebAcl("waf", { resourceArn: loadBalancer.arn, rateLimit: cfg.security.wafRateLimit }, opts))
         : undefined;
 
     // ---- monitoring: alarms to a person, dashboard, external health check ----
-    const monitoring = new Monitoring(
+    const monitoring = withStackKeys(MONITORING_ARG_KEYS, () => new Monitoring(
         "monitoring",
         {
             region,
@@ -163,7 +174,7 @@ export async function main(): Promise<Record<string, unknown>> {
             healthCheck: cfg.https.domain ? { domain: cfg.https.domain, path: loadBalancer.healthCheckPath } : undefined,
         },
         opts,
-    );
+    ));
 
     const failover =
         standbyIds.length > 0

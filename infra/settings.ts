@@ -8,6 +8,8 @@
  */
 
 import { LOG_RETENTION_DAYS } from "../components/lib/aws";
+import { emailProblem, hostnameProblem } from "../components/lib/formats";
+import { dbNameProblem, masterUsernameProblem } from "../components/lib/rds";
 
 /** The Pulumi project name, which is also the config namespace (`web-infra:<key>`). */
 export const PROJECT = "web-infra";
@@ -32,6 +34,11 @@ export interface SettingSpec {
     /** For strings: a pattern the value must match, and how to describe it in an error. */
     readonly pattern?: RegExp;
     readonly patternHint?: string;
+    /**
+     * For strings: the rule of the component the value feeds (its exported validator, the rule's one
+     * home), called with the value and this key; returns the problem naming the key, or `undefined`.
+     */
+    readonly check?: (value: string, key: string) => string | undefined;
     /** Which part of the stack the setting belongs to, for the README's grouping. */
     readonly group: "general" | "network" | "web" | "https" | "database" | "monitoring" | "security";
 }
@@ -42,7 +49,6 @@ export { LOG_RETENTION_DAYS };
 /** RDS Enhanced Monitoring intervals (`MonitoringInterval`); 0 would switch it off, which we don't allow. */
 export const RDS_MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60] as const;
 
-const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
 // AWS tag values: letters, digits, spaces and _ . : / = + - @, at most 256 characters.
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
 
@@ -173,16 +179,14 @@ export const SETTINGS = {
     domain: {
         group: "https",
         type: "string",
-        pattern: HOSTNAME,
-        patternHint: "a lower-case DNS name such as www.example.com",
+        check: hostnameProblem,
         description:
             "Public name of the site. With it: an ACM certificate validated in Route 53, HTTPS on 443, HTTP redirected, an alias record. Without it (and without `certificateArn`): HTTP only.",
     },
     hostedZone: {
         group: "https",
         type: "string",
-        pattern: HOSTNAME,
-        patternHint: "a lower-case DNS name such as example.com",
+        check: hostnameProblem,
         description:
             "Route 53 public hosted zone that holds `domain`. Default: `domain` itself when it has two labels, else its parent.",
     },
@@ -281,16 +285,14 @@ export const SETTINGS = {
         group: "database",
         type: "string",
         default: "app",
-        pattern: /^[A-Za-z][A-Za-z0-9_]{0,63}$/,
-        patternHint: "1-64 letters, digits or underscores, starting with a letter",
+        check: dbNameProblem,
         description: "Name of the application database created on the primary.",
     },
     dbUsername: {
         group: "database",
         type: "string",
         default: "dbadmin",
-        pattern: /^[A-Za-z][A-Za-z0-9_]{0,15}$/,
-        patternHint: "1-16 letters, digits or underscores, starting with a letter",
+        check: masterUsernameProblem,
         description: "Master user name of the primary (its password is generated and kept in Secrets Manager).",
     },
     dbMonitoringIntervalSeconds: {
@@ -305,8 +307,7 @@ export const SETTINGS = {
     alertEmail: {
         group: "monitoring",
         type: "string",
-        pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
-        patternHint: "an e-mail address",
+        check: emailProblem,
         description:
             "Where alarms are e-mailed (SNS subscription; the recipient must confirm it). Without it, alarms only go to the SNS topic.",
     },

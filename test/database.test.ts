@@ -818,7 +818,9 @@ describe("argument validation (before anything is registered)", () => {
             "Database bad: `maxAllocatedStorageGiB` must be greater than `allocatedStorageGiB` (100) and at most 65536 for storage autoscaling (got 100)",
         ],
         ["monitoring interval", { monitoringIntervalSeconds: 2 }, "Database bad: `monitoringIntervalSeconds` must be one of 0, 1, 5, 10, 15, 30, 60 (got 2)"],
-        ["bad username", { username: "rdsadmin" }, 'Database bad: `username` must be 1-16 letters, digits or underscores, starting with a letter, and not rdsadmin (got "rdsadmin")'],
+        ["bad username", { username: "rdsadmin" }, "Database bad: `username` must not be rdsadmin: RDS keeps rdsadmin, rdsrepladmin for itself"],
+        ["a reserved word as username", { username: "select" }, 'Database bad: `username` must not be a MySQL reserved word, which RDS refuses (got "select")'],
+        ["a reserved word as database name", { dbName: "order" }, 'Database bad: `dbName` must not be a MySQL reserved word, which RDS refuses (got "order")'],
         ["bad zone name", { privateZoneName: "DB" }, 'Database bad: `privateZoneName` must be a lower-case DNS name of at least two labels such as app.db.internal (got "DB")'],
     ];
 

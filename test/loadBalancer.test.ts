@@ -356,7 +356,7 @@ describe("validation, before anything is registered", () => {
         ["an hour-long drain", { deregistrationDelaySeconds: 3601 }, "LoadBalancer bad: `deregistrationDelaySeconds` must be a whole number from 0 to 3600 (got 3601)"],
         ["HTTPS with neither domain nor certificate", { https: {} }, "LoadBalancer bad: `https` needs `domain` (to issue a certificate) or `certificateArn` (to use one)"],
         ["a zone that does not hold the domain", { https: { domain: "www.example.com", hostedZoneName: "example.org" } }, 'LoadBalancer bad: `https.hostedZoneName` must be `https.domain` or one of its parents (got "example.org" for "www.example.com")'],
-        ["a zone without a domain", { https: { certificateArn: CERT_ARN, hostedZoneName: "example.org" } }, "LoadBalancer bad: `https.hostedZoneName` is set but `https.domain` is not: the zone only serves to validate and publish the domain"],
+        ["a zone without a domain", { https: { certificateArn: CERT_ARN, hostedZoneName: "example.org" } }, 'LoadBalancer bad: `https.hostedZoneName` is set ("example.org") but `https.domain` is not: the zone only serves to validate and publish the domain'],
     ])("rejects %s", async (_label, override, message) => {
         expect(() => new lbModule.LoadBalancer("bad", { ...args(), ...override })).toThrow(message);
         await settle();

@@ -492,7 +492,7 @@ describe("validation, before any resource is declared", () => {
     const base = { region: "eu-west-1", webServers: [{ name: "web-1", instanceId: "i-1" }] };
     it.each([
         [{ region: "Europe" }, "Monitoring bad: `region` must be an AWS region such as eu-west-1 (got \"Europe\")"],
-        [{ alertEmail: "oncall" }, "Monitoring bad: `alertEmail` must be an e-mail address (got \"oncall\")"],
+        [{ alertEmail: "oncall" }, "Monitoring bad: `alertEmail` must be one e-mail address such as ops@example.com, at most 254 characters (got \"oncall\")"],
         [{ thresholds: { dbCpuPercent: 150 } }, "Monitoring bad: `thresholds.dbCpuPercent` must be a number from above 0 to 100 (got 150)"],
         [{ loadBalancer: { arnSuffix: "a", targetGroupArnSuffix: "t", expectedHealthyHosts: 0 } }, "Monitoring bad: `loadBalancer.expectedHealthyHosts` must be a whole number ≥ 1 (got 0)"],
         [
@@ -503,7 +503,7 @@ describe("validation, before any resource is declared", () => {
             { webServers: [{ name: "x", instanceId: "i-1" }], database: { primaryIdentifier: "p", replicas: [{ name: "x", identifier: "r" }] } },
             "Monitoring bad: `webServers[].name` and `database.replicas[].name` must be distinct (got \"x\" twice)",
         ],
-        [{ healthCheck: { domain: "Example.com" } }, "Monitoring bad: `healthCheck.domain` must be a lower-case DNS name such as www.example.com (got \"Example.com\")"],
+        [{ healthCheck: { domain: "Example.com" } }, "Monitoring bad: `healthCheck.domain` must be a lower-case DNS name such as www.example.com, not an IP address (got \"Example.com\")"],
         [{ healthCheck: { domain: "example.com", path: "health" } }, "Monitoring bad: `healthCheck.path` must start with / and have no spaces, at most 255 characters (got \"health\")"],
         [{ healthCheck: { domain: "example.com", failureThreshold: 11 } }, "Monitoring bad: `healthCheck.failureThreshold` must be a whole number from 1 to 10 (got 11)"],
         [{ dashboardName: "my dashboard" }, "Monitoring bad: `dashboardName` must be 1-255 letters, digits, '-' or '_' (got \"my dashboard\")"],

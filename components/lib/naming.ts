@@ -30,3 +30,21 @@ export function limitName(name: string, max: number): string {
     const suffix = hash.toString(36).padStart(6, "0").slice(-6);
     return `${name.slice(0, max - suffix.length - 1)}-${suffix}`;
 }
+
+/**
+ * What is wrong with `zone` as the Route 53 hosted zone of `domain`, or `undefined`: a zone serves only
+ * to validate and publish the domain, and it must be the domain itself or one of its parents, or ACM's
+ * validation record and the alias could not be written there. The one home of the rule
+ * (`LoadBalancer.https.hostedZoneName`, the stack's `hostedZone`); messages name the LoadBalancer's
+ * arguments. No zone is fine: the default (`defaultHostedZone`) always holds the domain.
+ */
+export function hostedZoneProblem(domain: string | undefined, zone: string | undefined): string | undefined {
+    if (zone === undefined) return undefined;
+    const z = zone.replace(/\.$/, "");
+    if (domain === undefined) {
+        return `\`https.hostedZoneName\` is set (${JSON.stringify(z)}) but \`https.domain\` is not: the zone only serves to validate and publish the domain`;
+    }
+    return domain === z || domain.endsWith(`.${z}`)
+        ? undefined
+        : `\`https.hostedZoneName\` must be \`https.domain\` or one of its parents (got ${JSON.stringify(z)} for ${JSON.stringify(domain)})`;
+}

@@ -4,6 +4,7 @@
  * backup/maintenance window parsing and overlap, replica placement, instance and snapshot identifiers,
  * log group names and DNS names. Pure: no Pulumi, no AWS.
  */
+import { MYSQL_RESERVED_WORDS, MYSQL_SYSTEM_SCHEMAS, RDS_MYSQL_RESERVED_USERS } from "./mysqlReservedWords";
 
 /** The MySQL port. RDS lets you change it; we don't, so security group rules and docs stay simple. */
 export const MYSQL_PORT = 3306;
@@ -21,6 +22,64 @@ export const MAX_BACKUP_RETENTION_DAYS = 35;
 /** gp3 storage limits of RDS for MySQL, in GiB. */
 export const MIN_STORAGE_GIB = 20;
 export const MAX_STORAGE_GIB = 65536;
+
+// ---- rules the stack's settings share (messages name the Database's arguments) -----------------
+
+/**
+ * `DBName` for MySQL: 1-64 letters, digits or underscores starting with a letter, not a reserved word
+ * (RDS API reference, CreateDBInstance `DBName`).
+ */
+export const DB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * `MasterUsername`: 1-16 letters, digits or underscores starting with a letter, not a reserved word
+ * (RDS API reference, CreateDBInstance `MasterUsername`).
+ */
+export const MASTER_USERNAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,15}$/;
+
+/** What is wrong with `dbName` as the application database's name, or `undefined`; `arg` names it. */
+export function dbNameProblem(dbName: string, arg = "dbName"): string | undefined {
+    if (!DB_NAME_PATTERN.test(dbName)) return `\`${arg}\` must be 1-64 letters, digits or underscores, starting with a letter (got ${JSON.stringify(dbName)})`;
+    if (MYSQL_RESERVED_WORDS.has(dbName.toUpperCase())) return `\`${arg}\` must not be a MySQL reserved word, which RDS refuses (got ${JSON.stringify(dbName)})`;
+    if (MYSQL_SYSTEM_SCHEMAS.has(dbName.toLowerCase())) return `\`${arg}\` must not be a MySQL system schema (${[...MYSQL_SYSTEM_SCHEMAS].join(", ")}) (got ${JSON.stringify(dbName)})`;
+    return undefined;
+}
+
+/** What is wrong with `username` as the master user's name, or `undefined`; `arg` names it. */
+export function masterUsernameProblem(username: string, arg = "username"): string | undefined {
+    if (!MASTER_USERNAME_PATTERN.test(username)) return `\`${arg}\` must be 1-16 letters, digits or underscores, starting with a letter (got ${JSON.stringify(username)})`;
+    if (MYSQL_RESERVED_WORDS.has(username.toUpperCase())) return `\`${arg}\` must not be a MySQL reserved word, which RDS refuses (got ${JSON.stringify(username)})`;
+    if (RDS_MYSQL_RESERVED_USERS.has(username.toLowerCase())) return `\`${arg}\` must not be ${username}: RDS keeps ${[...RDS_MYSQL_RESERVED_USERS].join(", ")} for itself`;
+    return undefined;
+}
+
+/**
+ * What is wrong with the backup retention, or `undefined`: read replicas need automated backups on
+ * their source, and this library keeps at least a week of point-in-time recovery.
+ */
+export function backupRetentionProblem(backupRetentionDays: number, replicaCount: number): string | undefined {
+    if (backupRetentionDays === 0 && replicaCount > 0) {
+        return `\`backupRetentionDays\` must be at least ${MIN_BACKUP_RETENTION_DAYS} when \`replicaCount\` is ${replicaCount} (got 0): RDS creates read replicas only from a primary with automated backups`;
+    }
+    if (!Number.isInteger(backupRetentionDays) || backupRetentionDays < MIN_BACKUP_RETENTION_DAYS || backupRetentionDays > MAX_BACKUP_RETENTION_DAYS) {
+        return `\`backupRetentionDays\` must be from ${MIN_BACKUP_RETENTION_DAYS} to ${MAX_BACKUP_RETENTION_DAYS} (got ${backupRetentionDays}): a week of point-in-time recovery is the floor`;
+    }
+    return undefined;
+}
+
+/** What is wrong with the storage autoscaling limit, or `undefined`: it must be above the allocated storage. */
+export function maxAllocatedStorageProblem(allocatedStorageGiB: number, maxAllocatedStorageGiB: number): string | undefined {
+    return Number.isInteger(maxAllocatedStorageGiB) && maxAllocatedStorageGiB > allocatedStorageGiB && maxAllocatedStorageGiB <= MAX_STORAGE_GIB
+        ? undefined
+        : `\`maxAllocatedStorageGiB\` must be greater than \`allocatedStorageGiB\` (${allocatedStorageGiB}) and at most ${MAX_STORAGE_GIB} for storage autoscaling (got ${maxAllocatedStorageGiB})`;
+}
+
+/** What is wrong with retiring the former primary, or `undefined`: only a promotion leaves one. */
+export function retireFormerPrimaryProblem(retireFormerPrimary: boolean, promoting: boolean): string | undefined {
+    return retireFormerPrimary && !promoting
+        ? "`retireFormerPrimary` is true but `promoteReplica` is not set: only a primary replaced by a promoted replica can be retired"
+        : undefined;
+}
 
 // ---- engine version ----------------------------------------------------------------------------
 

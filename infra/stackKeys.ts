@@ -1,0 +1,99 @@
+/**
+ * Component arguments in the stack's terms. The components validate their own arguments and name them
+ * (`` `count` must be ≥ 2``); a person running the stack set `webServerCount`. These maps say which
+ * setting feeds which argument, so a component's rule — called by `config.ts` before anything is
+ * declared, or raised by the component itself — reaches the user naming the key to change. Pure.
+ *
+ * The maps are typed against the settings table: renaming a setting without updating them fails `tsc`.
+ */
+import { ConfigError } from "./configError";
+import type { SettingKey } from "./settings";
+
+/** Component argument (as the component's messages write it, between backticks) → stack setting. */
+export type ArgKeys = Readonly<Record<string, SettingKey>>;
+
+export const NETWORK_ARG_KEYS: ArgKeys = {
+    cidrBlock: "vpcCidr",
+    availabilityZoneCount: "availabilityZoneCount",
+    natStrategy: "natStrategy",
+    flowLogRetentionDays: "flowLogRetentionDays",
+};
+
+export const WEB_SERVERS_ARG_KEYS: ArgKeys = {
+    count: "webServerCount",
+    instanceType: "webInstanceType",
+    amiId: "webAmiId",
+    rootVolumeSizeGiB: "webRootVolumeSizeGiB",
+    appPort: "appPort",
+};
+
+export const LOAD_BALANCER_ARG_KEYS: ArgKeys = {
+    targetPort: "appPort",
+    algorithm: "lbAlgorithm",
+    deletionProtection: "deletionProtection",
+    "https.domain": "domain",
+    "https.hostedZoneName": "hostedZone",
+    "https.certificateArn": "certificateArn",
+};
+
+export const DATABASE_ARG_KEYS: ArgKeys = {
+    engineVersion: "dbEngineVersion",
+    instanceClass: "dbInstanceClass",
+    allocatedStorageGiB: "dbAllocatedStorageGiB",
+    maxAllocatedStorageGiB: "dbMaxAllocatedStorageGiB",
+    multiAz: "dbMultiAz",
+    backupRetentionDays: "dbBackupRetentionDays",
+    replicaCount: "dbReplicaCount",
+    promoteReplica: "dbPromoteReplica",
+    retireFormerPrimary: "dbRetireFormerPrimary",
+    dbName: "dbName",
+    username: "dbUsername",
+    monitoringIntervalSeconds: "dbMonitoringIntervalSeconds",
+    logRetentionDays: "dbLogRetentionDays",
+    deletionProtection: "deletionProtection",
+    production: "environment",
+};
+
+export const MONITORING_ARG_KEYS: ArgKeys = {
+    alertEmail: "alertEmail",
+    "healthCheck.domain": "domain",
+    "database.allocatedStorageGiB": "dbAllocatedStorageGiB",
+    "database.maxAllocatedStorageGiB": "dbMaxAllocatedStorageGiB",
+    "thresholds.webCpuPercent": "alarmWebCpuPercent",
+    "thresholds.p99LatencyMs": "alarmP99LatencyMs",
+    "thresholds.http5xxPerMinute": "alarm5xxPerMinute",
+    "thresholds.dbCpuPercent": "alarmDbCpuPercent",
+    "thresholds.dbFreeStorageGiB": "alarmDbFreeStorageGiB",
+    "thresholds.dbFreeableMemoryMiB": "alarmDbFreeableMemoryMiB",
+    "thresholds.dbConnections": "alarmDbConnections",
+    "thresholds.replicaLagSeconds": "alarmReplicaLagSeconds",
+    "thresholds.wafBlockedPer5Min": "alarmWafBlockedPer5Min",
+};
+
+export const WEB_ACL_ARG_KEYS: ArgKeys = { rateLimit: "wafRateLimit" };
+
+export const ACCESS_LOGS_ARG_KEYS: ArgKeys = { expirationDays: "accessLogRetentionDays" };
+
+/** `message` with every backticked argument that `keys` knows replaced by its stack key. */
+export function inStackTerms(message: string, keys: ArgKeys): string {
+    return message.replace(/`([A-Za-z0-9_.[\]]+)`/g, (whole, arg: string) => (Object.prototype.hasOwnProperty.call(keys, arg) ? `\`${keys[arg]}\`` : whole));
+}
+
+/** A component's own validation error: `<Component> <name>: <message>`. */
+const COMPONENT_ERROR = /^([A-Z][A-Za-z]+) (\S+): ([\s\S]*)$/;
+
+/**
+ * Build a component for the stack program. If the component refuses its arguments, the error becomes
+ * a `ConfigError` in the stack's terms (`` `count` `` → `` `webServerCount` ``), still saying which
+ * component refused. Other errors pass through unchanged.
+ */
+export function withStackKeys<T>(keys: ArgKeys, build: () => T): T {
+    try {
+        return build();
+    } catch (err) {
+        const match = err instanceof Error && !(err instanceof ConfigError) ? COMPONENT_ERROR.exec(err.message) : null;
+        if (!match) throw err;
+        const [, component, name, message] = match;
+        throw new ConfigError([`${inStackTerms(message, keys)} (refused by ${component} ${name})`]);
+    }
+}
