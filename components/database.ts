@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import {
     COMPONENT_NAME_PATTERN,
+    DB_INSTANCE_CLASS_PATTERN,
     DNS_NAME_PATTERN,
     ENGINE_VERSION_PATTERN,
     GENERATED_PASSWORD_LENGTH,
@@ -300,7 +301,7 @@ function resolveDatabaseArgs(name: string, args: DatabaseArgs): ResolvedArgs {
     if (r.family !== parameterGroupFamily(r.engineVersion)) {
         fail(`\`parameterGroupFamily\` must be ${parameterGroupFamily(r.engineVersion)} for engine version ${r.engineVersion} (got ${show(r.family)})`);
     }
-    if (!/^db\.[a-z0-9-]+\.[a-z0-9]+$/.test(r.instanceClass)) {
+    if (!DB_INSTANCE_CLASS_PATTERN.test(r.instanceClass)) {
         fail(`\`instanceClass\` must be an RDS instance class such as db.t4g.micro or db.r7g.large (got ${show(r.instanceClass)})`);
     }
     if (!isWhole(r.allocatedStorageGiB) || r.allocatedStorageGiB < MIN_STORAGE_GIB || r.allocatedStorageGiB > MAX_STORAGE_GIB) {

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { architectureOf } from "./lib/naming";
+import { AMI_ID_PATTERN, INSTANCE_TYPE_PATTERN, architectureOf } from "./lib/naming";
 import { servicePortProblem } from "./lib/ports";
 import { renderCloudConfig } from "./lib/userData";
 import { LOG_RETENTION_DAYS } from "./lib/aws";
@@ -133,7 +133,7 @@ function resolveWebServersArgs(name: string, args: WebServersArgs) {
     if (args.availabilityZones.length !== args.subnetIds.length) {
         fail(`\`availabilityZones\` must name the zone of each subnet, in order (got ${args.availabilityZones.length} zones for ${args.subnetIds.length} subnets)`);
     }
-    if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceType)) {
+    if (!INSTANCE_TYPE_PATTERN.test(instanceType)) {
         fail(`\`instanceType\` must be an EC2 instance type such as t4g.micro or m7i.large (got ${JSON.stringify(instanceType)})`);
     }
     if (cpuCredits !== "standard" && cpuCredits !== "unlimited") {
@@ -143,7 +143,7 @@ function resolveWebServersArgs(name: string, args: WebServersArgs) {
         fail(`\`cpuCredits\` applies only to burstable (T-family) instance types (got ${instanceType})`);
     }
     // Only a plain string can be checked here; an Output is the caller's to get right.
-    if (typeof args.amiId === "string" && !/^ami-[0-9a-f]{8}([0-9a-f]{9})?$/.test(args.amiId)) {
+    if (typeof args.amiId === "string" && !AMI_ID_PATTERN.test(args.amiId)) {
         fail(`\`amiId\` must be an AMI id such as ami-0123456789abcdef0 (got ${JSON.stringify(args.amiId)})`);
     }
     if (!Number.isInteger(rootVolumeSizeGiB) || rootVolumeSizeGiB < 8 || rootVolumeSizeGiB > 16384) {

@@ -7,7 +7,7 @@
  * what is allowed.
  */
 import { type MonitoringThresholds, freeStorageProblems } from "../components/lib/alarms";
-import { parseCidr } from "../components/lib/cidr";
+import { vpcCidrProblem } from "../components/lib/cidr";
 import { certificateDomainProblem } from "../components/lib/formats";
 import { defaultHostedZone, hostedZoneProblem } from "../components/lib/naming";
 import { servicePortProblem } from "../components/lib/ports";
@@ -15,7 +15,7 @@ import { backupRetentionProblem, maxAllocatedStorageProblem, retireFormerPrimary
 import { ConfigError } from "./configError";
 import { PROJECT, SETTINGS, SETTING_KEYS, SettingKey, SettingSpec } from "./settings";
 import { closestKeys } from "./suggest";
-import { ArgKeys, DATABASE_ARG_KEYS, LOAD_BALANCER_ARG_KEYS, MONITORING_ARG_KEYS, inStackTerms } from "./stackKeys";
+import { ArgKeys, DATABASE_ARG_KEYS, LOAD_BALANCER_ARG_KEYS, MONITORING_ARG_KEYS, NETWORK_ARG_KEYS, inStackTerms } from "./stackKeys";
 
 export { ConfigError } from "./configError";
 
@@ -111,11 +111,12 @@ function parseSetting(key: SettingKey, spec: SettingSpec, raw: string | undefine
             return undefined;
         }
         case "integer": {
-            if (!/^-?\d+$/.test(raw.trim())) {
+            // Plain decimal only: no spaces, signs on zero, leading zeros (octal to some readers) or exponents.
+            if (!/^(0|-?[1-9]\d*)$/.test(raw)) {
                 problems.push(`\`${key}\` must be a whole number${rangeText(spec)} (got ${show(raw)})`);
                 return undefined;
             }
-            const n = Number(raw.trim());
+            const n = Number(raw);
             if (spec.enum && !spec.enum.includes(n)) {
                 problems.push(`\`${key}\` must be one of ${spec.enum.join(", ")} (got ${n})`);
                 return undefined;
@@ -187,19 +188,7 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
     const opt = (k: SettingKey) => v[k] as string | undefined;
 
     // ---- rules that span more than one value, or need more than a pattern ----------------------
-    if (v.vpcCidr !== undefined) {
-        const cidr = str("vpcCidr");
-        const parsed = parseCidr(cidr);
-        if (parsed === undefined) {
-            problems.push(`\`vpcCidr\` must be an IPv4 CIDR block such as 10.0.0.0/16 (got ${show(cidr)})`);
-        } else if (parsed.prefix < 16 || parsed.prefix > 22) {
-            problems.push(
-                `\`vpcCidr\` must have a prefix from /16 to /22 (got ${show(cidr)}): AWS allows /16 at most, and below /22 the database subnets would be smaller than /27`,
-            );
-        } else if (parsed.hostBitsSet) {
-            problems.push(`\`vpcCidr\` must be a network address with no host bits set (got ${show(cidr)}; did you mean ${parsed.network}?)`);
-        }
-    }
+    if (v.vpcCidr !== undefined) component(vpcCidrProblem(str("vpcCidr"), "cidrBlock"), NETWORK_ARG_KEYS);
 
     const appPort = num("appPort");
     if (appPort !== undefined) component(servicePortProblem(appPort, "appPort"), {});

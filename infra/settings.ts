@@ -9,7 +9,8 @@
 
 import { LOG_RETENTION_DAYS } from "../components/lib/aws";
 import { emailProblem, hostnameProblem } from "../components/lib/formats";
-import { dbNameProblem, masterUsernameProblem } from "../components/lib/rds";
+import { AMI_ID_PATTERN, INSTANCE_TYPE_PATTERN } from "../components/lib/naming";
+import { DB_INSTANCE_CLASS_PATTERN, ENGINE_VERSION_PATTERN, dbNameProblem, masterUsernameProblem } from "../components/lib/rds";
 
 /** The Pulumi project name, which is also the config namespace (`web-infra:<key>`). */
 export const PROJECT = "web-infra";
@@ -49,8 +50,11 @@ export { LOG_RETENTION_DAYS };
 /** RDS Enhanced Monitoring intervals (`MonitoringInterval`); 0 would switch it off, which we don't allow. */
 export const RDS_MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60] as const;
 
-// AWS tag values: letters, digits, spaces and _ . : / = + - @, at most 256 characters.
-const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+// AWS tag values: letters, digits, spaces and _ . : / = + - @, at most 256 characters (Tagging API
+// reference, Tag). Not blank and not padded with spaces: " ops" and "ops" would be two owners in every
+// cost report.
+const TAG_VALUE = /^(?!\s)(?!.*\s$)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+const TAG_VALUE_HINT = "1-256 letters, digits, spaces or _ . : / = + - @ (an AWS tag value), not starting or ending with a space";
 
 export const SETTINGS = {
     // ---- general ---------------------------------------------------------------------------------
@@ -67,7 +71,7 @@ export const SETTINGS = {
         type: "string",
         required: true,
         pattern: TAG_VALUE,
-        patternHint: "1-256 letters, digits, spaces or _ . : / = + - @ (an AWS tag value)",
+        patternHint: TAG_VALUE_HINT,
         description: "Team or person answerable for the stack; every resource is tagged `Owner` with it.",
     },
     costCenter: {
@@ -75,7 +79,7 @@ export const SETTINGS = {
         type: "string",
         required: true,
         pattern: TAG_VALUE,
-        patternHint: "1-256 letters, digits, spaces or _ . : / = + - @ (an AWS tag value)",
+        patternHint: TAG_VALUE_HINT,
         description: "Cost centre billed for the stack; every resource is tagged `CostCenter` with it.",
     },
     deletionProtection: {
@@ -139,14 +143,14 @@ export const SETTINGS = {
         group: "web",
         type: "string",
         default: "t4g.micro",
-        pattern: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
+        pattern: INSTANCE_TYPE_PATTERN,
         patternHint: "an EC2 instance type such as t4g.micro or m7i.large",
         description: "EC2 instance type of the web servers. Graviton types (t4g, m7g, …) get the arm64 AMI.",
     },
     webAmiId: {
         group: "web",
         type: "string",
-        pattern: /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/,
+        pattern: AMI_ID_PATTERN,
         patternHint: "an AMI id such as ami-0123456789abcdef0",
         description:
             "Pin the web servers' AMI. Default: the latest Amazon Linux 2023 from AWS's public SSM parameter, which replaces every server on the first `pulumi up` after each AL2023 release; required in production, where new AMIs are rolled with the runbook.",
@@ -181,7 +185,7 @@ export const SETTINGS = {
         type: "string",
         check: hostnameProblem,
         description:
-            "Public name of the site. With it: an ACM certificate validated in Route 53, HTTPS on 443, HTTP redirected, an alias record. Without it (and without `certificateArn`): HTTP only.",
+            "Public name of the site. With it: an ACM certificate validated in Route 53 (ACM issues names of at most 64 characters; longer ones need `certificateArn`), HTTPS on 443, HTTP redirected, an alias record. Without it (and without `certificateArn`): HTTP only.",
     },
     hostedZone: {
         group: "https",
@@ -206,7 +210,7 @@ export const SETTINGS = {
         // 8.4 (LTS): RDS MySQL 8.0 left standard support on 2026-07-31 and bills Extended Support
         // (~$0.10 per vCPU-hour, Multi-AZ standby included) on every instance still running it.
         default: "8.4",
-        pattern: /^8\.[04]$/,
+        pattern: ENGINE_VERSION_PATTERN,
         patternHint: "a MySQL major version, 8.4 or 8.0 (RDS picks the minor and upgrades it automatically)",
         description:
             "RDS MySQL major version. 8.4 (LTS) by default; 8.0 left RDS standard support on 2026-07-31 and runs only on paid Extended Support, which the stack then enables explicitly.",
@@ -215,7 +219,7 @@ export const SETTINGS = {
         group: "database",
         type: "string",
         default: "db.t4g.micro",
-        pattern: /^db\.[a-z0-9-]+\.[a-z0-9]+$/,
+        pattern: DB_INSTANCE_CLASS_PATTERN,
         patternHint: "an RDS instance class such as db.t4g.micro or db.r7g.large",
         description: "Instance class of the primary and of every replica (a replica should keep up with its primary).",
     },
@@ -286,14 +290,14 @@ export const SETTINGS = {
         type: "string",
         default: "app",
         check: dbNameProblem,
-        description: "Name of the application database created on the primary.",
+        description: "Name of the application database created on the primary (1-64 letters, digits or underscores, not a MySQL reserved word or system schema).",
     },
     dbUsername: {
         group: "database",
         type: "string",
         default: "dbadmin",
         check: masterUsernameProblem,
-        description: "Master user name of the primary (its password is generated and kept in Secrets Manager).",
+        description: "Master user name of the primary, 1-16 letters, digits or underscores, not a MySQL reserved word or an RDS user (its password is generated and kept in Secrets Manager).",
     },
     dbMonitoringIntervalSeconds: {
         group: "database",

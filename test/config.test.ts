@@ -149,7 +149,7 @@ describe("parseConfig errors name the key, the value and what is allowed", () =>
         [{ alertEmail: "ops" }, '`alertEmail` must be one e-mail address such as ops@example.com, at most 254 characters (got "ops")'],
         [{ dbPromoteReplica: "1" }, '`dbPromoteReplica` must be a replica name such as replica-1 (got "1")'],
         [{ dbName: "1app" }, '`dbName` must be 1-64 letters, digits or underscores, starting with a letter (got "1app")'],
-        [{ owner: "a;b" }, '`owner` must be 1-256 letters, digits, spaces or _ . : / = + - @ (an AWS tag value) (got "a;b")'],
+        [{ owner: "a;b" }, '`owner` must be 1-256 letters, digits, spaces or _ . : / = + - @ (an AWS tag value), not starting or ending with a space (got "a;b")'],
         // CIDR
         [{ vpcCidr: "10.0.0.0" }, '`vpcCidr` must be an IPv4 CIDR block such as 10.0.0.0/16 (got "10.0.0.0")'],
         [{ vpcCidr: "10.0.0.0/8" }, '`vpcCidr` must have a prefix from /16 to /22 (got "10.0.0.0/8"): AWS allows /16 at most, and below /22 the database subnets would be smaller than /27'],

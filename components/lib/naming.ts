@@ -13,6 +13,15 @@ export function defaultHostedZone(domain: string): string {
 }
 
 /**
+ * An EC2 instance type: family (letters, digits, hyphens: `t4g`, `c7i-flex`, `u7in-32tb`), a dot, a
+ * size; 32 characters at most (the longest type EC2 offers today has 19).
+ */
+export const INSTANCE_TYPE_PATTERN = /^(?=.{3,32}$)[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+
+/** An AMI id: `ami-` and 8 (older) or 17 lower-case hex digits. */
+export const AMI_ID_PATTERN = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
+
+/**
  * CPU architecture of an EC2 instance type, to pick the matching AMI. Graviton families carry a `g`
  * right after the generation digit (t4g, m7g, c7gn, r8gd, x2gd, im4gn…), plus the first-generation
  * `a1`; everything else we use is x86_64.

@@ -90,6 +90,9 @@ export function retireFormerPrimaryProblem(retireFormerPrimary: boolean, promoti
  */
 export const ENGINE_VERSION_PATTERN = /^8\.[04]$/;
 
+/** An RDS DB instance class: `db.`, a family (`t4g`, `r7g`, `m6gd`…), a dot, a size; 40 characters at most. */
+export const DB_INSTANCE_CLASS_PATTERN = /^(?=.{6,40}$)db\.[a-z0-9-]+\.[a-z0-9]+$/;
+
 /**
  * The DB parameter group family of an engine version: `8.0` and `8.0.39` → `mysql8.0`, `8.4` →
  * `mysql8.4`. A family is per major version, so a minor upgrade keeps the parameter group.
