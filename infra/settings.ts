@@ -185,7 +185,7 @@ export const SETTINGS = {
         type: "string",
         check: hostnameProblem,
         description:
-            "Public name of the site. With it: an ACM certificate validated in Route 53 (ACM issues names of at most 64 characters; longer ones need `certificateArn`), HTTPS on 443, HTTP redirected, an alias record. Without it (and without `certificateArn`): HTTP only.",
+            "Public name of the site. With it: an ACM certificate validated in Route 53, HTTPS on 443, HTTP redirected, an alias record. Without it (and without `certificateArn`): HTTP only.",
     },
     hostedZone: {
         group: "https",
@@ -290,14 +290,14 @@ export const SETTINGS = {
         type: "string",
         default: "app",
         check: dbNameProblem,
-        description: "Name of the application database created on the primary (1-64 letters, digits or underscores, not a MySQL reserved word or system schema).",
+        description: "Name of the application database created on the primary.",
     },
     dbUsername: {
         group: "database",
         type: "string",
         default: "dbadmin",
         check: masterUsernameProblem,
-        description: "Master user name of the primary, 1-16 letters, digits or underscores, not a MySQL reserved word or an RDS user (its password is generated and kept in Secrets Manager).",
+        description: "Master user name of the primary (its password is generated and kept in Secrets Manager).",
     },
     dbMonitoringIntervalSeconds: {
         group: "database",

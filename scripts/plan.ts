@@ -18,9 +18,10 @@ import { architectureHtml, markdownToHtml } from "./lib/html";
 import { mermaidDiagram } from "./lib/mermaid";
 import { PolicyEvaluator, evaluatePolicy, loadPolicyEvaluator } from "./lib/policy";
 import { PlanRecord } from "./lib/records";
-import { redactInputs, secretValues } from "./lib/redact";
+import { redactInputs, redactOverrides, secretValues } from "./lib/redact";
 import { SpofReport, analyseSpof, spofMarkdown, spofText } from "./lib/spof";
 import { PlanSummary, componentOf, resourcesMarkdown, summarize, summaryMarkdown, summaryText } from "./lib/summary";
+import { MAX_LINE_WIDTH, plural, wrap, wrapMarkdown } from "./lib/text";
 
 export const ROOT = path.resolve(__dirname, "..");
 
@@ -59,7 +60,7 @@ export interface PlanFiles {
 export interface PlanResult {
     /** 0 success, 1 config/program error or mandatory policy violation. */
     readonly exitCode: number;
-    /** The one-line reason when `exitCode` is not 0. */
+    /** The reason when `exitCode` is not 0: one line, or one line per problem when there are several. */
     readonly error?: string;
     readonly summary?: PlanSummary;
     readonly spof?: SpofReport;
@@ -85,13 +86,13 @@ function resourceEntry(r: RecordedResource, byUrn: ReadonlyMap<string, PlanRecor
     };
 }
 
-/** A one-line message for an error thrown by the program or the harness. */
+/**
+ * The message for an error thrown by the program or the harness: one line, except a config error with
+ * several problems, which lists them one per line (as `ConfigError` does).
+ */
 function describe(err: unknown, debug: boolean): string {
     const e = err as Error;
-    if (e?.name === "ConfigError") {
-        const problems = (e as Error & { problems?: readonly string[] }).problems;
-        return problems && problems.length > 1 ? `Invalid stack configuration (${problems.length} problems): ${problems.join("; ")}` : e.message.replace(/\n\s*/g, " ");
-    }
+    if (e?.name === "ConfigError") return e.message;
     const message = String(e?.message ?? err)
         // Pulumi wraps resource errors: keep what the component said.
         .replace(/^failed to register new resource \S+ \[[^\]]+\]: /, "")
@@ -121,6 +122,7 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
     const log = options.log ?? ((t: string) => console.log(t));
     const outDir = path.resolve(options.outDir ?? path.join(ROOT, "plan"));
     const fail = (error: string): PlanResult => ({ exitCode: 1, error, millis: Date.now() - started });
+    const overrides = options.overrides ?? {};
 
     if (!/^[A-Za-z0-9_.-]+$/.test(stack)) return fail(`stack name ${JSON.stringify(stack)} is not valid`);
     if (!fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`))) {
@@ -133,7 +135,7 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
     const mocks = await import("../test/mocks");
     let run: { readonly resources: readonly RecordedResource[]; readonly outputs: Readonly<Record<string, any>> };
     try {
-        run = options.recorded ?? (await withUnhandledRejections(() => mocks.runStack(stack, options.overrides ?? {})));
+        run = options.recorded ?? (await withUnhandledRejections(() => mocks.runStack(stack, overrides)));
     } catch (err) {
         return fail(describe(err, options.debug ?? false));
     }
@@ -158,6 +160,9 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
     fs.mkdirSync(dir, { recursive: true });
     const byUrn = new Map<string, PlanRecord>(records.map((r) => [r.urn, r]));
     const secrets = secretValues(records);
+    // What the plan was made with, so a reader can tell a plan of the stack file from a what-if.
+    const overrideList = redactOverrides(overrides, mocks.stackConfig(stack), secrets, mocks.PROJECT);
+    const command = ["npm run plan --", `--stack ${stack}`, ...overrideList.filter((o) => !o.endsWith(" (removed)")).map((o) => `--config ${o}`)].join(" ");
     const files: PlanFiles = {
         dir,
         resources: path.join(dir, "resources.json"),
@@ -167,6 +172,7 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
     const resourcesJson = {
         stack,
         region,
+        overrides: overrideList,
         note: "Generated offline by `npm run plan` under the Pulumi mock engine: ids and ARNs are fake; inputs that are Pulumi secrets are \"[secret]\".",
         count: records.length,
         resources: records.map((r) => resourceEntry(r, byUrn, secrets)),
@@ -180,7 +186,11 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
         `<!-- web-infra-plan:${stack} -->`,
         `## Plan: stack \`${stack}\``,
         "",
-        `Generated offline by \`npm run plan -- --stack ${stack}\` from the real stack program under the mock engine (no AWS calls; ids and ARNs are fake).`,
+        `Generated offline by \`${command}\` from the real stack program under the mock engine (no AWS calls; ids and ARNs are fake).`,
+        "",
+        overrideList.length === 0
+            ? `Config: \`Pulumi.${stack}.yaml\` as committed, no overrides.`
+            : `Config: \`Pulumi.${stack}.yaml\` with ${plural(overrideList.length, "override")}: ${overrideList.map((o) => `\`${o}\``).join(", ")}.`,
         "",
         "### Summary",
         "",
@@ -211,7 +221,8 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
         "</details>",
         "",
     ].join("\n");
-    fs.writeFileSync(files.planMd, md);
+    // Prose wrapped to the plan's width; tables and the diagram as they are.
+    fs.writeFileSync(files.planMd, wrapMarkdown(md));
     fs.writeFileSync(
         files.html,
         architectureHtml({
@@ -240,18 +251,22 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
     );
 
     // ---- report ----
-    log(`web-infra plan — stack ${stack} (offline, mock engine)\n`);
+    log(`web-infra plan — stack ${stack} (offline, mock engine)`);
+    log(`${wrap(overrideList.length === 0 ? "no overrides" : overrideList.join(", "), MAX_LINE_WIDTH, "config overrides: ", "  ")}\n`);
     log(summaryText(summary));
     log("\nSingle points of failure (from the declared resources):\n");
     log(spofText(spof));
     const rel = (p: string) => path.relative(process.cwd(), p) || p;
-    log(`\nwrote ${rel(files.resources)}, ${rel(files.planMd)}, ${rel(files.html)} in ${Date.now() - started} ms`);
+    log(`\nwrote ${rel(files.dir)}/{resources.json, PLAN.md, architecture.html} in ${Date.now() - started} ms`);
 
     const mandatory = policy.available ? policy.violations.filter((v) => v.mandatory) : [];
     if (mandatory.length > 0) {
         return {
             exitCode: 1,
-            error: `${mandatory.length} mandatory policy violation(s): ${mandatory.map((v) => `${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`).join("; ")}`,
+            error: [
+                `${plural(mandatory.length, "mandatory policy violation")}:`,
+                ...mandatory.map((v) => wrap(`${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`, MAX_LINE_WIDTH, "  - ", "    ")),
+            ].join("\n"),
             summary,
             spof,
             files,

@@ -4,6 +4,7 @@
  * servers leave through, and the monitoring path (alarms → SNS → e-mail). Pure.
  */
 import { PlanRecord, uniqueSorted } from "./records";
+import { plural } from "./text";
 import { primaryWriter, topologyOf } from "./topology";
 
 /** Mermaid node ids: letters, digits and underscores only. */
@@ -88,7 +89,7 @@ export function mermaidDiagram(records: readonly PlanRecord[]): string {
 
     if (t.alarms.length > 0 || t.topics.length > 0) {
         add(`subgraph monitoring["Monitoring"]`);
-        add(`    alarms[${label(`${t.alarms.length} CloudWatch alarms`, t.dashboards > 0 ? `${t.dashboards} dashboard(s)` : undefined)}]`);
+        add(`    alarms[${label(plural(t.alarms.length, "CloudWatch alarm"), t.dashboards > 0 ? plural(t.dashboards, "dashboard") : undefined)}]`);
         if (t.topics.length > 0) add(`    sns[${label("SNS topic", t.topics.join(", "))}]`);
         const protocols = uniqueSorted(t.subscriptions.map((s) => s.protocol));
         if (protocols.length > 0) add(`    notify([${label(protocols.join(", "))}])`);

@@ -9,6 +9,7 @@
  * hand-built records in, a report out.
  */
 import { PlanRecord, RecordSet, T, countByZone, formatZoneCounts, num, str, uniqueSorted } from "./records";
+import { MAX_LINE_WIDTH, plural, wrap } from "./text";
 import { DbInstanceInfo, Topology, primaryWriter, topologyOf } from "./topology";
 
 export const TIERS = ["DNS/edge", "load balancer", "web servers", "NAT/egress", "database writer", "database readers", "monitoring"] as const;
@@ -52,7 +53,6 @@ function notDeclared(t: TierName, what: string): TierReport {
 }
 
 const list = (xs: readonly string[]) => (xs.length === 0 ? "none" : xs.join(", "));
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function edge(t: Topology): TierReport {
     const lb = t.loadBalancers.find((l) => !l.internal) ?? t.loadBalancers[0];
@@ -118,7 +118,7 @@ function webServers(t: Topology): TierReport {
 
     const survivesServer = reachable.length >= 2 && tg !== undefined;
     const server = survivesServer
-        ? `${reachable.length} servers behind the ALB; a failed one ${detection}, the other ${reachable.length - 1} keep serving${stranded}`
+        ? `${reachable.length} servers behind the ALB; a failed one ${detection}, ${reachable.length === 2 ? "the other keeps" : `the other ${reachable.length - 1} keep`} serving${stranded}`
         : reachable.length >= 2
           ? `${reachable.length} servers but no target group: a failed one keeps receiving requests${stranded}`
           : `a single serving web server (${reachable[0]?.name ?? "none"} in ${reachable[0]?.zone ?? "unknown zone"}): the site is down while it is${stranded}`;
@@ -181,7 +181,7 @@ const where = (d: DbInstanceInfo) => (d.zone ? `in ${d.zone}` : "in one zone");
 function dbWriter(t: Topology): TierReport {
     const w = primaryWriter(t);
     if (!w) return notDeclared("database writer", "database");
-    const also = t.dbWriters.length > 1 ? ` (${t.dbWriters.length} standalone instances: ${list(t.dbWriters.map((d) => d.name))}; the writer is ${w.name})` : "";
+    const also = t.dbWriters.length > 1 ? ` (${plural(t.dbWriters.length, "standalone instance")}: ${list(t.dbWriters.map((d) => d.name))}; the writer is ${w.name})` : "";
     if (w.multiAz) {
         return tier(
             "database writer",
@@ -377,12 +377,12 @@ function monitoring(t: Topology, dnsOnly: ReadonlySet<string> = new Set()): { re
     const dbs = [...t.dbWriters, ...t.dbReplicas];
     const dbsWatched = dbs.filter((d) => watched(d.identifier)).length;
     const coverage = [
-        servers.length > 0 ? `${serversWatched}/${servers.length} web servers` : undefined,
-        dbs.length > 0 ? `${dbsWatched}/${dbs.length} DB instances` : undefined,
+        servers.length > 0 ? `${serversWatched}/${plural(servers.length, "web server")}` : undefined,
+        dbs.length > 0 ? `${dbsWatched}/${plural(dbs.length, "DB instance")}` : undefined,
     ].filter(Boolean);
-    if (servers.length > 0 && serversWatched < servers.length) notes.push(`${servers.length - serversWatched} web server(s) have no alarm of their own`);
-    if (dbs.length > 0 && dbsWatched < dbs.length) notes.push(`${dbs.length - dbsWatched} DB instance(s) have no alarm of their own`);
-    if (withActions < alarms.length) notes.push(`${alarms.length - withActions} alarm(s) have no alarm action: nobody is told`);
+    if (servers.length > 0 && serversWatched < servers.length) notes.push(`${plural(servers.length - serversWatched, "web server has no alarm of its own", "web servers have no alarm of their own")}`);
+    if (dbs.length > 0 && dbsWatched < dbs.length) notes.push(`${plural(dbs.length - dbsWatched, "DB instance has no alarm of its own", "DB instances have no alarm of their own")}`);
+    if (withActions < alarms.length) notes.push(`${plural(alarms.length - withActions, "alarm has", "alarms have")} no alarm action: nobody is told`);
     if (t.subscriptions.length === 0) notes.push("the alarm topic has no subscriber (set `alertEmail`)");
     const dns = plumbing > 0 ? ` (plus ${plural(plumbing, "alarm")} that only ${plumbing === 1 ? "drives" : "drive"} Route 53 health checks)` : "";
     const why = `${plural(alarms.length, "alarm")} (${withActions} with actions → ${who})${coverage.length > 0 ? `, watching ${coverage.join(" and ")}` : ""}${dns}; CloudWatch and SNS are regional services, not tied to a zone`;
@@ -436,17 +436,20 @@ export function spofText(report: SpofReport): string {
     const yn = (s: Survives) => (s === null ? "n/a" : s ? "yes" : "NO");
     const width = Math.max(...report.tiers.map((r) => r.tier.length));
     const lines = [`  ${"tier".padEnd(width)}  server  zone`];
+    // The "why" column wraps under itself, so the verdict columns stay readable.
+    const why = " ".repeat(width + 18);
     for (const r of report.tiers) {
-        lines.push(`  ${r.tier.padEnd(width)}  ${yn(r.survivesServer).padEnd(6)}  ${yn(r.survivesZone).padEnd(4)}  ${r.server === r.zone ? r.server : `server: ${r.server}`}`);
-        if (r.server !== r.zone) lines.push(`  ${"".padEnd(width)}  ${"".padEnd(6)}  ${"".padEnd(4)}  zone: ${r.zone}`);
+        const first = `  ${r.tier.padEnd(width)}  ${yn(r.survivesServer).padEnd(6)}  ${yn(r.survivesZone).padEnd(4)}  `;
+        lines.push(wrap(r.server === r.zone ? r.server : `server: ${r.server}`, MAX_LINE_WIDTH, first, why));
+        if (r.server !== r.zone) lines.push(wrap(`zone: ${r.zone}`, MAX_LINE_WIDTH, why));
     }
     lines.push("");
     if (report.spofs.length === 0) {
-        lines.push("  No single point of failure: every declared tier survives the loss of one server and of one zone.");
+        lines.push(wrap("No single point of failure: every declared tier survives the loss of one server and of one zone.", MAX_LINE_WIDTH, "  ", "  "));
     } else {
         lines.push(`  Single points of failure (${report.spofs.length}):`);
-        for (const s of report.spofs) lines.push(`  - ${s.tier}, loss of one ${s.loss}: ${s.reason}`);
+        for (const s of report.spofs) lines.push(wrap(`${s.tier}, loss of one ${s.loss}: ${s.reason}`, MAX_LINE_WIDTH, "  - ", "    "));
     }
-    for (const n of report.notes) lines.push(`  note: ${n}`);
+    for (const n of report.notes) lines.push(wrap(n, MAX_LINE_WIDTH, "  note: ", "        "));
     return lines.join("\n");
 }

@@ -5,6 +5,7 @@
  */
 import { CostEstimate } from "./cost";
 import { PlanRecord, countByZone, formatZoneCounts, str } from "./records";
+import { MAX_LINE_WIDTH, plural, wrap } from "./text";
 import { Topology, primaryWriter, topologyOf } from "./topology";
 
 export interface PolicyViolation {
@@ -142,8 +143,9 @@ export function policyLine(p: PolicyResult): string {
     if (!p.available) return `policy pack: not available (${p.reason})`;
     const mandatory = p.violations.filter((v) => v.mandatory).length;
     const advisory = p.violations.length - mandatory;
-    if (p.violations.length === 0) return `policy pack ${p.pack}: passed (${p.policies} policies, no violations)`;
-    return `policy pack ${p.pack}: ${mandatory > 0 ? "FAILED" : "passed"} (${p.policies} policies; ${mandatory} mandatory, ${advisory} advisory violation(s))`;
+    const policies = plural(p.policies, "policy", "policies");
+    if (p.violations.length === 0) return `policy pack ${p.pack}: passed (${policies}, no violations)`;
+    return `policy pack ${p.pack}: ${mandatory > 0 ? "FAILED" : "passed"} (${policies}; ${mandatory} mandatory, ${plural(advisory, "advisory violation")})`;
 }
 
 /** The key facts as label/value pairs, shared by the terminal and Markdown renderings. */
@@ -165,7 +167,7 @@ function facts(s: PlanSummary): [string, string][] {
         [
             "web servers",
             (serverCount === 0 ? "none" : `${serverCount}${s.serverTypes.length ? ` × ${s.serverTypes.join("/")}` : ""} — ${formatZoneCounts(s.serversPerZone)}`) +
-                (standbyCount > 0 ? `; active-passive: ${standbyCount} warm standby(s) — ${formatZoneCounts(s.standbysPerZone)}` : ""),
+                (standbyCount > 0 ? `; active-passive: ${plural(standbyCount, "warm standby", "warm standbys")} — ${formatZoneCounts(s.standbysPerZone)}` : ""),
         ],
         [
             "DB primary",
@@ -174,7 +176,7 @@ function facts(s: PlanSummary): [string, string][] {
                 : "none",
         ],
         ["DB replicas", replicaCount === 0 ? "none" : `${replicaCount} — ${formatZoneCounts(s.dbReplicasPerZone)}`],
-        ["alarms", `${s.alarms}${s.dashboards ? `, ${s.dashboards} dashboard(s)` : ""}`],
+        ["alarms", `${s.alarms}${s.dashboards ? `, ${plural(s.dashboards, "dashboard")}` : ""}`],
         ["policy", policyLine(s.policy)],
         ...(s.cost ? [["estimated cost", `$${s.cost.total.toFixed(2)}/month (us-east-1 on-demand list prices, usage assumed; breakdown in PLAN.md)`] as [string, string]] : []),
     ];
@@ -183,15 +185,18 @@ function facts(s: PlanSummary): [string, string][] {
 export function summaryText(s: PlanSummary): string {
     const f = facts(s);
     const width = Math.max(...f.map(([k]) => k.length));
-    const lines = f.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
-    lines.push("", `  ${s.total} resources:`);
+    // Values wrap under themselves, so the labels stay a column.
+    const lines = f.map(([k, v]) => wrap(v, MAX_LINE_WIDTH, `  ${k.padEnd(width)}  `, " ".repeat(width + 4)));
+    lines.push("", `  ${plural(s.total, "resource")}:`);
     for (const g of s.components) {
         lines.push(`    ${g.component}: ${g.count}`);
         for (const [type, n] of Object.entries(g.types)) lines.push(`      ${String(n).padStart(3)}  ${type}`);
     }
     if (s.policy.available && s.policy.violations.length > 0) {
         lines.push("", "  policy violations:");
-        for (const v of s.policy.violations) lines.push(`    [${v.mandatory ? "mandatory" : "advisory"}] ${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`);
+        for (const v of s.policy.violations) {
+            lines.push(wrap(`[${v.mandatory ? "mandatory" : "advisory"}] ${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`, MAX_LINE_WIDTH, "    ", "      "));
+        }
     }
     return lines.join("\n");
 }
