@@ -27,6 +27,7 @@ import {
     maxAllocatedStorageProblem,
     parameterGroupFamily,
     parseMaintenanceWindow,
+    promoteReplicaProblem,
     rdsLogGroupName,
     readerHealthAlarmName,
     replicaZoneIndexes,
@@ -326,14 +327,8 @@ function resolveDatabaseArgs(name: string, args: DatabaseArgs): ResolvedArgs {
     if (!LOG_RETENTION_DAYS.includes(r.logRetentionDays)) {
         fail(`\`logRetentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${r.logRetentionDays})`);
     }
-    if (r.promoteReplica !== undefined) {
-        if (r.replicaCount === 0) {
-            fail(`\`promoteReplica\` is ${r.promoteReplica} but \`replicaCount\` is 0: there is no replica to promote`);
-        }
-        if (!isWhole(r.promoteReplica) || r.promoteReplica < 1 || r.promoteReplica > r.replicaCount) {
-            fail(`\`promoteReplica\` must be the number of an existing replica, 1 to ${r.replicaCount} (got ${r.promoteReplica})`);
-        }
-    }
+    const promoteProblem = r.promoteReplica === undefined ? undefined : promoteReplicaProblem(r.promoteReplica, r.replicaCount);
+    if (promoteProblem) fail(promoteProblem);
     const retireProblem = retireFormerPrimaryProblem(r.retireFormerPrimary, r.promoteReplica !== undefined);
     if (retireProblem) fail(retireProblem);
     const nameProblem = dbNameProblem(r.dbName) ?? masterUsernameProblem(r.username);

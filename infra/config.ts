@@ -11,7 +11,7 @@ import { vpcCidrProblem } from "../components/lib/cidr";
 import { certificateDomainProblem } from "../components/lib/formats";
 import { defaultHostedZone, hostedZoneProblem } from "../components/lib/naming";
 import { servicePortProblem } from "../components/lib/ports";
-import { backupRetentionProblem, maxAllocatedStorageProblem, retireFormerPrimaryProblem } from "../components/lib/rds";
+import { backupRetentionProblem, maxAllocatedStorageProblem, promoteReplicaProblem, retireFormerPrimaryProblem } from "../components/lib/rds";
 import { ConfigError } from "./configError";
 import { PROJECT, SETTINGS, SETTING_KEYS, SettingKey, SettingSpec } from "./settings";
 import { closestKeys } from "./suggest";
@@ -250,16 +250,9 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
     const promote = opt("dbPromoteReplica");
     if (promote !== undefined && replicaCount !== undefined) {
         const index = Number(promote.slice("replica-".length));
-        if (index > replicaCount) {
-            const names = Array.from({ length: replicaCount }, (_, i) => `replica-${i + 1}`);
-            problems.push(
-                replicaCount === 0
-                    ? `\`dbPromoteReplica\` names ${show(promote)}, but \`dbReplicaCount\` is 0: there is no replica to promote`
-                    : `\`dbPromoteReplica\` must name one of the replicas: ${names.join(", ")} (got ${show(promote)})`,
-            );
-        } else {
-            promoteReplica = index;
-        }
+        const problem = promoteReplicaProblem(index, replicaCount, (i) => `replica-${i}`);
+        if (problem === undefined) promoteReplica = index;
+        else component(problem, DATABASE_ARG_KEYS);
     }
 
     if (v.dbRetireFormerPrimary !== undefined) component(retireFormerPrimaryProblem(bool("dbRetireFormerPrimary"), promote !== undefined), DATABASE_ARG_KEYS);

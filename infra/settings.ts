@@ -10,7 +10,18 @@
 import { LOG_RETENTION_DAYS } from "../components/lib/aws";
 import { emailProblem, hostnameProblem } from "../components/lib/formats";
 import { AMI_ID_PATTERN, INSTANCE_TYPE_PATTERN } from "../components/lib/naming";
-import { DB_INSTANCE_CLASS_PATTERN, ENGINE_VERSION_PATTERN, dbNameProblem, masterUsernameProblem } from "../components/lib/rds";
+import { MAX_ZONES } from "../components/lib/cidr";
+import {
+    DB_INSTANCE_CLASS_PATTERN,
+    ENGINE_VERSION_PATTERN,
+    MAX_BACKUP_RETENTION_DAYS,
+    MAX_REPLICAS,
+    MAX_STORAGE_GIB,
+    MIN_STORAGE_GIB,
+    MONITORING_INTERVALS,
+    dbNameProblem,
+    masterUsernameProblem,
+} from "../components/lib/rds";
 
 /** The Pulumi project name, which is also the config namespace (`web-infra:<key>`). */
 export const PROJECT = "web-infra";
@@ -48,7 +59,7 @@ export interface SettingSpec {
 export { LOG_RETENTION_DAYS };
 
 /** RDS Enhanced Monitoring intervals (`MonitoringInterval`); 0 would switch it off, which we don't allow. */
-export const RDS_MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60] as const;
+export const RDS_MONITORING_INTERVALS: readonly number[] = MONITORING_INTERVALS.filter((seconds) => seconds > 0);
 
 // AWS tag values: letters, digits, spaces and _ . : / = + - @, at most 256 characters (Tagging API
 // reference, Tag). Not blank and not padded with spaces: " ops" and "ops" would be two owners in every
@@ -103,7 +114,7 @@ export const SETTINGS = {
         type: "integer",
         default: 2,
         min: 2,
-        max: 8,
+        max: MAX_ZONES,
         description: "How many availability zones the stack spans (at least 2: no tier may depend on one zone).",
     },
     natStrategy: {
@@ -227,16 +238,16 @@ export const SETTINGS = {
         group: "database",
         type: "integer",
         default: 20,
-        min: 20,
-        max: 65536,
+        min: MIN_STORAGE_GIB,
+        max: MAX_STORAGE_GIB,
         description: "Initial gp3 storage of the primary (RDS MySQL gp3 needs at least 20 GiB).",
     },
     dbMaxAllocatedStorageGiB: {
         group: "database",
         type: "integer",
         default: 100,
-        min: 21,
-        max: 65536,
+        min: MIN_STORAGE_GIB + 1,
+        max: MAX_STORAGE_GIB,
         description: "Storage autoscaling limit; must be above `dbAllocatedStorageGiB`.",
     },
     dbMultiAz: {
@@ -252,7 +263,7 @@ export const SETTINGS = {
         default: 7,
         // 0-35 is what RDS accepts; config.ts then requires ≥ 7, with its own message for 0 + replicas.
         min: 0,
-        max: 35,
+        max: MAX_BACKUP_RETENTION_DAYS,
         description: "Automated backup retention of every DB instance, 7-35 days (read replicas need backups on their source).",
     },
     dbReplicaCount: {
@@ -260,7 +271,7 @@ export const SETTINGS = {
         type: "integer",
         default: 1,
         min: 0,
-        max: 5,
+        max: MAX_REPLICAS,
         description: "How many read replicas of the primary, each in a zone other than the primary's.",
     },
     dbPromoteReplica: {

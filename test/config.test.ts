@@ -172,9 +172,9 @@ describe("parseConfig errors name the key, the value and what is allowed", () =>
         [{ dbBackupRetentionDays: "36" }, "`dbBackupRetentionDays` must be from 0 to 35 (got 36)"],
         [{ dbMaxAllocatedStorageGiB: "50", dbAllocatedStorageGiB: "50" }, "`dbMaxAllocatedStorageGiB` must be greater than `dbAllocatedStorageGiB` (50) and at most 65536 for storage autoscaling (got 50)"],
         [{ alarmDbFreeStorageGiB: "2" }, "`alarmDbFreeStorageGiB` must be at most 5% of `dbAllocatedStorageGiB` (1 GiB of 20 GiB) with storage autoscaling on: RDS adds storage when free space falls to 10% of the allocated storage, so a higher threshold pages on normal growth (got 2)"],
-        [{ dbPromoteReplica: "replica-3", dbReplicaCount: "2" }, '`dbPromoteReplica` must name one of the replicas: replica-1, replica-2 (got "replica-3")'],
+        [{ dbPromoteReplica: "replica-3", dbReplicaCount: "2" }, "`dbPromoteReplica` must name an existing replica: replica-1, replica-2 (got replica-3)"],
         [{ dbRetireFormerPrimary: "true" }, "`dbRetireFormerPrimary` is true but `dbPromoteReplica` is not set: only a primary replaced by a promoted replica can be retired"],
-        [{ dbPromoteReplica: "replica-1", dbReplicaCount: "0" }, '`dbPromoteReplica` names "replica-1", but `dbReplicaCount` is 0: there is no replica to promote'],
+        [{ dbPromoteReplica: "replica-1", dbReplicaCount: "0" }, "`dbPromoteReplica` is replica-1 but `dbReplicaCount` is 0: there is no replica to promote"],
     ])("%j → %s", (raw, message) => {
         expect(problem(raw)).toBe(message);
     });

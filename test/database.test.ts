@@ -773,7 +773,7 @@ describe("argument validation (before anything is registered)", () => {
             "Database bad: `backupRetentionDays` must be at least 7 when `replicaCount` is 2 (got 0): RDS creates read replicas only from a primary with automated backups",
         ],
         ["short retention", { backupRetentionDays: 3, replicaCount: 0 }, "Database bad: `backupRetentionDays` must be from 7 to 35 (got 3): a week of point-in-time recovery is the floor"],
-        ["unknown replica to promote", { replicaCount: 2, promoteReplica: 3 }, "Database bad: `promoteReplica` must be the number of an existing replica, 1 to 2 (got 3)"],
+        ["unknown replica to promote", { replicaCount: 2, promoteReplica: 3 }, "Database bad: `promoteReplica` must name an existing replica: 1, 2 (got 3)"],
         ["promotion without replicas", { replicaCount: 0, promoteReplica: 1 }, "Database bad: `promoteReplica` is 1 but `replicaCount` is 0: there is no replica to promote"],
         [
             "retire without promotion",

@@ -74,6 +74,19 @@ export function maxAllocatedStorageProblem(allocatedStorageGiB: number, maxAlloc
         : `\`maxAllocatedStorageGiB\` must be greater than \`allocatedStorageGiB\` (${allocatedStorageGiB}) and at most ${MAX_STORAGE_GIB} for storage autoscaling (got ${maxAllocatedStorageGiB})`;
 }
 
+/**
+ * What is wrong with promoting replica `promoteReplica` (1-based) of `replicaCount`, or `undefined`.
+ * `label` writes a replica the way the caller names it (the stack's settings say `replica-2`).
+ */
+export function promoteReplicaProblem(promoteReplica: number, replicaCount: number, label: (index: number) => string = String): string | undefined {
+    if (replicaCount === 0) return `\`promoteReplica\` is ${label(promoteReplica)} but \`replicaCount\` is 0: there is no replica to promote`;
+    if (!Number.isInteger(promoteReplica) || promoteReplica < 1 || promoteReplica > replicaCount) {
+        const names = Array.from({ length: replicaCount }, (_, i) => label(i + 1));
+        return `\`promoteReplica\` must name an existing replica: ${names.join(", ")} (got ${label(promoteReplica)})`;
+    }
+    return undefined;
+}
+
 /** What is wrong with retiring the former primary, or `undefined`: only a promotion leaves one. */
 export function retireFormerPrimaryProblem(retireFormerPrimary: boolean, promoting: boolean): string | undefined {
     return retireFormerPrimary && !promoting
@@ -429,8 +442,8 @@ export function rdsLogGroupName(identifier: string, logType: string): string {
     return `/aws/rds/instance/${identifier}/${logType}`;
 }
 
-/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
-export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/** Retention periods CloudWatch Logs accepts: the project's one table (lib/aws.ts). */
+export { LOG_RETENTION_DAYS } from "./aws";
 
 /** The default private hosted zone of a Database named `name`: `<name>.db.internal` (ICANN keeps `.internal` private). */
 export function defaultPrivateZoneName(name: string): string {
