@@ -170,7 +170,9 @@ describe("parseConfig errors name the key, the value and what is allowed", () =>
         [{ dbBackupRetentionDays: "0", dbReplicaCount: "0" }, "`dbBackupRetentionDays` must be from 7 to 35 (got 0): a week of point-in-time recovery is the floor"],
         [{ dbBackupRetentionDays: "3" }, "`dbBackupRetentionDays` must be from 7 to 35 (got 3): a week of point-in-time recovery is the floor"],
         [{ dbBackupRetentionDays: "36" }, "`dbBackupRetentionDays` must be from 0 to 35 (got 36)"],
-        [{ dbMaxAllocatedStorageGiB: "50", dbAllocatedStorageGiB: "50" }, "`dbMaxAllocatedStorageGiB` must be greater than `dbAllocatedStorageGiB` (50) and at most 65536 for storage autoscaling (got 50)"],
+        [{ dbMaxAllocatedStorageGiB: "50", dbAllocatedStorageGiB: "50" }, "`dbMaxAllocatedStorageGiB` must be from 55 (10% above `dbAllocatedStorageGiB`, 50: RDS refuses less) to 65536 for storage autoscaling (got 50)"],
+        // RDS refuses a limit less than 10% above the allocated storage.
+        [{ dbMaxAllocatedStorageGiB: "54", dbAllocatedStorageGiB: "50" }, "`dbMaxAllocatedStorageGiB` must be from 55 (10% above `dbAllocatedStorageGiB`, 50: RDS refuses less) to 65536 for storage autoscaling (got 54)"],
         [{ alarmDbFreeStorageGiB: "2" }, "`alarmDbFreeStorageGiB` must be at most 5% of `dbAllocatedStorageGiB` (1 GiB of 20 GiB) with storage autoscaling on: RDS adds storage when free space falls to 10% of the allocated storage, so a higher threshold pages on normal growth (got 2)"],
         [{ dbPromoteReplica: "replica-3", dbReplicaCount: "2" }, "`dbPromoteReplica` must name an existing replica: replica-1, replica-2 (got replica-3)"],
         [{ dbRetireFormerPrimary: "true" }, "`dbRetireFormerPrimary` is true but `dbPromoteReplica` is not set: only a primary replaced by a promoted replica can be retired"],

@@ -41,6 +41,8 @@ const BAD: Partial<Record<SettingKey, readonly string[]>> = {
     ],
     dbEngineVersion: ["8", "8.1", "8.4.3", "9.0", "5.7", "8.0.0", "mysql8.4"],
     dbInstanceClass: ["db.t4g", "t4g.micro", "db..micro", "DB.t4g.micro", `db.${long(40)}.large`],
+    // RDS: the autoscaling limit must be at least 10% above the allocated storage (20 GiB by default).
+    dbMaxAllocatedStorageGiB: ["21"],
     dbPromoteReplica: ["1", "replica-0", "replica-01", "replica-6", "replica-", "Replica-1", "replica-1 "],
     dbName: ["1app", "a-b", "_app", long(65), "mysql", "sys", "information_schema", "performance_schema", "select", "order", "Table", "GROUP", "key", "app db"],
     dbUsername: ["1user", "user-name", long(17), "rdsadmin", "RDSADMIN", "rdsrepladmin", "select", "admin user"],

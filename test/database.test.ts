@@ -815,7 +815,7 @@ describe("argument validation (before anything is registered)", () => {
         [
             "no autoscaling room",
             { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 100 },
-            "Database bad: `maxAllocatedStorageGiB` must be greater than `allocatedStorageGiB` (100) and at most 65536 for storage autoscaling (got 100)",
+            "Database bad: `maxAllocatedStorageGiB` must be from 110 (10% above `allocatedStorageGiB`, 100: RDS refuses less) to 65536 for storage autoscaling (got 100)",
         ],
         ["monitoring interval", { monitoringIntervalSeconds: 2 }, "Database bad: `monitoringIntervalSeconds` must be one of 0, 1, 5, 10, 15, 30, 60 (got 2)"],
         ["bad username", { username: "rdsadmin" }, "Database bad: `username` must not be rdsadmin: RDS keeps rdsadmin, rdsrepladmin for itself"],

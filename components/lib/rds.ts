@@ -67,11 +67,22 @@ export function backupRetentionProblem(backupRetentionDays: number, replicaCount
     return undefined;
 }
 
-/** What is wrong with the storage autoscaling limit, or `undefined`: it must be above the allocated storage. */
+/**
+ * The smallest storage autoscaling limit RDS accepts for an allocated size: 10% above it. Less is
+ * refused at CreateDBInstance/ModifyDBInstance with "InvalidParameterCombination: The maximum allocated
+ * storage must be increased by at least 10 percent" (seen in ministryofjustice/cloud-platform-environments
+ * #24422 and #13657).
+ */
+export function minMaxAllocatedStorageGiB(allocatedStorageGiB: number): number {
+    return Math.ceil((allocatedStorageGiB * 11) / 10); // not * 1.1: 100 * 1.1 is 110.00000000000001
+}
+
+/** What is wrong with the storage autoscaling limit, or `undefined`: at least 10% above the allocated storage. */
 export function maxAllocatedStorageProblem(allocatedStorageGiB: number, maxAllocatedStorageGiB: number): string | undefined {
-    return Number.isInteger(maxAllocatedStorageGiB) && maxAllocatedStorageGiB > allocatedStorageGiB && maxAllocatedStorageGiB <= MAX_STORAGE_GIB
+    const least = minMaxAllocatedStorageGiB(allocatedStorageGiB);
+    return Number.isInteger(maxAllocatedStorageGiB) && maxAllocatedStorageGiB >= least && maxAllocatedStorageGiB <= MAX_STORAGE_GIB
         ? undefined
-        : `\`maxAllocatedStorageGiB\` must be greater than \`allocatedStorageGiB\` (${allocatedStorageGiB}) and at most ${MAX_STORAGE_GIB} for storage autoscaling (got ${maxAllocatedStorageGiB})`;
+        : `\`maxAllocatedStorageGiB\` must be from ${least} (10% above \`allocatedStorageGiB\`, ${allocatedStorageGiB}: RDS refuses less) to ${MAX_STORAGE_GIB} for storage autoscaling (got ${maxAllocatedStorageGiB})`;
 }
 
 /**
