@@ -51,7 +51,6 @@ export const DATABASE_ARG_KEYS: ArgKeys = {
     monitoringIntervalSeconds: "dbMonitoringIntervalSeconds",
     logRetentionDays: "dbLogRetentionDays",
     deletionProtection: "deletionProtection",
-    production: "environment",
 };
 
 export const MONITORING_ARG_KEYS: ArgKeys = {

@@ -3,7 +3,7 @@ import { DATABASE_ARG_KEYS, LOAD_BALANCER_ARG_KEYS, WEB_SERVERS_ARG_KEYS, inStac
 import { servicePortProblem } from "../components/lib/ports";
 import { hostedZoneProblem } from "../components/lib/naming";
 import { backupRetentionProblem } from "../components/lib/rds";
-import { setupMocks } from "./mocks";
+import { settle, setupMocks } from "./mocks";
 
 const BASE = { owner: "platform-team", costCenter: "web-1234" };
 
@@ -51,6 +51,7 @@ describe("withStackKeys: a component's refusal, raised while the stack program b
             withStackKeys(WEB_SERVERS_ARG_KEYS, () => new WebServers("web", { vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"], availabilityZones: ["us-east-1a", "us-east-1b"], count: 1 }));
         expect(build).toThrow(ConfigError);
         expect(build).toThrow("Invalid stack configuration: `webServerCount` must be ≥ 2 for active-active (got 1) (refused by WebServers web)");
+        await settle();
     });
 
     it("the LoadBalancer's targetPort is the stack's appPort", async () => {
@@ -60,6 +61,7 @@ describe("withStackKeys: a component's refusal, raised while the stack program b
         expect(build).toThrow(
             "Invalid stack configuration: `appPort` must not be 22: remote-administration ports are never opened (shell access is SSM Session Manager) (refused by LoadBalancer lb)",
         );
+        await settle();
     });
 
     it("passes other errors through unchanged", () => {
