@@ -5,6 +5,10 @@
  * without the engine; `loadConfig` feeds it from `pulumi.Config`. Every bad value is reported before
  * any resource is declared, all at once, one line per problem, each naming the key, the bad value and
  * what is allowed.
+ *
+ * A rule a component owns (the 22/3389 ban, the hosted zone, backup retention, the VPC CIDR, database
+ * and user names, …) is not restated here: its exported validator is called, through the settings
+ * table's `check` or below, and its message is put in the stack's keys (`stackKeys.ts`).
  */
 import { type MonitoringThresholds, freeStorageProblems } from "../components/lib/alarms";
 import { vpcCidrProblem } from "../components/lib/cidr";
@@ -15,7 +19,7 @@ import { backupRetentionProblem, maxAllocatedStorageProblem, promoteReplicaProbl
 import { ConfigError } from "./configError";
 import { PROJECT, SETTINGS, SETTING_KEYS, SettingKey, SettingSpec } from "./settings";
 import { closestKeys } from "./suggest";
-import { ArgKeys, DATABASE_ARG_KEYS, LOAD_BALANCER_ARG_KEYS, MONITORING_ARG_KEYS, NETWORK_ARG_KEYS, inStackTerms } from "./stackKeys";
+import { ArgKeys, DATABASE_ARG_KEYS, LOAD_BALANCER_ARG_KEYS, MONITORING_ARG_KEYS, NETWORK_ARG_KEYS, WEB_SERVERS_ARG_KEYS, inStackTerms } from "./stackKeys";
 
 export { ConfigError } from "./configError";
 
@@ -191,7 +195,7 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
     if (v.vpcCidr !== undefined) component(vpcCidrProblem(str("vpcCidr"), "cidrBlock"), NETWORK_ARG_KEYS);
 
     const appPort = num("appPort");
-    if (appPort !== undefined) component(servicePortProblem(appPort, "appPort"), {});
+    if (appPort !== undefined) component(servicePortProblem(appPort, "appPort"), WEB_SERVERS_ARG_KEYS);
 
     const environment = str("environment") as Environment | undefined;
     const isProduction = environment === "production";
