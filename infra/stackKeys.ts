@@ -6,18 +6,32 @@
  *
  * The maps are typed against the settings table: renaming a setting without updating them fails `tsc`.
  */
+import type { AccessLogBucketArgs } from "../components/accessLogs";
+import type { DatabaseArgs } from "../components/database";
+import type { LoadBalancerArgs, LoadBalancerHttpsArgs } from "../components/loadBalancer";
+import type { MonitoredDatabase, MonitoredHealthCheck, MonitoringArgs, MonitoringThresholds } from "../components/monitoring";
+import type { NetworkArgs } from "../components/network";
+import type { WebAclArgs } from "../components/waf";
+import type { WebServersArgs } from "../components/webServer";
 import { ConfigError } from "./configError";
 import type { SettingKey } from "./settings";
 
 /** Component argument (as the component's messages write it, between backticks) → stack setting. */
 export type ArgKeys = Readonly<Record<string, SettingKey>>;
 
+/**
+ * A map whose keys must be arguments of `Args` (or `prefix.field` of a nested one): renaming an argument
+ * in a component without updating its map here fails `tsc`.
+ */
+type KeysOf<Args, Extra extends string = never> = Partial<Record<(keyof Args & string) | Extra, SettingKey>>;
+type Nested<Prefix extends string, T> = `${Prefix}.${keyof T & string}`;
+
 export const NETWORK_ARG_KEYS: ArgKeys = {
     cidrBlock: "vpcCidr",
     availabilityZoneCount: "availabilityZoneCount",
     natStrategy: "natStrategy",
     flowLogRetentionDays: "flowLogRetentionDays",
-};
+} satisfies KeysOf<NetworkArgs, "availabilityZoneCount">;
 
 export const WEB_SERVERS_ARG_KEYS: ArgKeys = {
     count: "webServerCount",
@@ -25,7 +39,7 @@ export const WEB_SERVERS_ARG_KEYS: ArgKeys = {
     amiId: "webAmiId",
     rootVolumeSizeGiB: "webRootVolumeSizeGiB",
     appPort: "appPort",
-};
+} satisfies KeysOf<WebServersArgs>;
 
 export const LOAD_BALANCER_ARG_KEYS: ArgKeys = {
     targetPort: "appPort",
@@ -34,7 +48,7 @@ export const LOAD_BALANCER_ARG_KEYS: ArgKeys = {
     "https.domain": "domain",
     "https.hostedZoneName": "hostedZone",
     "https.certificateArn": "certificateArn",
-};
+} satisfies KeysOf<LoadBalancerArgs, Nested<"https", LoadBalancerHttpsArgs>>;
 
 export const DATABASE_ARG_KEYS: ArgKeys = {
     engineVersion: "dbEngineVersion",
@@ -51,7 +65,7 @@ export const DATABASE_ARG_KEYS: ArgKeys = {
     monitoringIntervalSeconds: "dbMonitoringIntervalSeconds",
     logRetentionDays: "dbLogRetentionDays",
     deletionProtection: "deletionProtection",
-};
+} satisfies KeysOf<DatabaseArgs>;
 
 export const MONITORING_ARG_KEYS: ArgKeys = {
     alertEmail: "alertEmail",
@@ -67,11 +81,11 @@ export const MONITORING_ARG_KEYS: ArgKeys = {
     "thresholds.dbConnections": "alarmDbConnections",
     "thresholds.replicaLagSeconds": "alarmReplicaLagSeconds",
     "thresholds.wafBlockedPer5Min": "alarmWafBlockedPer5Min",
-};
+} satisfies KeysOf<MonitoringArgs, Nested<"thresholds", MonitoringThresholds> | Nested<"database", MonitoredDatabase> | Nested<"healthCheck", MonitoredHealthCheck>>;
 
-export const WEB_ACL_ARG_KEYS: ArgKeys = { rateLimit: "wafRateLimit" };
+export const WEB_ACL_ARG_KEYS: ArgKeys = { rateLimit: "wafRateLimit" } satisfies KeysOf<WebAclArgs>;
 
-export const ACCESS_LOGS_ARG_KEYS: ArgKeys = { expirationDays: "accessLogRetentionDays" };
+export const ACCESS_LOGS_ARG_KEYS: ArgKeys = { expirationDays: "accessLogRetentionDays" } satisfies KeysOf<AccessLogBucketArgs>;
 
 /** `message` with every backticked argument that `keys` knows replaced by its stack key. */
 export function inStackTerms(message: string, keys: ArgKeys): string {
