@@ -141,7 +141,7 @@ export function estimateCost(records: readonly PlanRecord[]): CostEstimate {
         .of("aws:ec2/vpcEndpoint:VpcEndpoint")
         .filter((e) => field(e, "vpcEndpointType") === "Interface")
         .reduce((s, e) => s + ((field(e, "subnetIds") as unknown[] | undefined)?.length ?? 1), 0);
-    add("Interface VPC endpoints", `${endpointAzs} endpoint-zones at $${PRICE.interfaceEndpointHourlyPerAz}/h`, endpointAzs * PRICE.interfaceEndpointHourlyPerAz * HOURS_PER_MONTH);
+    add("Interface VPC endpoints", `${plural(endpointAzs, "endpoint-zone")} at $${PRICE.interfaceEndpointHourlyPerAz}/h`, endpointAzs * PRICE.interfaceEndpointHourlyPerAz * HOURS_PER_MONTH);
 
     // ---- RDS ----
     const dbs = rs.of(T.dbInstance);
@@ -210,7 +210,7 @@ export function estimateCost(records: readonly PlanRecord[]): CostEstimate {
     const secrets = rs.of("aws:secretsmanager/secret:Secret").length;
     add("Secrets Manager", `${plural(secrets, "secret")} at $${PRICE.secretMonthly}`, secrets * PRICE.secretMonthly);
     const buckets = rs.of("aws:s3/bucket:Bucket").length;
-    add("S3", `${buckets} buckets, ${ASSUMPTIONS.accessLogGiB} GB stored each at $${PRICE.s3PerGiB}`, buckets * ASSUMPTIONS.accessLogGiB * PRICE.s3PerGiB);
+    add("S3", `${plural(buckets, "bucket")}, ${ASSUMPTIONS.accessLogGiB} GB stored each at $${PRICE.s3PerGiB}`, buckets * ASSUMPTIONS.accessLogGiB * PRICE.s3PerGiB);
 
     return { lines, total: money(lines.reduce((s, l) => s + l.monthly, 0)), unpriced: [...new Set(unpriced)] };
 }
