@@ -95,6 +95,13 @@ describe.each(["dev", "prod"])("plan of the %s stack", (stack) => {
         expect(printed[stack].split("\n").filter((l) => /^ {10,}\S/.test(l)).length).toBeGreaterThan(0);
     });
 
+    it("writes counts with their plural right: no '(s)', no '1 <plural>'", () => {
+        for (const text of [printed[stack], read(result().files!.planMd)]) {
+            expect(text).not.toMatch(/\(s\)/);
+            expect(text.match(/\b1 (servers|zones|alarms|dashboards|replicas|buckets|policies|violations|resources|overrides|instances|secrets|metrics|log groups|gateways)\b/g)).toBeNull();
+        }
+    });
+
     it("records the stack and that no override was given", () => {
         expect(JSON.parse(read(result().files!.resources))).toMatchObject({ stack, overrides: [] });
         expect(read(result().files!.planMd)).toContain(`Config: \`Pulumi.${stack}.yaml\` as committed, no overrides.`);
