@@ -92,8 +92,8 @@ export function inStackTerms(message: string, keys: ArgKeys): string {
     return message.replace(/`([A-Za-z0-9_.[\]]+)`/g, (whole, arg: string) => (Object.prototype.hasOwnProperty.call(keys, arg) ? `\`${keys[arg]}\`` : whole));
 }
 
-/** A component's own validation error: `<Component> <name>: <message>`. */
-const COMPONENT_ERROR = /^([A-Z][A-Za-z]+) (\S+): ([\s\S]*)$/;
+/** A component's own validation error: `<Component> <name>: <message>`, from one of ours only. */
+const COMPONENT_ERROR = /^(Network|WebServers|LoadBalancer|StandbyFailover|Database|WebAcl|AccessLogBucket|Monitoring) (\S+): ([\s\S]*)$/;
 
 /**
  * Build a component for the stack program. If the component refuses its arguments, the error becomes

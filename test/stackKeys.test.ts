@@ -71,6 +71,13 @@ describe("withStackKeys: a component's refusal, raised while the stack program b
                 throw other;
             }),
         ).toThrow(other);
+        // Shaped like a component's message, but not from one of ours.
+        const foreign = new Error("Duplicate thing: `count` is taken");
+        expect(() =>
+            withStackKeys(WEB_SERVERS_ARG_KEYS, () => {
+                throw foreign;
+            }),
+        ).toThrow(foreign);
         const config = new ConfigError(["`owner` is required"]);
         expect(() =>
             withStackKeys(WEB_SERVERS_ARG_KEYS, () => {
