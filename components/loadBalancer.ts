@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { certificateDomainProblem } from "./lib/formats";
+import { certificateDomainProblem, hostnameProblem } from "./lib/formats";
 import { defaultHostedZone, hostedZoneProblem } from "./lib/naming";
 import { servicePortProblem } from "./lib/ports";
 
@@ -154,6 +154,8 @@ function resolveLoadBalancerArgs(name: string, args: LoadBalancerArgs) {
         if (https.domain === undefined && https.certificateArn === undefined) {
             fail("`https` needs `domain` (to issue a certificate) or `certificateArn` (to use one)");
         }
+        const domainProblem = https.domain === undefined ? undefined : hostnameProblem(https.domain, "https.domain");
+        if (domainProblem) fail(domainProblem);
         const zoneProblem = hostedZoneProblem(https.domain, https.hostedZoneName);
         if (zoneProblem) fail(zoneProblem);
         if (https.domain !== undefined) {

@@ -104,6 +104,13 @@ describe("parseConfig defaults", () => {
         expect(parseConfig({ ...BASE, domain: "app.dev.example.com", hostedZone: "example.com" }, "t").https.hostedZone).toBe("example.com");
     });
 
+    it("a domain longer than the 64 characters ACM issues needs a certificate of its own", () => {
+        const domain = `${"a".repeat(60)}.example.com`;
+        const arn = "arn:aws:acm:us-east-1:123456789012:certificate/0b0d6c1e-1111-2222-3333-444455556666";
+        expect(() => parseConfig({ ...BASE, domain }, "t")).toThrow("`domain` must be at most 64 characters for ACM to issue its certificate (got 72)");
+        expect(parseConfig({ ...BASE, domain, certificateArn: arn }, "t").https).toMatchObject({ domain, certificateArn: arn });
+    });
+
     it("a certificate ARN alone turns HTTPS on", () => {
         const arn = "arn:aws:acm:us-east-1:123456789012:certificate/0b0d6c1e-1111-2222-3333-444455556666";
         expect(parseConfig({ ...BASE, certificateArn: arn }, "t").https).toMatchObject({ enabled: true, certificateArn: arn, domain: undefined });
