@@ -4,7 +4,8 @@
  * setting feeds which argument, so a component's rule — called by `config.ts` before anything is
  * declared, or raised by the component itself — reaches the user naming the key to change. Pure.
  *
- * The maps are typed against the settings table: renaming a setting without updating them fails `tsc`.
+ * The maps are typed against the settings table and the components' Args: renaming either side without
+ * updating the map fails `tsc`.
  */
 import type { AccessLogBucketArgs } from "../components/accessLogs";
 import type { DatabaseArgs } from "../components/database";
