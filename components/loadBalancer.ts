@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { defaultHostedZone } from "./lib/naming";
+import { certificateDomainProblem, hostnameProblem } from "./lib/formats";
+import { defaultHostedZone, hostedZoneProblem } from "./lib/naming";
+import { servicePortProblem } from "./lib/ports";
 
 /** Target-group load-balancing algorithms (the API's snake_case values). */
 export type LbAlgorithm = "round_robin" | "least_outstanding_requests" | "weighted_random";
@@ -132,12 +134,8 @@ function resolveLoadBalancerArgs(name: string, args: LoadBalancerArgs) {
     if (!LB_ALGORITHMS.includes(algorithm)) {
         fail(`\`algorithm\` must be one of ${LB_ALGORITHMS.join(", ")} (got ${JSON.stringify(algorithm)})`);
     }
-    if (!Number.isInteger(args.targetPort) || args.targetPort < 1 || args.targetPort > 65535) {
-        fail(`\`targetPort\` must be a whole number from 1 to 65535 (got ${args.targetPort})`);
-    }
-    if (args.targetPort === 22 || args.targetPort === 3389) {
-        fail(`\`targetPort\` must not be ${args.targetPort}: remote-administration ports are never opened`);
-    }
+    const portProblem = servicePortProblem(args.targetPort, "targetPort");
+    if (portProblem) fail(portProblem);
     if (!/^\/[\x21-\x7e]{0,1023}$/.test(healthCheckPath)) {
         fail(`\`healthCheckPath\` must start with / and have no spaces, at most 1024 characters (got ${JSON.stringify(healthCheckPath)})`);
     }
@@ -152,14 +150,14 @@ function resolveLoadBalancerArgs(name: string, args: LoadBalancerArgs) {
         if (https.domain === undefined && https.certificateArn === undefined) {
             fail("`https` needs `domain` (to issue a certificate) or `certificateArn` (to use one)");
         }
-        if (https.hostedZoneName !== undefined && https.domain === undefined) {
-            fail("`https.hostedZoneName` is set but `https.domain` is not: the zone only serves to validate and publish the domain");
-        }
+        const domainProblem = https.domain === undefined ? undefined : hostnameProblem(https.domain, "https.domain");
+        if (domainProblem) fail(domainProblem);
+        const zoneProblem = hostedZoneProblem(https.domain, https.hostedZoneName);
+        if (zoneProblem) fail(zoneProblem);
         if (https.domain !== undefined) {
             hostedZoneName = (https.hostedZoneName ?? defaultHostedZone(https.domain)).replace(/\.$/, "");
-            if (!(https.domain === hostedZoneName || https.domain.endsWith(`.${hostedZoneName}`))) {
-                fail(`\`https.hostedZoneName\` must be \`https.domain\` or one of its parents (got ${JSON.stringify(hostedZoneName)} for ${JSON.stringify(https.domain)})`);
-            }
+            const nameProblem = https.certificateArn === undefined ? certificateDomainProblem(https.domain) : undefined;
+            if (nameProblem) fail(nameProblem);
         }
     }
     return { algorithm, healthCheckPath, deregistrationDelaySeconds, deletionProtection, ipAddressType, tags, https, hostedZoneName };

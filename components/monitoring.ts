@@ -20,6 +20,7 @@ import {
     webFleetAlarms,
 } from "./lib/alarms";
 import { DASHBOARD_NAME_PATTERN, buildDashboardBody, dashboardNameOf, dashboardUrl } from "./lib/dashboard";
+import { emailProblem, hostnameProblem } from "./lib/formats";
 
 export type { MonitoringThresholds } from "./lib/alarms";
 
@@ -27,8 +28,6 @@ export type { MonitoringThresholds } from "./lib/alarms";
 export const ROUTE53_METRICS_REGION = "us-east-1";
 
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const EMAIL_PATTERN = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-const HOSTNAME_PATTERN = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
 
 export interface MonitoredLoadBalancer {
     /** The ALB's `arnSuffix` (`app/<name>/<id>`), the CloudWatch `LoadBalancer` dimension. */
@@ -264,9 +263,8 @@ export class Monitoring extends pulumi.ComponentResource {
         if (args.waf && args.waf.webAclMetricName === undefined && args.waf.webAclName === undefined) {
             fail("`waf.webAclMetricName` is required: the web ACL's visibilityConfig.metricName (the WebAcl component's `metricName`)");
         }
-        if (args.alertEmail !== undefined && !EMAIL_PATTERN.test(args.alertEmail)) {
-            fail(`\`alertEmail\` must be an e-mail address (got ${JSON.stringify(args.alertEmail)})`);
-        }
+        const emailIssue = args.alertEmail === undefined ? undefined : emailProblem(args.alertEmail, "alertEmail");
+        if (emailIssue) fail(emailIssue);
         const expected = args.loadBalancer?.expectedHealthyHosts;
         if (expected !== undefined && (!Number.isInteger(expected) || expected < 1)) {
             fail(`\`loadBalancer.expectedHealthyHosts\` must be a whole number ≥ 1 (got ${expected})`);
@@ -289,7 +287,8 @@ export class Monitoring extends pulumi.ComponentResource {
             seen.add(l.name);
         }
         if (hc) {
-            if (!HOSTNAME_PATTERN.test(hc.domain)) fail(`\`healthCheck.domain\` must be a lower-case DNS name such as www.example.com (got ${JSON.stringify(hc.domain)})`);
+            const domainIssue = hostnameProblem(hc.domain, "healthCheck.domain");
+            if (domainIssue) fail(domainIssue);
             if (!/^\/[^\s?#]*(\?[^\s#]*)?$/.test(hc.path) || hc.path.length > 255) {
                 fail(`\`healthCheck.path\` must start with / and have no spaces, at most 255 characters (got ${JSON.stringify(hc.path)})`);
             }

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { architectureOf } from "./lib/naming";
+import { AMI_ID_PATTERN, INSTANCE_TYPE_PATTERN, architectureOf } from "./lib/naming";
 import { DatabaseEndpoints } from "./lib/databaseEndpoints";
+import { servicePortProblem } from "./lib/ports";
 import { renderCloudConfig } from "./lib/userData";
 import { LOG_RETENTION_DAYS } from "./lib/aws";
 import { DEFAULT_THRESHOLDS, refreshGateAlarms } from "./lib/alarms";
@@ -254,7 +255,7 @@ export function resolveWebServersArgs(name: string, args: Omit<WebServersArgs, "
     if (args.subnetIds.length < 2) {
         fail(`\`subnetIds\` must name private subnets in at least 2 zones (got ${args.subnetIds.length}): one zone is a single point of failure`);
     }
-    if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceType)) {
+    if (!INSTANCE_TYPE_PATTERN.test(instanceType)) {
         fail(`\`instanceType\` must be an EC2 instance type such as t4g.micro or m7i.large (got ${JSON.stringify(instanceType)})`);
     }
     if (cpuCredits !== "standard" && cpuCredits !== "unlimited") {
@@ -264,18 +265,14 @@ export function resolveWebServersArgs(name: string, args: Omit<WebServersArgs, "
         fail(`\`cpuCredits\` applies only to burstable (T-family) instance types (got ${instanceType})`);
     }
     // Only a plain string can be checked here; an Output is the caller's to get right.
-    if (typeof args.amiId === "string" && !/^ami-[0-9a-f]{8}([0-9a-f]{9})?$/.test(args.amiId)) {
+    if (typeof args.amiId === "string" && !AMI_ID_PATTERN.test(args.amiId)) {
         fail(`\`amiId\` must be an AMI id such as ami-0123456789abcdef0 (got ${JSON.stringify(args.amiId)})`);
     }
     if (!Number.isInteger(rootVolumeSizeGiB) || rootVolumeSizeGiB < 8 || rootVolumeSizeGiB > 16384) {
         fail(`\`rootVolumeSizeGiB\` must be a whole number from 8 to 16384 (got ${rootVolumeSizeGiB}): the Amazon Linux 2023 AMI needs 8`);
     }
-    if (!Number.isInteger(appPort) || appPort < 1 || appPort > 65535) {
-        fail(`\`appPort\` must be a whole number from 1 to 65535 (got ${appPort})`);
-    }
-    if (appPort === 22 || appPort === 3389) {
-        fail(`\`appPort\` must not be ${appPort}: remote-administration ports are never opened (shell access is SSM Session Manager)`);
-    }
+    const portProblem = servicePortProblem(appPort, "appPort");
+    if (portProblem) fail(portProblem);
     if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
         fail(`\`logRetentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${logRetentionDays})`);
     }

@@ -5,21 +5,36 @@
  * without the engine; `loadConfig` feeds it from `pulumi.Config`. Every bad value is reported before
  * any resource is declared, all at once, one line per problem, each naming the key, the bad value and
  * what is allowed.
+ *
+ * A rule a component owns (the 22/3389 ban, the hosted zone, backup retention, the VPC CIDR, database
+ * and user names, …) is not restated here: its exported validator is called, through the settings
+ * table's `check` or below, and its message is put in the stack's keys (`stackKeys.ts`).
  */
-import type { MonitoringThresholds } from "../components/lib/alarms";
-import { parseCidr } from "../components/lib/cidr";
-import { defaultHostedZone } from "../components/lib/naming";
-import type { WafMode } from "../components/lib/wafRules";
+import { type MonitoringThresholds, freeStorageProblems } from "../components/lib/alarms";
+import { vpcCidrProblem } from "../components/lib/cidr";
+import { certificateDomainProblem } from "../components/lib/formats";
+import { defaultHostedZone, hostedZoneProblem } from "../components/lib/naming";
+import { servicePortProblem } from "../components/lib/ports";
 import {
     CLUSTER_STORAGE_LIMITS,
     ClusterStorageType,
     DbDeployment,
     MULTI_AZ_CLUSTER_CLASS_FAMILIES,
     MULTI_AZ_CLUSTER_ZONES,
+    backupRetentionProblem,
     clusterStorageProblems,
     isMultiAzClusterClass,
+    maxAllocatedStorageProblem,
+    promoteReplicaProblem,
+    retireFormerPrimaryProblem,
 } from "../components/lib/rds";
+import type { WafMode } from "../components/lib/wafRules";
+import { ConfigError } from "./configError";
 import { PROJECT, SETTINGS, SETTING_KEYS, SettingKey, SettingSpec } from "./settings";
+import { closestKeys } from "./suggest";
+import { ArgKeys, DATABASE_ARG_KEYS, LOAD_BALANCER_ARG_KEYS, MONITORING_ARG_KEYS, NETWORK_ARG_KEYS, WEB_SERVERS_ARG_KEYS, inStackTerms } from "./stackKeys";
+
+export { ConfigError } from "./configError";
 
 export type Environment = "development" | "staging" | "production";
 export type NatStrategy = "none" | "single" | "perAz";
@@ -110,18 +125,6 @@ export interface StackConfig {
     };
 }
 
-/** Raised for any invalid setting; `problems` holds one line per bad key. */
-export class ConfigError extends Error {
-    constructor(public readonly problems: readonly string[]) {
-        super(
-            problems.length === 1
-                ? `Invalid stack configuration: ${problems[0]}`
-                : `Invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-        );
-        this.name = "ConfigError";
-    }
-}
-
 /** Raw config: key (without the `web-infra:` namespace) → the string Pulumi holds. */
 export type RawConfig = Readonly<Record<string, string | undefined>>;
 
@@ -147,11 +150,12 @@ function parseSetting(key: SettingKey, spec: SettingSpec, raw: string | undefine
             return undefined;
         }
         case "integer": {
-            if (!/^-?\d+$/.test(raw.trim())) {
+            // Plain decimal only: no spaces, signs on zero, leading zeros (octal to some readers) or exponents.
+            if (!/^(0|-?[1-9]\d*)$/.test(raw)) {
                 problems.push(`\`${key}\` must be a whole number${rangeText(spec)} (got ${show(raw)})`);
                 return undefined;
             }
-            const n = Number(raw.trim());
+            const n = Number(raw);
             if (spec.enum && !spec.enum.includes(n)) {
                 problems.push(`\`${key}\` must be one of ${spec.enum.join(", ")} (got ${n})`);
                 return undefined;
@@ -169,6 +173,11 @@ function parseSetting(key: SettingKey, spec: SettingSpec, raw: string | undefine
             }
             if (spec.pattern && !spec.pattern.test(raw)) {
                 problems.push(`\`${key}\` must be ${spec.patternHint ?? `a string matching ${spec.pattern}`} (got ${show(raw)})`);
+                return undefined;
+            }
+            const problem = spec.check?.(raw, key);
+            if (problem !== undefined) {
+                problems.push(problem);
                 return undefined;
             }
             return raw;
@@ -198,6 +207,13 @@ const CLUSTER_EXCLUDED_WHY: Record<(typeof CLUSTER_EXCLUDED_SETTINGS)[number], s
     dbInstanceClass: "the cluster's instances take `dbClusterInstanceClass`",
 };
 
+/** An unknown key: the close keys it may be a typo of, else every key there is. */
+function unknownKeyProblem(key: string): string {
+    const close = closestKeys(key, SETTING_KEYS);
+    if (close.length > 0) return `\`${key}\` is not a setting of ${PROJECT}; did you mean ${close.map((k) => `\`${k}\``).join(" or ")}?`;
+    return `\`${key}\` is not a setting of ${PROJECT}; the settings are: ${SETTING_KEYS.join(", ")}`;
+}
+
 /**
  * Validate raw settings and build the typed config. Throws one `ConfigError` listing every problem.
  *
@@ -209,39 +225,27 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
 
     // A typo'd key would otherwise be silently ignored and its default used.
     for (const key of Object.keys(raw)) {
-        if (!(key in SETTINGS)) {
-            problems.push(`\`${key}\` is not a setting of ${PROJECT}; known settings: ${SETTING_KEYS.join(", ")}`);
-        }
+        if (!(key in SETTINGS)) problems.push(unknownKeyProblem(key));
     }
 
     const v: Partial<Record<SettingKey, Value>> = {};
     for (const key of SETTING_KEYS) {
         v[key] = parseSetting(key, SETTINGS[key], raw[key], problems);
     }
+    // A component's rule, called here before anything is declared, reported in the stack's keys.
+    const component = (problem: string | undefined, keys: ArgKeys) => {
+        if (problem !== undefined) problems.push(inStackTerms(problem, keys));
+    };
     const str = (k: SettingKey) => v[k] as string;
     const num = (k: SettingKey) => v[k] as number;
     const bool = (k: SettingKey) => v[k] as boolean;
     const opt = (k: SettingKey) => v[k] as string | undefined;
 
     // ---- rules that span more than one value, or need more than a pattern ----------------------
-    if (v.vpcCidr !== undefined) {
-        const cidr = str("vpcCidr");
-        const parsed = parseCidr(cidr);
-        if (parsed === undefined) {
-            problems.push(`\`vpcCidr\` must be an IPv4 CIDR block such as 10.0.0.0/16 (got ${show(cidr)})`);
-        } else if (parsed.prefix < 16 || parsed.prefix > 22) {
-            problems.push(
-                `\`vpcCidr\` must have a prefix from /16 to /22 (got ${show(cidr)}): AWS allows /16 at most, and below /22 the database subnets would be smaller than /27`,
-            );
-        } else if (parsed.hostBitsSet) {
-            problems.push(`\`vpcCidr\` must be a network address with no host bits set (got ${show(cidr)}; did you mean ${parsed.network}?)`);
-        }
-    }
+    if (v.vpcCidr !== undefined) component(vpcCidrProblem(str("vpcCidr"), "cidrBlock"), NETWORK_ARG_KEYS);
 
     const appPort = num("appPort");
-    if (appPort === 22 || appPort === 3389) {
-        problems.push(`\`appPort\` must not be ${appPort}: remote-administration ports are never opened (shell access is SSM Session Manager)`);
-    }
+    if (appPort !== undefined) component(servicePortProblem(appPort, "appPort"), WEB_SERVERS_ARG_KEYS);
 
     const environment = str("environment") as Environment | undefined;
     const isProduction = environment === "production";
@@ -279,12 +283,9 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
         problems.push("`alertEmail` must be set when `environment` is production: alarms must reach a person");
     }
     const hostedZoneRaw = opt("hostedZone");
-    if (hostedZoneRaw !== undefined && domain === undefined) {
-        problems.push(`\`hostedZone\` is set (${show(hostedZoneRaw)}) but \`domain\` is not: the zone is only used to validate and publish \`domain\``);
-    }
-    if (domain !== undefined && hostedZoneRaw !== undefined && !(domain === hostedZoneRaw || domain.endsWith(`.${hostedZoneRaw}`))) {
-        problems.push(`\`hostedZone\` must be \`domain\` or one of its parents (got ${show(hostedZoneRaw)} for domain ${show(domain)})`);
-    }
+    component(hostedZoneProblem(domain, hostedZoneRaw), LOAD_BALANCER_ARG_KEYS);
+    // The stack issues the certificate for `domain` unless it is given one.
+    if (domain !== undefined && certificateArn === undefined) component(certificateDomainProblem(domain), LOAD_BALANCER_ARG_KEYS);
 
     // An ALB listener can only use an ACM certificate of its own region.
     const certRegion = certificateArn?.split(":")[3];
@@ -326,54 +327,34 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
 
     const replicaCount = cluster ? 0 : num("dbReplicaCount");
     const retention = num("dbBackupRetentionDays");
-    if (retention !== undefined) {
-        if (retention === 0 && replicaCount !== undefined && replicaCount > 0) {
-            problems.push(
-                `\`dbBackupRetentionDays\` must be at least 7 when \`dbReplicaCount\` is ${replicaCount} (got 0): RDS creates read replicas only from a primary with automated backups`,
-            );
-        } else if (retention < 7) {
-            problems.push(`\`dbBackupRetentionDays\` must be from 7 to 35 (got ${retention}): a week of point-in-time recovery is the floor`);
-        }
-    }
+    // With no replicas only the range is checked (replicas need backups: the rule asks for both values).
+    if (retention !== undefined) component(backupRetentionProblem(retention, replicaCount ?? 0), DATABASE_ARG_KEYS);
 
     const allocated = cluster && raw.dbAllocatedStorageGiB === undefined ? clusterStorage?.defaultGiB : num("dbAllocatedStorageGiB");
     const maxAllocated = cluster ? undefined : num("dbMaxAllocatedStorageGiB");
     if (cluster && allocated !== undefined && clusterIops !== undefined) {
         problems.push(...clusterStorageProblems(storageType, allocated, clusterIops, { storageType: "dbStorageType", allocatedStorageGiB: "dbAllocatedStorageGiB", iops: "dbIops" }));
     }
-    if (allocated !== undefined && maxAllocated !== undefined && maxAllocated <= allocated) {
-        problems.push(
-            `\`dbMaxAllocatedStorageGiB\` must be greater than \`dbAllocatedStorageGiB\` (${allocated}) for storage autoscaling (got ${maxAllocated})`,
-        );
-    }
-
-    // Storage autoscaling acts at 10% free; an alarm at or above that would page on normal growth.
-    const freeStorage = num("alarmDbFreeStorageGiB");
-    if (freeStorage !== undefined && allocated !== undefined && maxAllocated !== undefined && freeStorage > allocated * 0.05) {
-        problems.push(
-            `\`alarmDbFreeStorageGiB\` must be at most 5% of \`dbAllocatedStorageGiB\` (${allocated * 0.05} GiB of ${allocated} GiB) (got ${freeStorage}): storage autoscaling acts at 10% free, so a higher alarm would page on normal growth`,
-        );
+    if (allocated !== undefined && maxAllocated !== undefined) {
+        component(maxAllocatedStorageProblem(allocated, maxAllocated), DATABASE_ARG_KEYS);
+        // The free-storage alarm against autoscaling: the Monitoring component's rule.
+        const freeStorage = num("alarmDbFreeStorageGiB");
+        if (freeStorage !== undefined && maxAllocated > allocated) {
+            const storage = { allocatedGiB: allocated, maxAllocatedGiB: maxAllocated };
+            for (const p of freeStorageProblems({ dbFreeStorageGiB: freeStorage }, storage)) component(p, MONITORING_ARG_KEYS);
+        }
     }
 
     let promoteReplica: number | undefined;
     const promote = opt("dbPromoteReplica");
     if (promote !== undefined && replicaCount !== undefined) {
         const index = Number(promote.slice("replica-".length));
-        if (index > replicaCount) {
-            const names = Array.from({ length: replicaCount }, (_, i) => `replica-${i + 1}`);
-            problems.push(
-                replicaCount === 0
-                    ? `\`dbPromoteReplica\` names ${show(promote)}, but \`dbReplicaCount\` is 0: there is no replica to promote`
-                    : `\`dbPromoteReplica\` must name one of the replicas: ${names.join(", ")} (got ${show(promote)})`,
-            );
-        } else {
-            promoteReplica = index;
-        }
+        const problem = promoteReplicaProblem(index, replicaCount, (i) => `replica-${i}`);
+        if (problem === undefined) promoteReplica = index;
+        else component(problem, DATABASE_ARG_KEYS);
     }
 
-    if (v.dbRetireFormerPrimary === true && promote === undefined) {
-        problems.push("`dbRetireFormerPrimary` is true but `dbPromoteReplica` is not set: only a promotion leaves a former primary to retire");
-    }
+    if (v.dbRetireFormerPrimary !== undefined) component(retireFormerPrimaryProblem(bool("dbRetireFormerPrimary"), promote !== undefined), DATABASE_ARG_KEYS);
     if (v.dbPromotionComplete === true && promote === undefined) {
         problems.push("`dbPromotionComplete` is true but `dbPromoteReplica` is not set: it is the second step of a promotion");
     }

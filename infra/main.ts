@@ -15,6 +15,16 @@ import { WebServers } from "../components/webServer";
 import { chooseZones } from "../components/lib/zones";
 import { ConfigError, StackConfig, parseConfig, projectSettings } from "./config";
 import { findPlaceholders, placeholderLines } from "./placeholders";
+import {
+    ACCESS_LOGS_ARG_KEYS,
+    DATABASE_ARG_KEYS,
+    LOAD_BALANCER_ARG_KEYS,
+    MONITORING_ARG_KEYS,
+    NETWORK_ARG_KEYS,
+    WEB_ACL_ARG_KEYS,
+    WEB_SERVERS_ARG_KEYS,
+    withStackKeys,
+} from "./stackKeys";
 
 /**
  * Read the stack's settings; throws a `ConfigError` before anything is declared. Placeholders (a
@@ -70,7 +80,8 @@ export async function main(): Promise<Record<string, unknown>> {
     // A plain region: monitoring decides from it whether the health-check alarm needs a us-east-1 topic.
     const region = (await aws.getRegion({}, { provider })).region;
 
-    const network = new Network(
+    // Each component checks its own arguments; `withStackKeys` reports a refusal naming the setting.
+    const network = withStackKeys(NETWORK_ARG_KEYS, () => new Network(
         "network",
         {
             cidrBlock: cfg.network.vpcCidr,
@@ -79,7 +90,7 @@ export async function main(): Promise<Record<string, unknown>> {
             flowLogRetentionDays: cfg.network.flowLogRetentionDays,
         },
         opts,
-    );
+    ));
 
     // ---- database: primary + replicas, or a Multi-AZ DB cluster, in the database subnets; its own SG;
     // writer/reader names. Built before the servers so they get its connection settings; the servers'
@@ -98,7 +109,7 @@ export async function main(): Promise<Record<string, unknown>> {
                   retireFormerPrimary: d.retireFormerPrimary,
                   promotionComplete: d.promotionComplete,
               };
-    const db = new Database(
+    const db = withStackKeys(DATABASE_ARG_KEYS, () => new Database(
         "database",
         {
             vpcId: network.vpcId,
@@ -117,12 +128,12 @@ export async function main(): Promise<Record<string, unknown>> {
             production: cfg.isProduction,
         },
         opts,
-    );
+    ));
 
     // ---- ALB access logs: private, SSE-S3, TLS-only bucket only ELB log delivery may write to ----
     // `region` decides the delivery principal (the regional ELB account, or the service principal in
     // regions opened since August 2022).
-    const accessLogs = new AccessLogBucket(
+    const accessLogs = withStackKeys(ACCESS_LOGS_ARG_KEYS, () => new AccessLogBucket(
         "alb-logs",
         {
             region,
@@ -133,8 +144,8 @@ export async function main(): Promise<Record<string, unknown>> {
             protect: cfg.deletionProtection,
         },
         opts,
-    );
-    const loadBalancer = new LoadBalancer(
+    ));
+    const loadBalancer = withStackKeys(LOAD_BALANCER_ARG_KEYS, () => new LoadBalancer(
         "lb",
         {
             vpcId: network.vpcId,
@@ -151,11 +162,11 @@ export async function main(): Promise<Record<string, unknown>> {
             accessLogs: { bucket: accessLogs.bucketName, prefix: accessLogs.prefix },
         },
         opts,
-    );
+    ));
 
     // ---- web tier: an Auto Scaling group over the private subnets, registered in the target group ----
     // After the load balancer (the group needs the target group); the LB then admits the fleet's SG.
-    const webServers = new WebServers(
+    const webServers = withStackKeys(WEB_SERVERS_ARG_KEYS, () => new WebServers(
         "web",
         {
             vpcId: network.vpcId,
@@ -176,17 +187,17 @@ export async function main(): Promise<Record<string, unknown>> {
             launchTags: { ...cfg.tags },
         },
         opts,
-    );
+    ));
     loadBalancer.allowTargets(webServers.securityGroupId);
     db.allowConnectionsFrom("web", webServers.securityGroupId);
 
     // ---- WAF in front of the load balancer (off only for throwaway stacks; production requires it) ----
     const waf = cfg.security.wafEnabled
-        ? new WebAcl("waf", { resourceArn: loadBalancer.arn, rateLimit: cfg.security.wafRateLimit, mode: cfg.security.wafMode }, opts)
+        ? withStackKeys(WEB_ACL_ARG_KEYS, () => new WebAcl("waf", { resourceArn: loadBalancer.arn, rateLimit: cfg.security.wafRateLimit, mode: cfg.security.wafMode }, opts))
         : undefined;
 
     // ---- monitoring: alarms to a person, dashboard, external health check ----
-    const monitoring = new Monitoring(
+    const monitoring = withStackKeys(MONITORING_ARG_KEYS, () => new Monitoring(
         "monitoring",
         {
             region,
@@ -204,7 +215,7 @@ export async function main(): Promise<Record<string, unknown>> {
             healthCheck: cfg.https.domain ? { domain: cfg.https.domain, path: loadBalancer.healthCheckPath } : undefined,
         },
         opts,
-    );
+    ));
 
     return {
         environment: cfg.environment,

@@ -8,6 +8,20 @@
  */
 
 import { LOG_RETENTION_DAYS } from "../components/lib/aws";
+import { emailProblem, hostnameProblem } from "../components/lib/formats";
+import { AMI_ID_PATTERN, INSTANCE_TYPE_PATTERN } from "../components/lib/naming";
+import { MAX_ZONES } from "../components/lib/cidr";
+import {
+    DB_INSTANCE_CLASS_PATTERN,
+    ENGINE_VERSION_PATTERN,
+    MAX_BACKUP_RETENTION_DAYS,
+    MAX_REPLICAS,
+    MAX_STORAGE_GIB,
+    MIN_STORAGE_GIB,
+    MONITORING_INTERVALS,
+    dbNameProblem,
+    masterUsernameProblem,
+} from "../components/lib/rds";
 
 /** The Pulumi project name, which is also the config namespace (`web-infra:<key>`). */
 export const PROJECT = "web-infra";
@@ -32,6 +46,11 @@ export interface SettingSpec {
     /** For strings: a pattern the value must match, and how to describe it in an error. */
     readonly pattern?: RegExp;
     readonly patternHint?: string;
+    /**
+     * For strings: the rule of the component the value feeds (its exported validator, the rule's one
+     * home), called with the value and this key; returns the problem naming the key, or `undefined`.
+     */
+    readonly check?: (value: string, key: string) => string | undefined;
     /** Which part of the stack the setting belongs to, for the grouping in Pulumi.yaml and docs/configuration.md. */
     readonly group: "general" | "network" | "web" | "https" | "database" | "monitoring" | "security";
 }
@@ -40,11 +59,13 @@ export interface SettingSpec {
 export { LOG_RETENTION_DAYS };
 
 /** RDS Enhanced Monitoring intervals (`MonitoringInterval`); 0 would switch it off, which we don't allow. */
-export const RDS_MONITORING_INTERVALS = [1, 5, 10, 15, 30, 60] as const;
+export const RDS_MONITORING_INTERVALS: readonly number[] = MONITORING_INTERVALS.filter((seconds) => seconds > 0);
 
-const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
-// AWS tag values: letters, digits, spaces and _ . : / = + - @, at most 256 characters.
-const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+// AWS tag values: letters, digits, spaces and _ . : / = + - @, at most 256 characters (Tagging API
+// reference, Tag). Not blank and not padded with spaces: " ops" and "ops" would be two owners in every
+// cost report.
+const TAG_VALUE = /^(?!\s)(?!.*\s$)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+const TAG_VALUE_HINT = "1-256 letters, digits, spaces or _ . : / = + - @ (an AWS tag value), not starting or ending with a space";
 
 export const SETTINGS = {
     // ---- general ---------------------------------------------------------------------------------
@@ -61,7 +82,7 @@ export const SETTINGS = {
         type: "string",
         required: true,
         pattern: TAG_VALUE,
-        patternHint: "1-256 letters, digits, spaces or _ . : / = + - @ (an AWS tag value)",
+        patternHint: TAG_VALUE_HINT,
         description: "Team or person answerable for the stack; every resource is tagged `Owner` with it.",
     },
     costCenter: {
@@ -69,7 +90,7 @@ export const SETTINGS = {
         type: "string",
         required: true,
         pattern: TAG_VALUE,
-        patternHint: "1-256 letters, digits, spaces or _ . : / = + - @ (an AWS tag value)",
+        patternHint: TAG_VALUE_HINT,
         description: "Cost centre billed for the stack; every resource is tagged `CostCenter` with it.",
     },
     awsAccountId: {
@@ -101,7 +122,7 @@ export const SETTINGS = {
         type: "integer",
         default: 2,
         min: 2,
-        max: 8,
+        max: MAX_ZONES,
         description: "How many availability zones the stack spans (at least 2: no tier may depend on one zone).",
     },
     natStrategy: {
@@ -175,14 +196,14 @@ export const SETTINGS = {
         group: "web",
         type: "string",
         default: "t4g.micro",
-        pattern: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/,
+        pattern: INSTANCE_TYPE_PATTERN,
         patternHint: "an EC2 instance type such as t4g.micro or m7i.large",
         description: "EC2 instance type of the web servers. Graviton types (t4g, m7g, …) get the arm64 AMI.",
     },
     webAmiId: {
         group: "web",
         type: "string",
-        pattern: /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/,
+        pattern: AMI_ID_PATTERN,
         patternHint: "an AMI id such as ami-0123456789abcdef0",
         description:
             "Pin the web servers' AMI. Default: the latest Amazon Linux 2023 from AWS's public SSM parameter, so the first `pulumi up` after each AL2023 release rolls the fleet (instance refresh); required in production, where a new AMI is a deliberate change.",
@@ -215,16 +236,14 @@ export const SETTINGS = {
     domain: {
         group: "https",
         type: "string",
-        pattern: HOSTNAME,
-        patternHint: "a lower-case DNS name such as www.example.com",
+        check: hostnameProblem,
         description:
             "Public name of the site. With it: an ACM certificate validated in Route 53, HTTPS on 443, HTTP redirected, an alias record. Without it (and without `certificateArn`): HTTP only.",
     },
     hostedZone: {
         group: "https",
         type: "string",
-        pattern: HOSTNAME,
-        patternHint: "a lower-case DNS name such as example.com",
+        check: hostnameProblem,
         description:
             "Route 53 public hosted zone that holds `domain`. Default: `domain` itself when it has two labels, else its parent.",
     },
@@ -244,7 +263,7 @@ export const SETTINGS = {
         // 8.4 (LTS): RDS MySQL 8.0 left standard support on 2026-07-31 and bills Extended Support
         // (~$0.10 per vCPU-hour, Multi-AZ standby included) on every instance still running it.
         default: "8.4",
-        pattern: /^8\.[04]$/,
+        pattern: ENGINE_VERSION_PATTERN,
         patternHint: "a MySQL major version, 8.4 or 8.0 (RDS picks the minor and upgrades it automatically)",
         description:
             "RDS MySQL major version. 8.4 (LTS) by default; 8.0 left RDS standard support on 2026-07-31 and runs only on paid Extended Support, which the stack then enables explicitly.",
@@ -282,7 +301,7 @@ export const SETTINGS = {
         group: "database",
         type: "string",
         default: "db.t4g.micro",
-        pattern: /^db\.[a-z0-9-]+\.[a-z0-9]+$/,
+        pattern: DB_INSTANCE_CLASS_PATTERN,
         patternHint: "an RDS instance class such as db.t4g.micro or db.r7g.large",
         description: "Instance class of the primary and of every replica (a replica should keep up with its primary).",
     },
@@ -290,16 +309,16 @@ export const SETTINGS = {
         group: "database",
         type: "integer",
         default: 20,
-        min: 20,
-        max: 65536,
+        min: MIN_STORAGE_GIB,
+        max: MAX_STORAGE_GIB,
         description: "Initial gp3 storage of the primary (RDS MySQL gp3 needs at least 20 GiB). With `multiAzCluster`: the storage of each cluster instance (default 400 for gp3, 100 for io1/io2).",
     },
     dbMaxAllocatedStorageGiB: {
         group: "database",
         type: "integer",
         default: 100,
-        min: 21,
-        max: 65536,
+        min: MIN_STORAGE_GIB + 1,
+        max: MAX_STORAGE_GIB,
         description: "Storage autoscaling limit; must be above `dbAllocatedStorageGiB`.",
     },
     dbMultiAz: {
@@ -315,7 +334,7 @@ export const SETTINGS = {
         default: 7,
         // 0-35 is what RDS accepts; config.ts then requires ≥ 7, with its own message for 0 + replicas.
         min: 0,
-        max: 35,
+        max: MAX_BACKUP_RETENTION_DAYS,
         description: "Automated backup retention of every DB instance, 7-35 days (read replicas need backups on their source).",
     },
     dbReplicaCount: {
@@ -323,7 +342,7 @@ export const SETTINGS = {
         type: "integer",
         default: 1,
         min: 0,
-        max: 5,
+        max: MAX_REPLICAS,
         description: "How many read replicas of the primary, each in a zone other than the primary's.",
     },
     dbPromoteReplica: {
@@ -359,16 +378,14 @@ export const SETTINGS = {
         group: "database",
         type: "string",
         default: "app",
-        pattern: /^[A-Za-z][A-Za-z0-9_]{0,63}$/,
-        patternHint: "1-64 letters, digits or underscores, starting with a letter",
+        check: dbNameProblem,
         description: "Name of the application database created on the primary.",
     },
     dbUsername: {
         group: "database",
         type: "string",
         default: "dbadmin",
-        pattern: /^[A-Za-z][A-Za-z0-9_]{0,15}$/,
-        patternHint: "1-16 letters, digits or underscores, starting with a letter",
+        check: masterUsernameProblem,
         description: "Master user name of the primary (its password is generated and kept in Secrets Manager).",
     },
     dbMonitoringIntervalSeconds: {
@@ -399,8 +416,7 @@ export const SETTINGS = {
     alertEmail: {
         group: "monitoring",
         type: "string",
-        pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
-        patternHint: "an e-mail address",
+        check: emailProblem,
         description:
             "Where alarms are e-mailed (SNS subscription; the recipient must confirm it). Without it, alarms only go to the SNS topic.",
     },

@@ -21,9 +21,10 @@ import { mermaidDiagram } from "./lib/mermaid";
 import { PolicyEvaluator, evaluatePolicy, loadPolicyEvaluator } from "./lib/policy";
 import { PlanRecord } from "./lib/records";
 import { RecoveryReport, RecoveryTargets, analyseRecovery, recoveryMarkdown, recoveryText, recoveryViolations } from "./lib/recovery";
-import { redactInputs, secretValues } from "./lib/redact";
+import { redactInputs, redactOverrides, secretValues } from "./lib/redact";
 import { SpofReport, analyseSpof, spofMarkdown, spofText } from "./lib/spof";
 import { PlanSummary, componentOf, resourcesMarkdown, summarize, summaryMarkdown, summaryText } from "./lib/summary";
+import { MAX_LINE_WIDTH, plural, wrap, wrapMarkdown } from "./lib/text";
 
 export const ROOT = path.resolve(__dirname, "..");
 
@@ -62,7 +63,7 @@ export interface PlanFiles {
 export interface PlanResult {
     /** 0 success, 1 config/program error or mandatory policy violation. */
     readonly exitCode: number;
-    /** The one-line reason when `exitCode` is not 0. */
+    /** The reason when `exitCode` is not 0: one line, or one line per problem when there are several. */
     readonly error?: string;
     readonly summary?: PlanSummary;
     readonly spof?: SpofReport;
@@ -103,13 +104,13 @@ function resourceEntry(r: RecordedResource, byUrn: ReadonlyMap<string, PlanRecor
     };
 }
 
-/** A one-line message for an error thrown by the program or the harness. */
+/**
+ * The message for an error thrown by the program or the harness: one line, except a config error with
+ * several problems, which lists them one per line (as `ConfigError` does).
+ */
 function describe(err: unknown, debug: boolean): string {
     const e = err as Error;
-    if (e?.name === "ConfigError") {
-        const problems = (e as Error & { problems?: readonly string[] }).problems;
-        return problems && problems.length > 1 ? `Invalid stack configuration (${problems.length} problems): ${problems.join("; ")}` : e.message.replace(/\n\s*/g, " ");
-    }
+    if (e?.name === "ConfigError") return e.message;
     const message = String(e?.message ?? err)
         // Pulumi wraps resource errors: keep what the component said.
         .replace(/^failed to register new resource \S+ \[[^\]]+\]: /, "")
@@ -139,6 +140,7 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
     const log = options.log ?? ((t: string) => console.log(t));
     const outDir = path.resolve(options.outDir ?? path.join(ROOT, "plan"));
     const fail = (error: string): PlanResult => ({ exitCode: 1, error, millis: Date.now() - started });
+    const overrides = options.overrides ?? {};
 
     if (!/^[A-Za-z0-9_.-]+$/.test(stack)) return fail(`stack name ${JSON.stringify(stack)} is not valid`);
     if (!fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`))) {
@@ -153,7 +155,7 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
     try {
         // As a preview (`isDryRun()`): what `pulumi preview` would run, so placeholders are warned
         // about rather than refused (infra/main.ts `loadConfig`).
-        run = options.recorded ?? (await withUnhandledRejections(() => mocks.runStack(stack, options.overrides ?? {}, { preview: true })));
+        run = options.recorded ?? (await withUnhandledRejections(() => mocks.runStack(stack, overrides, { preview: true })));
     } catch (err) {
         return fail(describe(err, options.debug ?? false));
     }
@@ -184,6 +186,9 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
     fs.mkdirSync(dir, { recursive: true });
     const byUrn = new Map<string, PlanRecord>(records.map((r) => [r.urn, r]));
     const secrets = secretValues(records);
+    // What the plan was made with, so a reader can tell a plan of the stack file from a what-if.
+    const overrideList = redactOverrides(overrides, mocks.stackConfig(stack), secrets, mocks.PROJECT);
+    const command = ["npm run plan --", `--stack ${stack}`, ...overrideList.filter((o) => !o.endsWith(" (removed)")).map((o) => `--config ${o}`)].join(" ");
     const files: PlanFiles = {
         dir,
         resources: path.join(dir, "resources.json"),
@@ -193,6 +198,7 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
     const resourcesJson = {
         stack,
         region,
+        overrides: overrideList,
         note: "Generated offline by `npm run plan` under the Pulumi mock engine: ids and ARNs are fake; inputs that are Pulumi secrets are \"[secret]\".",
         count: records.length,
         resources: records.map((r) => resourceEntry(r, byUrn, secrets)),
@@ -206,7 +212,11 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
         `<!-- web-infra-plan:${stack} -->`,
         `## Plan: stack \`${stack}\``,
         "",
-        `Generated offline by \`npm run plan -- --stack ${stack}\` from the real stack program under the mock engine (no AWS calls; ids and ARNs are fake).`,
+        `Generated offline by \`${command}\` from the real stack program under the mock engine (no AWS calls; ids and ARNs are fake).`,
+        "",
+        overrideList.length === 0
+            ? `Config: \`Pulumi.${stack}.yaml\` as committed, no overrides.`
+            : `Config: \`Pulumi.${stack}.yaml\` with ${plural(overrideList.length, "override")}: ${overrideList.map((o) => `\`${o}\``).join(", ")}.`,
         "",
         ...(placeholders.length > 0
             ? ["### ⚠ Placeholders", "", "A real `pulumi up` refuses these (a preview and this plan accept them):", "", ...placeholders.map((p) => `- ${p}`), ""]
@@ -241,7 +251,8 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
         "</details>",
         "",
     ].join("\n");
-    fs.writeFileSync(files.planMd, md);
+    // Prose wrapped to the plan's width; tables and the diagram as they are.
+    fs.writeFileSync(files.planMd, wrapMarkdown(md));
     fs.writeFileSync(
         files.html,
         architectureHtml({
@@ -271,26 +282,34 @@ export async function plan(options: PlanOptions = {}): Promise<PlanResult> {
     );
 
     // ---- report ----
-    log(`web-infra plan — stack ${stack} (offline, mock engine)\n`);
+    log(`web-infra plan — stack ${stack} (offline, mock engine)`);
+    log(`${wrap(overrideList.length === 0 ? "no overrides" : overrideList.join(", "), MAX_LINE_WIDTH, "config overrides: ", "  ")}\n`);
     if (placeholders.length > 0) {
         // The program's own warning (like `pulumi preview`'s) already listed them with their fixes.
         const keys = findPlaceholders(stackSettings(mocks.stackConfig(stack), options.overrides ?? {})).map((p) => p.key);
-        log(`⚠ placeholders a real \`pulumi up\` refuses: ${keys.join(", ")} (fixes in the warning above and in PLAN.md)\n`);
+        log(`${wrap(`⚠ placeholders a real \`pulumi up\` refuses: ${keys.join(", ")} (fixes in the warning above and in PLAN.md)`, MAX_LINE_WIDTH, "", "  ")}\n`);
     }
     log(summaryText(summary));
     log("\nSingle points of failure (from the declared resources):\n");
     log(spofText(spof));
     log(`\n${recoveryText(recoveryReport, targets)}`);
     const rel = (p: string) => path.relative(process.cwd(), p) || p;
-    log(`\nwrote ${rel(files.resources)}, ${rel(files.planMd)}, ${rel(files.html)} in ${Date.now() - started} ms`);
+    log(`\nwrote ${rel(files.dir)}/{resources.json, PLAN.md, architecture.html} in ${Date.now() - started} ms`);
 
     const mandatory = policy.available ? policy.violations.filter((v) => v.mandatory) : [];
     const errors = [
         ...(mandatory.length > 0
-            ? [`${mandatory.length} mandatory policy violation(s): ${mandatory.map((v) => `${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`).join("; ")}`]
+            ? [
+                  [
+                      `${plural(mandatory.length, "mandatory policy violation")}:`,
+                      ...mandatory.map((v) => wrap(`${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`, MAX_LINE_WIDTH, "  - ", "    ")),
+                  ].join("\n"),
+              ]
             : []),
         // One line per failure mode over the stack's recovery targets: a change that slows recovery fails the plan.
-        ...(recovery.violations.length > 0 ? [`recovery targets missed:\n${recovery.violations.map((v) => `  - ${v}`).join("\n")}`] : []),
+        ...(recovery.violations.length > 0
+            ? [["recovery targets missed:", ...recovery.violations.map((v) => wrap(v, MAX_LINE_WIDTH, "  - ", "    "))].join("\n")]
+            : []),
     ];
     const result = { summary, spof, recovery, files, records, outputs: run.outputs, placeholders };
     if (errors.length > 0) return { exitCode: 1, error: errors.join("\n"), ...result, millis: Date.now() - started };

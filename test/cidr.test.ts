@@ -10,6 +10,7 @@ import {
     ipv6Subnet64,
     parseCidr,
     subnetLayout,
+    vpcCidrProblem,
 } from "../components/lib/cidr";
 
 describe("parseCidr", () => {
@@ -85,9 +86,10 @@ describe("subnetLayout", () => {
     });
 
     it.each([
-        ["10.0.0.1/16", 2, "vpcCidr must be an IPv4 network address such as 10.0.0.0/16 (got \"10.0.0.1/16\")"],
-        ["10.0.0.0/15", 2, "vpcCidr must have a prefix from /16 to /22 (got 10.0.0.0/15)"],
-        ["10.0.0.0/23", 2, "vpcCidr must have a prefix from /16 to /22 (got 10.0.0.0/23)"],
+        ["10.0.0.1/16", 2, '`cidrBlock` must be a network address with no host bits set (got "10.0.0.1/16"; did you mean 10.0.0.0/16?)'],
+        ["10.0.0.0/15", 2, '`cidrBlock` must have a prefix from /16 to /22 (got "10.0.0.0/15")'],
+        ["10.0.0.0/23", 2, '`cidrBlock` must have a prefix from /16 to /22 (got "10.0.0.0/23")'],
+        ["169.254.0.0/16", 2, '`cidrBlock` must not overlap 169.254.0.0/16 (link-local (instance metadata, Amazon DNS)) (got "169.254.0.0/16")'],
         ["10.0.0.0/16", 9, "zone count must be a whole number from 1 to 8 (got 9)"],
         ["10.0.0.0/16", 0, "zone count must be a whole number from 1 to 8 (got 0)"],
     ])("rejects %s with %i zones", (cidr, zones, message) => {
@@ -107,9 +109,13 @@ describe("subnetLayout", () => {
             for (let zones = 1; zones <= MAX_ZONES; zones++) {
                 for (let k = 0; k < 8; k++) {
                     const size = 2 ** (32 - prefix);
-                    const base = (random() % 2 ** 32) - ((random() % 2 ** 32) % size);
-                    const start = base - (base % size);
-                    const vpc = `${[24, 16, 8, 0].map((s) => Math.floor(start / 2 ** s) % 256).join(".")}/${prefix}`;
+                    let vpc: string;
+                    // Only VPCs the layout accepts: draw again inside a reserved range (loopback, multicast, …).
+                    do {
+                        const base = (random() % 2 ** 32) - ((random() % 2 ** 32) % size);
+                        const start = base - (base % size);
+                        vpc = `${[24, 16, 8, 0].map((s) => Math.floor(start / 2 ** s) % 256).join(".")}/${prefix}`;
+                    } while (vpcCidrProblem(vpc, "cidrBlock") !== undefined);
                     const layout = subnetLayout(vpc, zones);
                     const all = [...layout.private, ...layout.public, ...layout.database];
                     expect(all).toHaveLength(3 * zones);

@@ -131,6 +131,13 @@ describe("parseConfig defaults", () => {
         expect(parseConfig({ ...BASE, domain: "app.dev.example.com", hostedZone: "example.com" }, "t").https.hostedZone).toBe("example.com");
     });
 
+    it("a domain longer than the 64 characters ACM issues needs a certificate of its own", () => {
+        const domain = `${"a".repeat(60)}.example.com`;
+        const arn = "arn:aws:acm:us-east-1:123456789012:certificate/0b0d6c1e-1111-2222-3333-444455556666";
+        expect(() => parseConfig({ ...BASE, domain }, "t")).toThrow("`domain` must be at most 64 characters for ACM to issue its certificate (got 72)");
+        expect(parseConfig({ ...BASE, domain, certificateArn: arn }, "t").https).toMatchObject({ domain, certificateArn: arn });
+    });
+
     it("a certificate ARN alone turns HTTPS on", () => {
         const arn = "arn:aws:acm:us-east-1:123456789012:certificate/0b0d6c1e-1111-2222-3333-444455556666";
         expect(parseConfig({ ...BASE, certificateArn: arn }, "t").https).toMatchObject({ enabled: true, certificateArn: arn, domain: undefined });
@@ -142,7 +149,8 @@ describe("parseConfig errors name the key, the value and what is allowed", () =>
         // required
         [{ owner: "" }, "`owner` is required: Team or person answerable for the stack; every resource is tagged `Owner` with it. Set it with `pulumi config set owner <value>`."],
         // unknown key
-        [{ natStrategyy: "single" }, "`natStrategyy` is not a setting of web-infra; known settings: " + SETTING_KEYS.join(", ")],
+        [{ natStrategyy: "single" }, "`natStrategyy` is not a setting of web-infra; did you mean `natStrategy`?"],
+        [{ zzz: "1" }, "`zzz` is not a setting of web-infra; the settings are: " + SETTING_KEYS.join(", ")],
         // enums
         [{ environment: "prod" }, '`environment` must be one of development, staging, production (got "prod")'],
         [{ natStrategy: "both" }, '`natStrategy` must be one of none, single, perAz (got "both")'],
@@ -170,14 +178,14 @@ describe("parseConfig errors name the key, the value and what is allowed", () =>
         [{ dbEngineVersion: "5.7" }, '`dbEngineVersion` must be a MySQL major version, 8.4 or 8.0 (RDS picks the minor and upgrades it automatically) (got "5.7")'],
         // A full minor would fight auto minor upgrades: RDS moves to 8.4.8, the next `up` tries to go back.
         [{ dbEngineVersion: "8.4.3" }, '`dbEngineVersion` must be a MySQL major version, 8.4 or 8.0 (RDS picks the minor and upgrades it automatically) (got "8.4.3")'],
-        [{ domain: "Example.com" }, '`domain` must be a lower-case DNS name such as www.example.com (got "Example.com")'],
-        [{ domain: "localhost" }, '`domain` must be a lower-case DNS name such as www.example.com (got "localhost")'],
+        [{ domain: "Example.com" }, '`domain` must be a lower-case DNS name such as www.example.com, not an IP address (got "Example.com")'],
+        [{ domain: "localhost" }, '`domain` must be a lower-case DNS name such as www.example.com, not an IP address (got "localhost")'],
         [{ certificateArn: "arn:aws:iam::123456789012:server-certificate/x" }, '`certificateArn` must be an ACM certificate ARN, arn:aws:acm:<region>:<account>:certificate/<id> (got "arn:aws:iam::123456789012:server-certificate/x")'],
         [{ webAmiId: "ami-123" }, '`webAmiId` must be an AMI id such as ami-0123456789abcdef0 (got "ami-123")'],
-        [{ alertEmail: "ops" }, '`alertEmail` must be an e-mail address (got "ops")'],
+        [{ alertEmail: "ops" }, '`alertEmail` must be one e-mail address such as ops@example.com, at most 254 characters (got "ops")'],
         [{ dbPromoteReplica: "1" }, '`dbPromoteReplica` must be a replica name such as replica-1 (got "1")'],
         [{ dbName: "1app" }, '`dbName` must be 1-64 letters, digits or underscores, starting with a letter (got "1app")'],
-        [{ owner: "a;b" }, '`owner` must be 1-256 letters, digits, spaces or _ . : / = + - @ (an AWS tag value) (got "a;b")'],
+        [{ owner: "a;b" }, '`owner` must be 1-256 letters, digits, spaces or _ . : / = + - @ (an AWS tag value), not starting or ending with a space (got "a;b")'],
         // CIDR
         [{ vpcCidr: "10.0.0.0" }, '`vpcCidr` must be an IPv4 CIDR block such as 10.0.0.0/16 (got "10.0.0.0")'],
         [{ vpcCidr: "10.0.0.0/8" }, '`vpcCidr` must have a prefix from /16 to /22 (got "10.0.0.0/8"): AWS allows /16 at most, and below /22 the database subnets would be smaller than /27'],
@@ -191,18 +199,20 @@ describe("parseConfig errors name the key, the value and what is allowed", () =>
         [{ environment: "production", awsAccountId: "123456789012", deletionProtection: "true", alertEmail: "ops@example.com", webAmiId: "ami-0123456789abcdef0" }, "`domain` (or `certificateArn`) must be set when `environment` is production: users must reach the site over HTTPS"],
         [{ environment: "production", awsAccountId: "123456789012", deletionProtection: "true", domain: "www.example.com", webAmiId: "ami-0123456789abcdef0" }, "`alertEmail` must be set when `environment` is production: alarms must reach a person"],
         [{ environment: "production", awsAccountId: "123456789012", deletionProtection: "true", domain: "www.example.com", alertEmail: "ops@example.com" }, "`webAmiId` must be set when `environment` is production: pin the AMI and roll new ones with the runbook"],
-        [{ hostedZone: "example.com" }, '`hostedZone` is set ("example.com") but `domain` is not: the zone is only used to validate and publish `domain`'],
-        [{ domain: "www.example.com", hostedZone: "example.org" }, '`hostedZone` must be `domain` or one of its parents (got "example.org" for domain "www.example.com")'],
-        [{ domain: "www.badexample.com", hostedZone: "example.com" }, '`hostedZone` must be `domain` or one of its parents (got "example.com" for domain "www.badexample.com")'],
+        [{ hostedZone: "example.com" }, '`hostedZone` is set ("example.com") but `domain` is not: the zone only serves to validate and publish the domain'],
+        [{ domain: "www.example.com", hostedZone: "example.org" }, '`hostedZone` must be `domain` or one of its parents (got "example.org" for "www.example.com")'],
+        [{ domain: "www.badexample.com", hostedZone: "example.com" }, '`hostedZone` must be `domain` or one of its parents (got "example.com" for "www.badexample.com")'],
         [{ dbBackupRetentionDays: "0" }, "`dbBackupRetentionDays` must be at least 7 when `dbReplicaCount` is 1 (got 0): RDS creates read replicas only from a primary with automated backups"],
         [{ dbBackupRetentionDays: "0", dbReplicaCount: "0" }, "`dbBackupRetentionDays` must be from 7 to 35 (got 0): a week of point-in-time recovery is the floor"],
         [{ dbBackupRetentionDays: "3" }, "`dbBackupRetentionDays` must be from 7 to 35 (got 3): a week of point-in-time recovery is the floor"],
         [{ dbBackupRetentionDays: "36" }, "`dbBackupRetentionDays` must be from 0 to 35 (got 36)"],
-        [{ dbMaxAllocatedStorageGiB: "50", dbAllocatedStorageGiB: "50" }, "`dbMaxAllocatedStorageGiB` must be greater than `dbAllocatedStorageGiB` (50) for storage autoscaling (got 50)"],
-        [{ alarmDbFreeStorageGiB: "2" }, "`alarmDbFreeStorageGiB` must be at most 5% of `dbAllocatedStorageGiB` (1 GiB of 20 GiB) (got 2): storage autoscaling acts at 10% free, so a higher alarm would page on normal growth"],
-        [{ dbPromoteReplica: "replica-3", dbReplicaCount: "2" }, '`dbPromoteReplica` must name one of the replicas: replica-1, replica-2 (got "replica-3")'],
-        [{ dbRetireFormerPrimary: "true" }, "`dbRetireFormerPrimary` is true but `dbPromoteReplica` is not set: only a promotion leaves a former primary to retire"],
-        [{ dbPromoteReplica: "replica-1", dbReplicaCount: "0" }, '`dbPromoteReplica` names "replica-1", but `dbReplicaCount` is 0: there is no replica to promote'],
+        [{ dbMaxAllocatedStorageGiB: "50", dbAllocatedStorageGiB: "50" }, "`dbMaxAllocatedStorageGiB` must be from 55 (10% above `dbAllocatedStorageGiB`, 50: RDS refuses less) to 65536 for storage autoscaling (got 50)"],
+        // RDS refuses a limit less than 10% above the allocated storage.
+        [{ dbMaxAllocatedStorageGiB: "54", dbAllocatedStorageGiB: "50" }, "`dbMaxAllocatedStorageGiB` must be from 55 (10% above `dbAllocatedStorageGiB`, 50: RDS refuses less) to 65536 for storage autoscaling (got 54)"],
+        [{ alarmDbFreeStorageGiB: "2" }, "`alarmDbFreeStorageGiB` must be at most 5% of `dbAllocatedStorageGiB` (1 GiB of 20 GiB) with storage autoscaling on: RDS adds storage when free space falls to 10% of the allocated storage, so a higher threshold pages on normal growth (got 2)"],
+        [{ dbPromoteReplica: "replica-3", dbReplicaCount: "2" }, "`dbPromoteReplica` must name an existing replica: replica-1, replica-2 (got replica-3)"],
+        [{ dbRetireFormerPrimary: "true" }, "`dbRetireFormerPrimary` is true but `dbPromoteReplica` is not set: only a primary replaced by a promoted replica can be retired"],
+        [{ dbPromoteReplica: "replica-1", dbReplicaCount: "0" }, "`dbPromoteReplica` is replica-1 but `dbReplicaCount` is 0: there is no replica to promote"],
     ])("%j → %s", (raw, message) => {
         expect(problem(raw)).toBe(message);
     });
@@ -215,7 +225,7 @@ describe("parseConfig errors name the key, the value and what is allowed", () =>
             parseConfig({ natStrategy: "x" }, "t");
         } catch (e) {
             expect((e as Error).message).toBe(
-                "Invalid stack configuration:\n" +
+                "Invalid stack configuration (3 problems):\n" +
                     "  - `owner` is required: Team or person answerable for the stack; every resource is tagged `Owner` with it. Set it with `pulumi config set owner <value>`.\n" +
                     "  - `costCenter` is required: Cost centre billed for the stack; every resource is tagged `CostCenter` with it. Set it with `pulumi config set costCenter <value>`.\n" +
                     '  - `natStrategy` must be one of none, single, perAz (got "x")',

@@ -780,7 +780,7 @@ describe("argument validation (before anything is registered)", () => {
             "Database bad: `backupRetentionDays` must be at least 7 when `replicaCount` is 2 (got 0): RDS creates read replicas only from a primary with automated backups",
         ],
         ["short retention", { backupRetentionDays: 3, replicaCount: 0 }, "Database bad: `backupRetentionDays` must be from 7 to 35 (got 3): a week of point-in-time recovery is the floor"],
-        ["unknown replica to promote", { replicaCount: 2, promoteReplica: 3 }, "Database bad: `promoteReplica` must be the number of an existing replica, 1 to 2 (got 3)"],
+        ["unknown replica to promote", { replicaCount: 2, promoteReplica: 3 }, "Database bad: `promoteReplica` must name an existing replica: 1, 2 (got 3)"],
         ["promotion without replicas", { replicaCount: 0, promoteReplica: 1 }, "Database bad: `promoteReplica` is 1 but `replicaCount` is 0: there is no replica to promote"],
         [
             "retire without promotion",
@@ -822,10 +822,12 @@ describe("argument validation (before anything is registered)", () => {
         [
             "no autoscaling room",
             { allocatedStorageGiB: 100, maxAllocatedStorageGiB: 100 },
-            "Database bad: `maxAllocatedStorageGiB` must be greater than `allocatedStorageGiB` (100) and at most 65536 for storage autoscaling (got 100)",
+            "Database bad: `maxAllocatedStorageGiB` must be from 110 (10% above `allocatedStorageGiB`, 100: RDS refuses less) to 65536 for storage autoscaling (got 100)",
         ],
         ["monitoring interval", { monitoringIntervalSeconds: 2 }, "Database bad: `monitoringIntervalSeconds` must be one of 0, 1, 5, 10, 15, 30, 60 (got 2)"],
-        ["bad username", { username: "rdsadmin" }, 'Database bad: `username` must be 1-16 letters, digits or underscores, starting with a letter, and not rdsadmin (got "rdsadmin")'],
+        ["bad username", { username: "rdsadmin" }, "Database bad: `username` must not be rdsadmin: RDS keeps rdsadmin, rdsrepladmin for itself"],
+        ["a reserved word as username", { username: "select" }, 'Database bad: `username` must not be a MySQL reserved word, which RDS refuses (got "select")'],
+        ["a reserved word as database name", { dbName: "order" }, 'Database bad: `dbName` must not be a MySQL reserved word, which RDS refuses (got "order")'],
         ["bad zone name", { privateZoneName: "DB" }, 'Database bad: `privateZoneName` must be a lower-case DNS name of at least two labels such as app.db.internal (got "DB")'],
     ];
 

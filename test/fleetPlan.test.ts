@@ -10,7 +10,10 @@ import { ASSUMED_SECONDS, fleetsOf, spreadOverZones, warmPoolSize } from "../scr
 import { mermaidDiagram } from "../scripts/lib/mermaid";
 import { PlanRecord, T } from "../scripts/lib/records";
 import { analyseSpof } from "../scripts/lib/spof";
-import { summarize, summaryText } from "../scripts/lib/summary";
+import { summarize, summaryText as wrappedSummaryText } from "../scripts/lib/summary";
+
+/** The summary with its wrapped lines joined back (the plan wraps prose at 120 columns). */
+const summaryText = (...args: Parameters<typeof wrappedSummaryText>) => wrappedSummaryText(...args).replace(/\n +/g, " ");
 
 const rec = (type: string, name: string, inputs: Record<string, any>, id = `${name}-id`, state: Record<string, any> = {}): PlanRecord => ({
     type,
@@ -267,7 +270,7 @@ describe("nothing in the plan grows with the server count", () => {
         const a = fleetStack(small);
         const b = fleetStack(large);
         expect(mermaidDiagram(b).split("\n").length).toBe(mermaidDiagram(a).split("\n").length);
-        expect(summaryText(summaryOf(b)).split("\n").length).toBe(summaryText(summaryOf(a)).split("\n").length);
+        expect(wrappedSummaryText(summaryOf(b)).split("\n").length).toBe(wrappedSummaryText(summaryOf(a)).split("\n").length);
         expect(estimateCost(b).lines.length).toBe(estimateCost(a).lines.length);
     });
 });
@@ -279,12 +282,12 @@ describe("monitoring of the fleet", () => {
 
     it("counts a group as watched by an alarm on its AutoScalingGroupName", () => {
         const report = monitoring([...fleetStack({ min: 2, max: 4 }), alarm({ AutoScalingGroupName: "web-asg-1234" })]);
-        expect(report.tiers.find((t) => t.tier === "monitoring")!.server).toContain("watching 1/1 Auto Scaling groups");
+        expect(report.tiers.find((t) => t.tier === "monitoring")!.server).toContain("watching 1/1 Auto Scaling group;");
         expect(report.notes.join("\n")).not.toContain("Auto Scaling group(s) have no alarm");
     });
 
     it("notes a group no alarm watches", () => {
         const report = monitoring([...fleetStack({ min: 2, max: 4 }), alarm({ AutoScalingGroupName: "another-group" })]);
-        expect(report.notes).toContain("1 Auto Scaling group(s) have no alarm on their AutoScalingGroupName");
+        expect(report.notes).toContain("1 Auto Scaling group has no alarm on its AutoScalingGroupName");
     });
 });

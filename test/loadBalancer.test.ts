@@ -358,7 +358,13 @@ describe("validation, before anything is registered", () => {
         ["an hour-long drain", { deregistrationDelaySeconds: 3601 }, "LoadBalancer bad: `deregistrationDelaySeconds` must be a whole number from 0 to 3600 (got 3601)"],
         ["HTTPS with neither domain nor certificate", { https: {} }, "LoadBalancer bad: `https` needs `domain` (to issue a certificate) or `certificateArn` (to use one)"],
         ["a zone that does not hold the domain", { https: { domain: "www.example.com", hostedZoneName: "example.org" } }, 'LoadBalancer bad: `https.hostedZoneName` must be `https.domain` or one of its parents (got "example.org" for "www.example.com")'],
-        ["a zone without a domain", { https: { certificateArn: CERT_ARN, hostedZoneName: "example.org" } }, "LoadBalancer bad: `https.hostedZoneName` is set but `https.domain` is not: the zone only serves to validate and publish the domain"],
+        ["an IP address as the domain", { https: { domain: "10.0.0.1" } }, 'LoadBalancer bad: `https.domain` must be a lower-case DNS name such as www.example.com, not an IP address (got "10.0.0.1")'],
+        [
+            "a domain longer than ACM issues",
+            { https: { domain: `${"a".repeat(60)}.example.com` } },
+            "LoadBalancer bad: `https.domain` must be at most 64 characters for ACM to issue its certificate (got 72): a certificate's Common Name is limited to 64 octets; bring a certificate with the name as a SAN (`certificateArn`)",
+        ],
+        ["a zone without a domain", { https: { certificateArn: CERT_ARN, hostedZoneName: "example.org" } }, 'LoadBalancer bad: `https.hostedZoneName` is set ("example.org") but `https.domain` is not: the zone only serves to validate and publish the domain'],
     ])("rejects %s", async (_label, override, message) => {
         expect(() => new lbModule.LoadBalancer("bad", { ...args(), ...override })).toThrow(message);
         await settle();

@@ -521,7 +521,7 @@ describe("validation, before any resource is declared", () => {
     const base = { region: "eu-west-1", webFleet: { autoScalingGroupName: "web-asg-1", minSize: 2, maxSize: 4 } };
     it.each([
         [{ region: "Europe" }, "Monitoring bad: `region` must be an AWS region such as eu-west-1 (got \"Europe\")"],
-        [{ alertEmail: "oncall" }, "Monitoring bad: `alertEmail` must be an e-mail address (got \"oncall\")"],
+        [{ alertEmail: "oncall" }, "Monitoring bad: `alertEmail` must be one e-mail address such as ops@example.com, at most 254 characters (got \"oncall\")"],
         [{ thresholds: { dbCpuPercent: 150 } }, "Monitoring bad: `thresholds.dbCpuPercent` must be a number from above 0 to 100 (got 150)"],
         [{ loadBalancer: { arnSuffix: "a", targetGroupArnSuffix: "t", expectedHealthyHosts: 0 } }, "Monitoring bad: `loadBalancer.expectedHealthyHosts` must be a whole number ≥ 1 (got 0)"],
         [
@@ -533,7 +533,7 @@ describe("validation, before any resource is declared", () => {
             "Monitoring bad: `database.replicas[].name` must be distinct (got \"x\" twice)",
         ],
         [{ webFleet: { autoScalingGroupName: "g", minSize: 3, maxSize: 2 } }, "Monitoring bad: `webFleet.minSize` must be a whole number ≥ 1 and `webFleet.maxSize` ≥ it (got 3 and 2)"],
-        [{ healthCheck: { domain: "Example.com" } }, "Monitoring bad: `healthCheck.domain` must be a lower-case DNS name such as www.example.com (got \"Example.com\")"],
+        [{ healthCheck: { domain: "Example.com" } }, "Monitoring bad: `healthCheck.domain` must be a lower-case DNS name such as www.example.com, not an IP address (got \"Example.com\")"],
         [{ healthCheck: { domain: "example.com", path: "health" } }, "Monitoring bad: `healthCheck.path` must start with / and have no spaces, at most 255 characters (got \"health\")"],
         [{ healthCheck: { domain: "example.com", failureThreshold: 11 } }, "Monitoring bad: `healthCheck.failureThreshold` must be a whole number from 1 to 10 (got 11)"],
         [{ dashboardName: "my dashboard" }, "Monitoring bad: `dashboardName` must be 1-255 letters, digits, '-' or '_' (got \"my dashboard\")"],

@@ -210,7 +210,7 @@ describe("argument validation, before any resource", () => {
         [{ availabilityZones: ["us-east-1a", "us-east-1a"] }, "Network bad: `availabilityZones` must be distinct (got us-east-1a, us-east-1a)"],
         [{ natStrategy: "double" }, 'Network bad: `natStrategy` must be one of none, single, perAz (got "double")'],
         [{ flowLogRetentionDays: 2 }, "Network bad: `flowLogRetentionDays` must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 2)"],
-        [{ cidrBlock: "10.0.0.0/12" }, "Network bad: vpcCidr must have a prefix from /16 to /22 (got 10.0.0.0/12)"],
+        [{ cidrBlock: "10.0.0.0/12" }, 'Network bad: `cidrBlock` must have a prefix from /16 to /22 (got "10.0.0.0/12")'],
         [{ interfaceEndpoints: ["SSM!"] }, 'Network bad: `interfaceEndpoints` takes short service names such as ssm or logs (got "SSM!")'],
     ])("%j → %s", async (args, message) => {
         const before = allResources().length;

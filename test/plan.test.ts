@@ -8,10 +8,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { PlanResult, parseArgs, plan } from "../scripts/plan";
-import { REDACTED, redactInputs, secretValues } from "../scripts/lib/redact";
+import { REDACTED, redactInputs, redactOverrides, secretValues } from "../scripts/lib/redact";
 import { PlanRecord } from "../scripts/lib/records";
 import { adaptEvaluator } from "../scripts/lib/policy";
 import { costMarkdown, estimateCost } from "../scripts/lib/cost";
+import { MAX_LINE_WIDTH, overlongLines } from "../scripts/lib/text";
 import { stackNames } from "./mocks";
 
 
@@ -21,12 +22,18 @@ const quiet = () => undefined;
 const read = (file: string) => fs.readFileSync(file, "utf8");
 
 const results: Record<string, PlanResult> = {};
+/** What each plan printed (the terminal report). */
+const printed: Record<string, string> = {};
 /** The dev plan's run of the program, for the cases that only vary what happens after it. */
 const devRun = () => ({ resources: results.dev.records!, outputs: results.dev.outputs! });
 
 beforeAll(async () => {
     // Sequential: the mock engine is process-global.
-    for (const stack of stackNames()) results[stack] = await plan({ stack, outDir: tmp, log: quiet, policy: undefined });
+    for (const stack of stackNames()) {
+        const out: string[] = [];
+        results[stack] = await plan({ stack, outDir: tmp, log: (t) => out.push(t), policy: undefined });
+        printed[stack] = out.join("\n");
+    }
 });
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -78,6 +85,28 @@ describe.each(["dev", "prod"])("plan of the %s stack", (stack) => {
         }
         expect(md).toMatch(/```mermaid\nflowchart TD\n[\s\S]+?\n```/);
         expect(md).toMatch(/^\| policy \| policy pack/m);
+    });
+
+    it(`prints and writes no prose line wider than ${MAX_LINE_WIDTH} columns (Markdown tables and the diagram excepted)`, () => {
+        expect(printed[stack]).toContain("Single points of failure (from the declared resources):");
+        expect(overlongLines(printed[stack])).toEqual([]);
+        const md = read(result().files!.planMd);
+        expect(overlongLines(md, MAX_LINE_WIDTH, true)).toEqual([]);
+        // The check has something to bite on: the unwrapped report has longer lines than that.
+        expect(printed[stack].split("\n").filter((l) => /^ {10,}\S/.test(l)).length).toBeGreaterThan(0);
+    });
+
+    it("writes counts with their plural right: no '(s)', no '1 <plural>'", () => {
+        for (const text of [printed[stack], read(result().files!.planMd)]) {
+            expect(text).not.toMatch(/\(s\)/);
+            expect(text.match(/\b1 (servers|zones|alarms|dashboards|replicas|buckets|policies|violations|resources|overrides|instances|secrets|metrics|log groups|gateways)\b/g)).toBeNull();
+        }
+    });
+
+    it("records the stack and that no override was given", () => {
+        expect(JSON.parse(read(result().files!.resources))).toMatchObject({ stack, overrides: [] });
+        expect(read(result().files!.planMd)).toContain(`Config: \`Pulumi.${stack}.yaml\` as committed, no overrides.`);
+        expect(printed[stack]).toContain("config overrides: no overrides");
     });
 
     it("architecture.html inlines mermaid and the diagram, and loads nothing", () => {
@@ -159,7 +188,7 @@ describe("the web fleet (Auto Scaling group) in the plan of the real stacks", ()
             expect(f.scaling.map((x) => x.metric).sort()).toEqual(["ALBRequestCountPerTarget", "ASGAverageCPUUtilization"]);
             expect(f.replacement!.steps.map((x) => x.basis)).toEqual(["declared", "assumed", "assumed", "bound", "declared"]);
             const md = read(results[stack].files!.planMd);
-            expect(md).toMatch(/^\| web fleet \| Auto Scaling group \S+ of \S+ over \d zone\(s\); at minimum \d+: [\d+]+ \(/m);
+            expect(md).toMatch(/^\| web fleet \| Auto Scaling group \S+ of \S+ over \d zones?; at minimum \d+: [\d+]+ \(/m);
             expect(md).toMatch(/^\| replacement time \| failed server → a new one serving: ≈ \d+ s = \d+ s target group marks the server unhealthy \(\d+ s interval × \d+ unhealthy checks\)/m);
             // One node for the group, none per instance.
             expect(md.match(/^ {4}asg_\w+\["Auto Scaling group /gm)).toHaveLength(1);
@@ -215,6 +244,35 @@ describe("every stack config in the repository", () => {
     });
 });
 
+describe("a plan made with --config overrides says so", () => {
+    it("records the stack and every override (key=value; removed keys) in resources.json, PLAN.md and the report", async () => {
+        const out: string[] = [];
+        const overrides = { webServerCount: "3", "aws:region": "us-east-1", alarmReplicaLagSeconds: undefined };
+        const r = await plan({ stack: "dev", outDir: path.join(tmp, "overrides"), overrides, log: (t) => out.push(t), policy: null });
+        expect(r.exitCode).toBe(0);
+        const recorded = ["webServerCount=3", "aws:region=us-east-1", "alarmReplicaLagSeconds (removed)"];
+        expect(JSON.parse(read(r.files!.resources))).toMatchObject({ stack: "dev", overrides: recorded });
+        // Prose is wrapped: compare with line breaks read as spaces.
+        const md = read(r.files!.planMd).replace(/\n(?!\n)/g, " ");
+        expect(md).toContain("`npm run plan -- --stack dev --config webServerCount=3 --config aws:region=us-east-1`");
+        expect(md).toContain("with 3 overrides: `webServerCount=3`, `aws:region=us-east-1`, `alarmReplicaLagSeconds (removed)`.");
+        expect(out.join("\n")).toContain("config overrides: webServerCount=3, aws:region=us-east-1, alarmReplicaLagSeconds (removed)");
+        // The override took effect: three servers.
+        expect(r.summary!.serversPerZone).toEqual({ "us-east-1a": 2, "us-east-1b": 1 });
+    });
+
+    it("redacts secret values: secure in the stack file, named like a credential, or a secret of the run", () => {
+        const stackFile = { "web-infra:owner": "team", "web-infra:apiKey": '{"secure":"AAEAAb…"}' };
+        expect(redactOverrides({ owner: "ops", apiKey: "k-123456", "aws:secretKey": "abc", dbPassword: "x", note: "S3cr3t-Passw0rd-xyz" }, stackFile, ["S3cr3t-Passw0rd-xyz"], "web-infra")).toEqual([
+            "owner=ops",
+            "apiKey=[secret]",
+            "aws:secretKey=[secret]",
+            "dbPassword=[secret]",
+            "note=[secret]",
+        ]);
+    });
+});
+
 describe("planning from a recorded run (what the policy cases below use instead of running the program again)", () => {
     it("gives the same files as running the program", async () => {
         const r = await plan({ stack: "dev", outDir: path.join(tmp, "recorded"), log: quiet, recorded: devRun() });
@@ -233,10 +291,14 @@ describe("errors give one clear line and exit status 1", () => {
         expect(fs.existsSync(out)).toBe(false);
     });
 
-    it("several config problems are listed on one line", async () => {
-        const r = await plan({ stack: "dev", outDir: path.join(tmp, "x"), overrides: { natStrategy: "bogus", owner: undefined }, log: quiet });
-        expect(r.error).toMatch(/^Invalid stack configuration \(2 problems\): `owner` is required: .*; `natStrategy` must be one of none, single, perAz \(got "bogus"\)$/);
-        expect(r.error).not.toContain("\n");
+    it("several config problems are listed one per line, each naming its key", async () => {
+        const r = await plan({ stack: "dev", outDir: path.join(tmp, "x"), overrides: { natStrategy: "bogus", owner: undefined, natStrategyy: "x" }, log: quiet });
+        expect(r.error!.split("\n")).toEqual([
+            "Invalid stack configuration (3 problems):",
+            "  - `natStrategyy` is not a setting of web-infra; did you mean `natStrategy`?",
+            expect.stringMatching(/^ {2}- `owner` is required: /),
+            '  - `natStrategy` must be one of none, single, perAz (got "bogus")',
+        ]);
     });
 
     it("an unknown stack lists the stacks there are", async () => {
@@ -248,8 +310,8 @@ describe("errors give one clear line and exit status 1", () => {
         const violation = (mandatory: boolean) => ({ policy: "rds-no-public-access", resource: "db-primary", message: "publiclyAccessible must be false", mandatory });
         const failing = await plan({ stack: "dev", outDir: path.join(tmp, "policy"), log: quiet, recorded: devRun(), policy: () => ({ pack: "web-infra", policies: 3, violations: [violation(true), violation(false)] }) });
         expect(failing.exitCode).toBe(1);
-        expect(failing.error).toBe("1 mandatory policy violation(s): rds-no-public-access (db-primary): publiclyAccessible must be false");
-        expect(read(failing.files!.planMd)).toContain("| policy | policy pack web-infra: FAILED (3 policies; 1 mandatory, 1 advisory violation(s)) |");
+        expect(failing.error).toBe("1 mandatory policy violation:\n  - rds-no-public-access (db-primary): publiclyAccessible must be false");
+        expect(read(failing.files!.planMd)).toContain("| policy | policy pack web-infra: FAILED (3 policies; 1 mandatory, 1 advisory violation) |");
 
         const advisory = await plan({ stack: "dev", outDir: path.join(tmp, "policy"), log: quiet, recorded: devRun(), policy: () => ({ pack: "web-infra", policies: 3, violations: [violation(false)] }) });
         expect(advisory.exitCode).toBe(0);
@@ -313,7 +375,8 @@ describe("the CLI", () => {
         expect(r.status).toBe(0);
         expect(r.stdout).toContain("web-infra plan — stack dev (offline, mock engine)");
         expect(r.stdout).toContain("Single points of failure (from the declared resources):");
-        expect(r.stdout).toMatch(/wrote .*resources\.json, .*PLAN\.md, .*architecture\.html in \d+ ms/);
+        expect(r.stdout).toMatch(/wrote .*cli\/dev\/\{resources\.json, PLAN\.md, architecture\.html\} in \d+ ms/);
+        expect(r.stdout).toContain("config overrides: no overrides");
     });
 
     it("a config error is one line on stderr, exit 1, no stack trace", () => {

@@ -138,7 +138,7 @@ describe("figures of the stacks as declared", () => {
         const lb = mode(analyseRecovery(runs.prod), "lb-node");
         expect(lb.survived).toBe(true);
         expect(secs(lb.reduced)).toEqual([60, 60]);
-        expect(lb.note).toMatch(/in 3 zone\(s\)/);
+        expect(lb.note).toMatch(/in 3 zones/);
     });
 
     it("active-passive: the active server's failover is reported, active-active modes are not", () => {
@@ -148,7 +148,7 @@ describe("figures of the stacks as declared", () => {
         // detect 10 s + Auto Scaling 15 s (assumed) + standby InService 10 s (assumed) + 2 healthy checks × 5 s.
         expect(secs(active.reduced)).toEqual([45, 45]);
         expect(active.reduced.formula).toMatch(/^≈ 45 s = 10 s target group marks the server unhealthy/);
-        expect(active.note).toMatch(/^1 warm standby\(s\), Running/);
+        expect(active.note).toMatch(/^1 warm standby, Running/);
         expect(r.modes.map((m) => m.id)).not.toContain("web-server");
     });
 

@@ -160,7 +160,7 @@ describe("a dev-like stack: single NAT, single-AZ writer", () => {
         expect(tierOf(report, "web servers")).toMatchObject({
             survivesServer: true,
             survivesZone: true,
-            server: "2 servers behind the ALB; a failed one fails its health check and leaves rotation after 10 s × 3 = 30 s, the other 1 keep serving",
+            server: "2 servers behind the ALB; a failed one fails its health check and leaves rotation after 10 s × 3 = 30 s, the other keeps serving",
             zone: "servers in 2 zones (us-east-1a: 1, us-east-1b: 1): losing us-east-1a leaves 1 of 2 (50% capacity)",
         });
     });
@@ -188,7 +188,7 @@ describe("a dev-like stack: single NAT, single-AZ writer", () => {
 
     it("monitoring watches every server and the writer, and e-mails", () => {
         expect(tierOf(report, "monitoring").server).toContain("3 alarms (3 with actions → SNS → email), watching 2/2 web servers and 1/2 DB instances");
-        expect(report.notes).toEqual(["1 DB instance(s) have no alarm of their own", "no WAF in front of the load balancer"]);
+        expect(report.notes).toEqual(["1 DB instance has no alarm of its own", "no WAF in front of the load balancer"]);
     });
 });
 
@@ -403,7 +403,7 @@ describe("database readers: Route 53's answers for the `reader` name, replayed f
         expect(tierOf(report, "monitoring").server).toContain("watching 2/2 web servers and 1/2 DB instances (plus 1 alarm that only drives Route 53 health checks)");
         // The same alarm with no health check following it is an alarm nobody hears.
         const orphan = stack(DEV).filter((r) => r.type !== T.healthCheck);
-        expect(analyseSpof(orphan).notes).toContain("1 alarm(s) have no alarm action: nobody is told");
+        expect(analyseSpof(orphan).notes).toContain("1 alarm has no alarm action: nobody is told");
     });
 
     // Property: with health-checked records and the weight-0 writer fallback (what the Database declares),
@@ -450,8 +450,8 @@ describe("edge, monitoring, absent tiers", () => {
     it("flags alarms that tell nobody and servers without an alarm", () => {
         const records = [...stack({ zones: ["a", "b"], servers: ["a", "b"] }), rec(T.metricAlarm, "lb-5xx", { metricName: "HTTPCode_ELB_5XX_Count" })];
         expect(analyseSpof(records).notes).toEqual([
-            "2 web server(s) have no alarm of their own",
-            "1 alarm(s) have no alarm action: nobody is told",
+            "2 web servers have no alarm of their own",
+            "1 alarm has no alarm action: nobody is told",
             "the alarm topic has no subscriber (set `alertEmail`)",
             "no WAF in front of the load balancer",
         ]);

@@ -46,7 +46,7 @@ describe("config errors stop the program before any resource is declared", () =>
         [
             "more zones than offer the web instance type and the DB class",
             { availabilityZoneCount: "6" },
-            "Invalid stack configuration: `availabilityZoneCount` is 6, but only 5 zone(s) of the region offer `webInstanceType` t4g.micro and `dbInstanceClass` db.t4g.micro (us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1f): us-east-1e lacks `webInstanceType` t4g.micro, `dbInstanceClass` db.t4g.micro. Lower `availabilityZoneCount` to at most 5, or choose a `webInstanceType` / `dbInstanceClass` offered in more zones.",
+            "Invalid stack configuration: `availabilityZoneCount` is 6, but only 5 zones of the region offer `webInstanceType` t4g.micro and `dbInstanceClass` db.t4g.micro (us-east-1a, us-east-1b, us-east-1c, us-east-1d, us-east-1f): us-east-1e lacks `webInstanceType` t4g.micro, `dbInstanceClass` db.t4g.micro. Lower `availabilityZoneCount` to at most 5, or choose a `webInstanceType` / `dbInstanceClass` offered in more zones.",
             ["pulumi:providers:aws"],
         ],
     ])("%s", async (_, overrides, message, registered) => {

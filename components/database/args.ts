@@ -8,23 +8,28 @@ import {
     CLUSTER_STORAGE_LIMITS,
     ClusterStorageType,
     DB_DEPLOYMENTS,
+    DB_INSTANCE_CLASS_PATTERN,
     DNS_NAME_PATTERN,
     DbDeployment,
     ENGINE_VERSION_PATTERN,
     LOG_RETENTION_DAYS,
-    MAX_BACKUP_RETENTION_DAYS,
     MAX_REPLICAS,
     MAX_STORAGE_GIB,
-    MIN_BACKUP_RETENTION_DAYS,
     MIN_STORAGE_GIB,
     MONITORING_INTERVALS,
     MULTI_AZ_CLUSTER_CLASS_FAMILIES,
     MULTI_AZ_CLUSTER_ZONES,
+    backupRetentionProblem,
     clusterStorageProblems,
+    dbNameProblem,
     defaultPrivateZoneName,
     isMultiAzClusterClass,
+    masterUsernameProblem,
+    maxAllocatedStorageProblem,
     parameterGroupFamily,
     parseMaintenanceWindow,
+    promoteReplicaProblem,
+    retireFormerPrimaryProblem,
     weeklyWindowsOverlap,
     windowProblems,
 } from "../lib/rds";
@@ -376,26 +381,21 @@ export function resolveDatabaseArgs(name: string, args: DatabaseArgs): ResolvedA
         for (const arg of CLUSTER_ONLY_ARGS) {
             if (args[arg] !== undefined) fail(`\`${arg}\` is only for \`deployment\` multiAzCluster (got ${show(args[arg])} with deployment instance)`);
         }
-        if (!/^db\.[a-z0-9-]+\.[a-z0-9]+$/.test(r.instanceClass)) {
+        if (!DB_INSTANCE_CLASS_PATTERN.test(r.instanceClass)) {
             fail(`\`instanceClass\` must be an RDS instance class such as db.t4g.micro or db.r7g.large (got ${show(r.instanceClass)})`);
         }
         if (!isWhole(r.allocatedStorageGiB) || r.allocatedStorageGiB < MIN_STORAGE_GIB || r.allocatedStorageGiB > MAX_STORAGE_GIB) {
             fail(`\`allocatedStorageGiB\` must be a whole number from ${MIN_STORAGE_GIB} to ${MAX_STORAGE_GIB} (got ${r.allocatedStorageGiB}): gp3 for MySQL starts at 20 GiB`);
         }
-        const max = r.maxAllocatedStorageGiB!;
-        if (!isWhole(max) || max <= r.allocatedStorageGiB || max > MAX_STORAGE_GIB) {
-            fail(`\`maxAllocatedStorageGiB\` must be greater than \`allocatedStorageGiB\` (${r.allocatedStorageGiB}) and at most ${MAX_STORAGE_GIB} for storage autoscaling (got ${max})`);
-        }
+        const storageProblem = maxAllocatedStorageProblem(r.allocatedStorageGiB, r.maxAllocatedStorageGiB!);
+        if (storageProblem) fail(storageProblem);
         if (!isWhole(r.replicaCount) || r.replicaCount < 0 || r.replicaCount > MAX_REPLICAS) {
             fail(`\`replicaCount\` must be a whole number from 0 to ${MAX_REPLICAS} (got ${r.replicaCount})`);
         }
-        if (r.backupRetentionDays === 0 && r.replicaCount > 0) {
-            fail(`\`backupRetentionDays\` must be at least ${MIN_BACKUP_RETENTION_DAYS} when \`replicaCount\` is ${r.replicaCount} (got 0): RDS creates read replicas only from a primary with automated backups`);
-        }
     }
-    if (!isWhole(r.backupRetentionDays) || r.backupRetentionDays < MIN_BACKUP_RETENTION_DAYS || r.backupRetentionDays > MAX_BACKUP_RETENTION_DAYS) {
-        fail(`\`backupRetentionDays\` must be from ${MIN_BACKUP_RETENTION_DAYS} to ${MAX_BACKUP_RETENTION_DAYS} (got ${r.backupRetentionDays}): a week of point-in-time recovery is the floor`);
-    }
+    // One rule for both deployments (a cluster has no replicas of ours: replicaCount 0 there).
+    const retentionProblem = backupRetentionProblem(r.backupRetentionDays, cluster ? 0 : r.replicaCount);
+    if (retentionProblem) fail(retentionProblem);
     const windows = windowProblems(r.backupWindow, r.maintenanceWindow);
     if (windows.length > 0) fail(windows.join("; "));
     if (!cluster) {
@@ -410,26 +410,15 @@ export function resolveDatabaseArgs(name: string, args: DatabaseArgs): ResolvedA
     if (!LOG_RETENTION_DAYS.includes(r.logRetentionDays)) {
         fail(`\`logRetentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${r.logRetentionDays})`);
     }
-    if (r.promoteReplica !== undefined) {
-        if (r.replicaCount === 0) {
-            fail(`\`promoteReplica\` is ${r.promoteReplica} but \`replicaCount\` is 0: there is no replica to promote`);
-        }
-        if (!isWhole(r.promoteReplica) || r.promoteReplica < 1 || r.promoteReplica > r.replicaCount) {
-            fail(`\`promoteReplica\` must be the number of an existing replica, 1 to ${r.replicaCount} (got ${r.promoteReplica})`);
-        }
-    }
-    if (r.retireFormerPrimary && r.promoteReplica === undefined) {
-        fail("`retireFormerPrimary` is true but `promoteReplica` is not set: only a primary replaced by a promoted replica can be retired");
-    }
+    const promoteProblem = r.promoteReplica === undefined ? undefined : promoteReplicaProblem(r.promoteReplica, r.replicaCount);
+    if (promoteProblem) fail(promoteProblem);
+    const retireProblem = retireFormerPrimaryProblem(r.retireFormerPrimary, r.promoteReplica !== undefined);
+    if (retireProblem) fail(retireProblem);
     if (r.promotionComplete && r.promoteReplica === undefined) {
         fail("`promotionComplete` is true but `promoteReplica` is not set: it is the second step of a promotion");
     }
-    if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(r.dbName)) {
-        fail(`\`dbName\` must be 1-64 letters, digits or underscores, starting with a letter (got ${show(r.dbName)})`);
-    }
-    if (!/^[A-Za-z][A-Za-z0-9_]{0,15}$/.test(r.username) || r.username.toLowerCase() === "rdsadmin") {
-        fail(`\`username\` must be 1-16 letters, digits or underscores, starting with a letter, and not rdsadmin (got ${show(r.username)})`);
-    }
+    const nameProblem = dbNameProblem(r.dbName) ?? masterUsernameProblem(r.username);
+    if (nameProblem) fail(nameProblem);
     if (!MONITORING_INTERVALS.includes(r.monitoringIntervalSeconds)) {
         fail(`\`monitoringIntervalSeconds\` must be one of ${MONITORING_INTERVALS.join(", ")} (got ${r.monitoringIntervalSeconds})`);
     }

@@ -472,7 +472,7 @@ const gib = (n: number): string => `${Number(n.toFixed(2))} GiB`;
  * with autoscaling the threshold must be at most `FREE_STORAGE_MAX_FRACTION` of the allocated
  * storage, without it below the allocated storage.
  */
-export function freeStorageProblems(t: MonitoringThresholds, storage: Partial<DbStorage> | undefined): string[] {
+export function freeStorageProblems(t: Pick<MonitoringThresholds, "dbFreeStorageGiB">, storage: Partial<DbStorage> | undefined): string[] {
     if (storage === undefined) return [];
     const { allocatedGiB, maxAllocatedGiB } = storage;
     const positive = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v > 0;

@@ -90,15 +90,43 @@ export const MAX_VPC_PREFIX = 22;
 export type SubnetLayout = Readonly<Record<SubnetTier, readonly string[]>>;
 
 /**
+ * IPv4 ranges a VPC can't usefully (or, for AWS, at all) take: "this network", loopback, link-local
+ * (the instance metadata service and the Amazon DNS resolver answer at 169.254.169.x), multicast and
+ * the reserved class E (RFC 6890 special-purpose registry; VPC User Guide, "VPC CIDR blocks").
+ */
+export const RESERVED_VPC_RANGES: readonly { readonly cidr: string; readonly what: string }[] = [
+    { cidr: "0.0.0.0/8", what: "“this network”" },
+    { cidr: "127.0.0.0/8", what: "loopback" },
+    { cidr: "169.254.0.0/16", what: "link-local (instance metadata, Amazon DNS)" },
+    { cidr: "224.0.0.0/4", what: "multicast" },
+    { cidr: "240.0.0.0/4", what: "reserved" },
+];
+
+/**
+ * What is wrong with `cidr` as the VPC's block, or `undefined`. The one home of the rule: the Network
+ * component (through `subnetLayout`) and the stack's `vpcCidr` setting both call it; `arg` names it.
+ */
+export function vpcCidrProblem(cidr: string, arg: string): string | undefined {
+    const p = parseCidr(cidr);
+    const got = JSON.stringify(cidr);
+    if (p === undefined) return `\`${arg}\` must be an IPv4 CIDR block such as 10.0.0.0/16 (got ${got})`;
+    if (p.prefix < MIN_VPC_PREFIX || p.prefix > MAX_VPC_PREFIX) {
+        return `\`${arg}\` must have a prefix from /${MIN_VPC_PREFIX} to /${MAX_VPC_PREFIX} (got ${got}): AWS allows /${MIN_VPC_PREFIX} at most, and below /${MAX_VPC_PREFIX} the database subnets would be smaller than /27`;
+    }
+    if (p.hostBitsSet) return `\`${arg}\` must be a network address with no host bits set (got ${got}; did you mean ${p.network}?)`;
+    const reserved = RESERVED_VPC_RANGES.find((r) => cidrsOverlap(r.cidr, p.network));
+    if (reserved) return `\`${arg}\` must not overlap ${reserved.cidr} (${reserved.what}) (got ${got}): use a private range such as 10.0.0.0/16`;
+    return undefined;
+}
+
+/**
  * CIDRs of the public, private and database subnet of each zone (index i = zone i).
  * Throws on a VPC CIDR or zone count the layout cannot hold.
  */
 export function subnetLayout(vpcCidr: string, zoneCount: number): SubnetLayout {
-    const p = parseCidr(vpcCidr);
-    if (!p || p.hostBitsSet) throw new Error(`vpcCidr must be an IPv4 network address such as 10.0.0.0/16 (got ${JSON.stringify(vpcCidr)})`);
-    if (p.prefix < MIN_VPC_PREFIX || p.prefix > MAX_VPC_PREFIX) {
-        throw new Error(`vpcCidr must have a prefix from /${MIN_VPC_PREFIX} to /${MAX_VPC_PREFIX} (got ${vpcCidr})`);
-    }
+    const problem = vpcCidrProblem(vpcCidr, "cidrBlock");
+    if (problem !== undefined) throw new Error(problem);
+    const p = parseCidr(vpcCidr)!;
     if (!Number.isInteger(zoneCount) || zoneCount < 1 || zoneCount > MAX_ZONES) {
         throw new Error(`zone count must be a whole number from 1 to ${MAX_ZONES} (got ${zoneCount})`);
     }

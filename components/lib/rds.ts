@@ -4,6 +4,7 @@
  * backup/maintenance window parsing and overlap, replica placement, instance and snapshot identifiers,
  * log group names and DNS names. Pure: no Pulumi, no AWS.
  */
+import { MYSQL_RESERVED_WORDS, MYSQL_SYSTEM_SCHEMAS, RDS_MYSQL_RESERVED_USERS } from "./mysqlReservedWords";
 
 /** The MySQL port. RDS lets you change it; we don't, so security group rules and docs stay simple. */
 export const MYSQL_PORT = 3306;
@@ -22,6 +23,88 @@ export const MAX_BACKUP_RETENTION_DAYS = 35;
 export const MIN_STORAGE_GIB = 20;
 export const MAX_STORAGE_GIB = 65536;
 
+// ---- rules the stack's settings share (messages name the Database's arguments) -----------------
+
+/**
+ * `DBName` for MySQL: 1-64 letters, digits or underscores starting with a letter, not a reserved word
+ * (RDS API reference, CreateDBInstance `DBName`).
+ */
+export const DB_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * `MasterUsername`: 1-16 letters, digits or underscores starting with a letter, not a reserved word
+ * (RDS API reference, CreateDBInstance `MasterUsername`).
+ */
+export const MASTER_USERNAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,15}$/;
+
+/** What is wrong with `dbName` as the application database's name, or `undefined`; `arg` names it. */
+export function dbNameProblem(dbName: string, arg = "dbName"): string | undefined {
+    if (!DB_NAME_PATTERN.test(dbName)) return `\`${arg}\` must be 1-64 letters, digits or underscores, starting with a letter (got ${JSON.stringify(dbName)})`;
+    if (MYSQL_RESERVED_WORDS.has(dbName.toUpperCase())) return `\`${arg}\` must not be a MySQL reserved word, which RDS refuses (got ${JSON.stringify(dbName)})`;
+    if (MYSQL_SYSTEM_SCHEMAS.has(dbName.toLowerCase())) return `\`${arg}\` must not be a MySQL system schema (${[...MYSQL_SYSTEM_SCHEMAS].join(", ")}) (got ${JSON.stringify(dbName)})`;
+    return undefined;
+}
+
+/** What is wrong with `username` as the master user's name, or `undefined`; `arg` names it. */
+export function masterUsernameProblem(username: string, arg = "username"): string | undefined {
+    if (!MASTER_USERNAME_PATTERN.test(username)) return `\`${arg}\` must be 1-16 letters, digits or underscores, starting with a letter (got ${JSON.stringify(username)})`;
+    if (MYSQL_RESERVED_WORDS.has(username.toUpperCase())) return `\`${arg}\` must not be a MySQL reserved word, which RDS refuses (got ${JSON.stringify(username)})`;
+    if (RDS_MYSQL_RESERVED_USERS.has(username.toLowerCase())) return `\`${arg}\` must not be ${username}: RDS keeps ${[...RDS_MYSQL_RESERVED_USERS].join(", ")} for itself`;
+    return undefined;
+}
+
+/**
+ * What is wrong with the backup retention, or `undefined`: read replicas need automated backups on
+ * their source, and this library keeps at least a week of point-in-time recovery.
+ */
+export function backupRetentionProblem(backupRetentionDays: number, replicaCount: number): string | undefined {
+    if (backupRetentionDays === 0 && replicaCount > 0) {
+        return `\`backupRetentionDays\` must be at least ${MIN_BACKUP_RETENTION_DAYS} when \`replicaCount\` is ${replicaCount} (got 0): RDS creates read replicas only from a primary with automated backups`;
+    }
+    if (!Number.isInteger(backupRetentionDays) || backupRetentionDays < MIN_BACKUP_RETENTION_DAYS || backupRetentionDays > MAX_BACKUP_RETENTION_DAYS) {
+        return `\`backupRetentionDays\` must be from ${MIN_BACKUP_RETENTION_DAYS} to ${MAX_BACKUP_RETENTION_DAYS} (got ${backupRetentionDays}): a week of point-in-time recovery is the floor`;
+    }
+    return undefined;
+}
+
+/**
+ * The smallest storage autoscaling limit RDS accepts for an allocated size: 10% above it. Less is
+ * refused at CreateDBInstance/ModifyDBInstance with "InvalidParameterCombination: The maximum allocated
+ * storage must be increased by at least 10 percent" (seen in ministryofjustice/cloud-platform-environments
+ * #24422 and #13657).
+ */
+export function minMaxAllocatedStorageGiB(allocatedStorageGiB: number): number {
+    return Math.ceil((allocatedStorageGiB * 11) / 10); // not * 1.1: 100 * 1.1 is 110.00000000000001
+}
+
+/** What is wrong with the storage autoscaling limit, or `undefined`: at least 10% above the allocated storage. */
+export function maxAllocatedStorageProblem(allocatedStorageGiB: number, maxAllocatedStorageGiB: number): string | undefined {
+    const least = minMaxAllocatedStorageGiB(allocatedStorageGiB);
+    return Number.isInteger(maxAllocatedStorageGiB) && maxAllocatedStorageGiB >= least && maxAllocatedStorageGiB <= MAX_STORAGE_GIB
+        ? undefined
+        : `\`maxAllocatedStorageGiB\` must be from ${least} (10% above \`allocatedStorageGiB\`, ${allocatedStorageGiB}: RDS refuses less) to ${MAX_STORAGE_GIB} for storage autoscaling (got ${maxAllocatedStorageGiB})`;
+}
+
+/**
+ * What is wrong with promoting replica `promoteReplica` (1-based) of `replicaCount`, or `undefined`.
+ * `label` writes a replica the way the caller names it (the stack's settings say `replica-2`).
+ */
+export function promoteReplicaProblem(promoteReplica: number, replicaCount: number, label: (index: number) => string = String): string | undefined {
+    if (replicaCount === 0) return `\`promoteReplica\` is ${label(promoteReplica)} but \`replicaCount\` is 0: there is no replica to promote`;
+    if (!Number.isInteger(promoteReplica) || promoteReplica < 1 || promoteReplica > replicaCount) {
+        const names = Array.from({ length: replicaCount }, (_, i) => label(i + 1));
+        return `\`promoteReplica\` must name an existing replica: ${names.join(", ")} (got ${label(promoteReplica)})`;
+    }
+    return undefined;
+}
+
+/** What is wrong with retiring the former primary, or `undefined`: only a promotion leaves one. */
+export function retireFormerPrimaryProblem(retireFormerPrimary: boolean, promoting: boolean): string | undefined {
+    return retireFormerPrimary && !promoting
+        ? "`retireFormerPrimary` is true but `promoteReplica` is not set: only a primary replaced by a promoted replica can be retired"
+        : undefined;
+}
+
 // ---- engine version ----------------------------------------------------------------------------
 
 /**
@@ -30,6 +113,9 @@ export const MAX_STORAGE_GIB = 65536;
  * pinned minor (`8.4.3`) would then make the next `pulumi up` try to downgrade it.
  */
 export const ENGINE_VERSION_PATTERN = /^8\.[04]$/;
+
+/** An RDS DB instance class: `db.`, a family (`t4g`, `r7g`, `m6gd`…), a dot, a size; 40 characters at most. */
+export const DB_INSTANCE_CLASS_PATTERN = /^(?=.{6,40}$)db\.[a-z0-9-]+\.[a-z0-9]+$/;
 
 /**
  * The DB parameter group family of an engine version: `8.0` and `8.0.39` → `mysql8.0`, `8.4` →
@@ -370,8 +456,8 @@ export function rdsLogGroupName(identifier: string, logType: string): string {
     return `/aws/rds/instance/${identifier}/${logType}`;
 }
 
-/** Retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
-export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/** Retention periods CloudWatch Logs accepts: the project's one table (lib/aws.ts). */
+export { LOG_RETENTION_DAYS } from "./aws";
 
 /** The default private hosted zone of a Database named `name`: `<name>.db.internal` (ICANN keeps `.internal` private). */
 export function defaultPrivateZoneName(name: string): string {

@@ -46,7 +46,7 @@ export function chooseZones(region: { readonly names: readonly string[]; readonl
         const wanted = requirements.map((r) => `\`${r.setting}\` ${r.value}`).join(" and ");
         const why = skipped.map((s) => `${s.name} lacks ${s.missing.join(", ")}`).join("; ");
         throw new Error(
-            `\`availabilityZoneCount\` is ${count}, but only ${usable.length} zone(s) of the region offer ${wanted}` +
+            `\`availabilityZoneCount\` is ${count}, but only ${usable.length === 1 ? "1 zone" : `${usable.length} zones`} of the region offer ${wanted}` +
                 `${usable.length > 0 ? ` (${usable.map((u) => u.name).join(", ")})` : ""}${why ? `: ${why}` : ""}. ` +
                 `Lower \`availabilityZoneCount\` to at most ${usable.length}, or choose a ${requirements.map((r) => `\`${r.setting}\``).join(" / ")} offered in more zones.`,
         );

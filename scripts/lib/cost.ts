@@ -9,6 +9,7 @@
  */
 import { fleetsOf, warmPoolSize } from "./fleet";
 import { PlanRecord, RecordSet, T, field, num, str } from "./records";
+import { plural } from "./text";
 
 /** When the prices below were last checked, and where. */
 export const PRICES_AS_OF = "2026-11, us-east-1, on-demand, Linux";
@@ -195,7 +196,7 @@ export function estimateCost(records: readonly PlanRecord[]): CostEstimate {
         .of("aws:ec2/vpcEndpoint:VpcEndpoint")
         .filter((e) => field(e, "vpcEndpointType") === "Interface")
         .reduce((s, e) => s + ((field(e, "subnetIds") as unknown[] | undefined)?.length ?? 1), 0);
-    add("Interface VPC endpoints", `${endpointAzs} endpoint-zones at $${PRICE.interfaceEndpointHourlyPerAz}/h`, endpointAzs * PRICE.interfaceEndpointHourlyPerAz * HOURS_PER_MONTH);
+    add("Interface VPC endpoints", `${plural(endpointAzs, "endpoint-zone")} at $${PRICE.interfaceEndpointHourlyPerAz}/h`, endpointAzs * PRICE.interfaceEndpointHourlyPerAz * HOURS_PER_MONTH);
 
     // ---- RDS ----
     const dbs = rs.of(T.dbInstance);
@@ -256,7 +257,7 @@ export function estimateCost(records: readonly PlanRecord[]): CostEstimate {
     const composites = rs.of(T.compositeAlarm).length;
     add(
         "CloudWatch alarms",
-        `${metricAlarms.length} alarms (${alarmMetrics} metrics) at $${PRICE.alarmMetricMonthly}${composites ? ` + ${composites} composite at $${PRICE.compositeAlarmMonthly}` : ""}`,
+        `${plural(metricAlarms.length, "alarm")} (${plural(alarmMetrics, "metric")}) at $${PRICE.alarmMetricMonthly}${composites ? ` + ${composites} composite at $${PRICE.compositeAlarmMonthly}` : ""}`,
         alarmMetrics * PRICE.alarmMetricMonthly + composites * PRICE.compositeAlarmMonthly,
     );
     const dashboards = rs.of(T.dashboard).length;
@@ -264,7 +265,7 @@ export function estimateCost(records: readonly PlanRecord[]): CostEstimate {
     const logGroups = rs.of("aws:cloudwatch/logGroup:LogGroup").length;
     add(
         "CloudWatch Logs",
-        `${logGroups} log groups × ${ASSUMPTIONS.logGiBPerGroup} GB ingested at $${PRICE.logsIngestPerGiB} + stored at $${PRICE.logsStoragePerGiB}`,
+        `${plural(logGroups, "log group")} × ${ASSUMPTIONS.logGiBPerGroup} GB ingested at $${PRICE.logsIngestPerGiB} + stored at $${PRICE.logsStoragePerGiB}`,
         logGroups * ASSUMPTIONS.logGiBPerGroup * (PRICE.logsIngestPerGiB + PRICE.logsStoragePerGiB),
     );
 
@@ -276,15 +277,15 @@ export function estimateCost(records: readonly PlanRecord[]): CostEstimate {
         const type = String(field(c, "type") ?? "");
         return s + (type.startsWith("HTTPS") ? 1 : 0) + (type.endsWith("STR_MATCH") ? 1 : 0) + (num(field(c, "requestInterval")) === 10 ? 1 : 0) + (field(c, "measureLatency") === true ? 1 : 0);
     }, 0);
-    add("Route 53 health checks", `${checks.length} at $${PRICE.healthCheckMonthly} + ${features} optional features at $${PRICE.healthCheckFeatureMonthly}`, checks.length * PRICE.healthCheckMonthly + features * PRICE.healthCheckFeatureMonthly);
+    add("Route 53 health checks", `${checks.length} at $${PRICE.healthCheckMonthly} + ${plural(features, "optional feature")} at $${PRICE.healthCheckFeatureMonthly}`, checks.length * PRICE.healthCheckMonthly + features * PRICE.healthCheckFeatureMonthly);
 
     // ---- keys, secrets, S3 ----
     const keys = rs.of("aws:kms/key:Key").length;
     add("KMS keys", `${keys} customer-managed at $${PRICE.kmsKeyMonthly}`, keys * PRICE.kmsKeyMonthly);
     const secrets = rs.of("aws:secretsmanager/secret:Secret").length;
-    add("Secrets Manager", `${secrets} secrets at $${PRICE.secretMonthly}`, secrets * PRICE.secretMonthly);
+    add("Secrets Manager", `${plural(secrets, "secret")} at $${PRICE.secretMonthly}`, secrets * PRICE.secretMonthly);
     const buckets = rs.of("aws:s3/bucket:Bucket").length;
-    add("S3", `${buckets} buckets, ${ASSUMPTIONS.accessLogGiB} GB stored each at $${PRICE.s3PerGiB}`, buckets * ASSUMPTIONS.accessLogGiB * PRICE.s3PerGiB);
+    add("S3", `${plural(buckets, "bucket")}, ${ASSUMPTIONS.accessLogGiB} GB stored each at $${PRICE.s3PerGiB}`, buckets * ASSUMPTIONS.accessLogGiB * PRICE.s3PerGiB);
 
     const total = money(lines.reduce((s, l) => s + l.monthly, 0));
     return {

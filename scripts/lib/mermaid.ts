@@ -6,6 +6,7 @@
 import { spreadOverZones, warmPoolSize } from "./fleet";
 import { PlanRecord, uniqueSorted } from "./records";
 import { FailureModeId, RecoveryReport, tierRecoveryLine } from "./recovery";
+import { plural } from "./text";
 import { primaryWriter, topologyOf } from "./topology";
 
 /** Mermaid node ids: letters, digits and underscores only. */
@@ -128,7 +129,7 @@ export function mermaidDiagram(records: readonly PlanRecord[], recovery?: Recove
 
     if (t.alarms.length > 0 || t.topics.length > 0) {
         add(`subgraph monitoring["Monitoring"]`);
-        add(`    alarms[${label(`${t.alarms.length} CloudWatch alarms`, t.dashboards > 0 ? `${t.dashboards} dashboard(s)` : undefined)}]`);
+        add(`    alarms[${label(plural(t.alarms.length, "CloudWatch alarm"), t.dashboards > 0 ? plural(t.dashboards, "dashboard") : undefined)}]`);
         if (t.topics.length > 0) add(`    sns[${label("SNS topic", t.topics.join(", "))}]`);
         const protocols = uniqueSorted(t.subscriptions.map((s) => s.protocol));
         if (protocols.length > 0) add(`    notify([${label(protocols.join(", "))}])`);

@@ -9,6 +9,7 @@ import { AWS_TIMES, AwsTime } from "./awsTimes";
 import { Timing, failoverTime, fleetsOf, hasRunningStandbys, replacementTime, spreadOverZones, spreadText, timingText, warmPoolSize } from "./fleet";
 import { PlanRecord, RecordSet, T, countByZone, field, num, str, uniqueSorted } from "./records";
 import { readerRecordsOf } from "./spof";
+import { MAX_LINE_WIDTH, plural, wrap } from "./text";
 import { DbInstanceInfo, TargetGroupInfo, Topology, primaryWriter, topologyOf } from "./topology";
 
 /** A duration range in seconds; `null` seconds: it does not happen without a person (or at all). */
@@ -156,7 +157,7 @@ function webModes(rs: RecordSet, t: Topology, used: Set<AwsTime>): FailureMode[]
                 full: figure,
                 dataLoss: noData,
                 targeted: true,
-                note: `${warmPoolSize(fleet, fleet.minSize)} warm standby(s), Running; the failed server's replacement becomes the next standby` +
+                note: `${plural(warmPoolSize(fleet, fleet.minSize), "warm standby", "warm standbys")}, Running; the failed server's replacement becomes the next standby` +
                     (replaced ? ` (${replaced.seconds} s)` : ""),
             },
         ];
@@ -190,7 +191,7 @@ function webModes(rs: RecordSet, t: Topology, used: Set<AwsTime>): FailureMode[]
             full: fleet && zones.length >= 2 ? replacement : never("the lost zone's servers are back only with the zone"),
             dataLoss: noData,
             targeted: true,
-            note: fleet ? `${fleet.name} (${spreadText(spread)} over ${zones.length} zone(s)) launches replacements in the surviving zones` : undefined,
+            note: fleet ? `${fleet.name} (${spreadText(spread)} over ${plural(zones.length, "zone")}) launches replacements in the surviving zones` : undefined,
         },
     ];
 }
@@ -212,7 +213,7 @@ function functionFailover(rs: RecordSet, t: Topology, tg: TargetGroupInfo, detec
         full: recover,
         dataLoss: exact(0, "0 s: the web tier holds no data"),
         targeted: true,
-        note: `${t.standbys.length} standby server(s) registered by ${t.failoverFunction ?? "a function"}`,
+        note: `${plural(t.standbys.length, "standby server")} registered by ${t.failoverFunction ?? "a function"}`,
     };
 }
 
@@ -242,7 +243,7 @@ function lbMode(t: Topology, used: Set<AwsTime>): FailureMode | undefined {
         full: multi ? node.figure : never("ELB replaces the node in that zone only"),
         dataLoss: ZERO,
         targeted: true,
-        note: `${node.name} in ${node.zones.length} zone(s)`,
+        note: `${node.name} in ${plural(node.zones.length, "zone")}`,
     };
 }
 
@@ -255,7 +256,7 @@ function natMode(rs: RecordSet, t: Topology): FailureMode | undefined {
             survived: true,
             detect: ZERO,
             reduced: exact(0, "0 s: no NAT gateway; private subnets reach AWS through VPC endpoints"),
-            full: exact(0, `0 s: ${endpoints} VPC endpoint(s), zonal by design`),
+            full: exact(0, `0 s: ${plural(endpoints, "VPC endpoint")}, zonal by design`),
             dataLoss: ZERO,
             targeted: true,
         };
@@ -272,7 +273,7 @@ function natMode(rs: RecordSet, t: Topology): FailureMode | undefined {
         full: perZone
             ? exact(0, `0 s: each zone has its own NAT gateway (${natZones.join(", ")}); losing one affects only its zone`)
             : never(
-                  `${crossZone.length} subnet(s) in other zones leave through the NAT in ${natZones.join(", ")}: when it fails, their servers ` +
+                  `${plural(crossZone.length, "subnet")} in other zones leave through the NAT in ${natZones.join(", ")}: when it fails, their servers ` +
                       "lose internet egress (external APIs, and AWS APIs without an interface endpoint: SSM, CloudWatch, Secrets Manager) " +
                       "until the zone is back or a person adds a NAT per zone (natStrategy perAz); dnf keeps working through the S3 gateway endpoint",
               ),
@@ -498,21 +499,6 @@ export function recoveryText(report: RecoveryReport, targets: RecoveryTargets): 
         `Recovery times — ${targetsLine(targets)}`,
         line(head),
         ...rows.map(line),
-        ...(violations.length > 0 ? ["Over target:", ...violations.flatMap((v) => wrap(`✗ ${v}`, 120, "  ", "    "))] : []),
+        ...(violations.length > 0 ? ["Over target:", ...violations.map((v) => wrap(`✗ ${v}`, MAX_LINE_WIDTH, "  ", "    "))] : []),
     ].join("\n");
-}
-
-/** Word-wrap `text` to `width` columns: the first line indented by `first`, the rest by `rest`. */
-export function wrap(text: string, width: number, first: string, rest: string): string[] {
-    const lines: string[] = [];
-    let line = first;
-    for (const word of text.split(" ")) {
-        const prefix = line === first || line === rest ? "" : " ";
-        if (line.length + prefix.length + word.length > width && line.trim() !== "") {
-            lines.push(line);
-            line = rest + word;
-        } else line += prefix + word;
-    }
-    lines.push(line);
-    return lines;
 }

@@ -72,3 +72,26 @@ export function redactInputs(inputs: Readonly<Record<string, any>>, secretPaths:
     for (const p of secretPaths) setPath(copy, p.split("."), REDACTED);
     return scrub(copy, secrets) as Record<string, any>;
 }
+
+/** Config keys whose values are credentials by their name (`aws:secretKey`, `db:password`, …). */
+const SECRET_KEY_NAME = /secret|password|passphrase|token|credential|private/i;
+
+/**
+ * The `--config` overrides as the plan records them: `key=value`, in the order given; `key` alone for a
+ * key the override removes. A value is `[secret]` when its key is secure in the stack file
+ * (`{secure: …}`), when the key's name says credential, or when the value is a secret the run held.
+ */
+export function redactOverrides(
+    overrides: Readonly<Record<string, string | undefined>>,
+    stackFile: Readonly<Record<string, string>>,
+    secrets: readonly string[],
+    namespace: string,
+): string[] {
+    return Object.entries(overrides).map(([key, value]) => {
+        if (value === undefined) return `${key} (removed)`;
+        const full = key.includes(":") ? key : `${namespace}:${key}`;
+        const secure = /^\{"secure":/.test(stackFile[full] ?? "");
+        const secret = secure || SECRET_KEY_NAME.test(key) || (value.length >= MIN_SCRUB_LENGTH && secrets.some((s) => s.includes(value) || value.includes(s)));
+        return `${key}=${secret ? REDACTED : value}`;
+    });
+}

@@ -11,6 +11,7 @@
 import { FleetInfo, failoverTime, hasRunningStandbys, replacementTime, spreadOverZones, spreadText, timingText, warmPoolSize } from "./fleet";
 import { WRITER_FAILOVER_SECONDS } from "../../components/lib/rds";
 import { PlanRecord, RecordSet, T, countByZone, formatZoneCounts, num, str, uniqueSorted } from "./records";
+import { MAX_LINE_WIDTH, plural, wrap } from "./text";
 import { DbClusterInfo, DbInstanceInfo, Topology, primaryWriter, topologyOf } from "./topology";
 
 export const TIERS = ["DNS/edge", "load balancer", "web servers", "NAT/egress", "database writer", "database readers", "monitoring"] as const;
@@ -54,7 +55,6 @@ function notDeclared(t: TierName, what: string): TierReport {
 }
 
 const list = (xs: readonly string[]) => (xs.length === 0 ? "none" : xs.join(", "));
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 function edge(t: Topology): TierReport {
     const lb = t.loadBalancers.find((l) => !l.internal) ?? t.loadBalancers[0];
@@ -178,7 +178,7 @@ function webServers(t: Topology): TierReport {
 
     const survivesServer = reachable.length >= 2 && tg !== undefined;
     const server = survivesServer
-        ? `${reachable.length} servers behind the ALB; a failed one ${detection}, the other ${reachable.length - 1} keep serving${stranded}`
+        ? `${reachable.length} servers behind the ALB; a failed one ${detection}, ${reachable.length === 2 ? "the other keeps" : `the other ${reachable.length - 1} keep`} serving${stranded}`
         : reachable.length >= 2
           ? `${reachable.length} servers but no target group: a failed one keeps receiving requests${stranded}`
           : `a single serving web server (${reachable[0]?.name ?? "none"} in ${reachable[0]?.zone ?? "unknown zone"}): the site is down while it is${stranded}`;
@@ -258,7 +258,7 @@ function dbWriter(t: Topology): TierReport {
         return tier("database writer", true, text, three, three ? text : `Multi-AZ DB cluster ${c.name} declares ${c.zones.length} zones: its instances may share one`);
     }
     if (!w) return notDeclared("database writer", "database");
-    const also = t.dbWriters.length > 1 ? ` (${t.dbWriters.length} standalone instances: ${list(t.dbWriters.map((d) => d.name))}; the writer is ${w.name})` : "";
+    const also = t.dbWriters.length > 1 ? ` (${plural(t.dbWriters.length, "standalone instance")}: ${list(t.dbWriters.map((d) => d.name))}; the writer is ${w.name})` : "";
     if (w.multiAz) {
         return tier(
             "database writer",
@@ -469,19 +469,19 @@ function monitoring(t: Topology, dnsOnly: ReadonlySet<string> = new Set()): { re
     // A fleet is watched through alarms on its AutoScalingGroupName, not per instance.
     const fleets = t.fleets.filter((f) => f.groupName !== undefined);
     const fleetsWatched = fleets.filter((f) => alarms.some((a) => a.text.includes(`"AutoScalingGroupName":${JSON.stringify(f.groupName)}`))).length;
-    if (fleets.length > fleetsWatched) notes.push(`${fleets.length - fleetsWatched} Auto Scaling group(s) have no alarm on their AutoScalingGroupName`);
+    if (fleets.length > fleetsWatched) notes.push(`${plural(fleets.length - fleetsWatched, "Auto Scaling group has no alarm on its", "Auto Scaling groups have no alarm on their")} AutoScalingGroupName`);
     // A Multi-AZ DB cluster's instances are RDS's (`<cluster>-instance-N`): watched when an alarm names one.
     const clustersWatched = t.dbClusters.filter((c) => watched(c.identifier)).length;
     const coverage = [
-        fleets.length > 0 ? `${fleetsWatched}/${fleets.length} Auto Scaling groups` : undefined,
-        servers.length > 0 ? `${serversWatched}/${servers.length} web servers` : undefined,
-        dbs.length > 0 ? `${dbsWatched}/${dbs.length} DB instances` : undefined,
-        t.dbClusters.length > 0 ? `${clustersWatched}/${t.dbClusters.length} Multi-AZ DB clusters` : undefined,
+        fleets.length > 0 ? `${fleetsWatched}/${plural(fleets.length, "Auto Scaling group")}` : undefined,
+        servers.length > 0 ? `${serversWatched}/${plural(servers.length, "web server")}` : undefined,
+        dbs.length > 0 ? `${dbsWatched}/${plural(dbs.length, "DB instance")}` : undefined,
+        t.dbClusters.length > 0 ? `${clustersWatched}/${plural(t.dbClusters.length, "Multi-AZ DB cluster")}` : undefined,
     ].filter(Boolean);
-    if (clustersWatched < t.dbClusters.length) notes.push(`${t.dbClusters.length - clustersWatched} Multi-AZ DB cluster(s) have no alarm of their own`);
-    if (servers.length > 0 && serversWatched < servers.length) notes.push(`${servers.length - serversWatched} web server(s) have no alarm of their own`);
-    if (dbs.length > 0 && dbsWatched < dbs.length) notes.push(`${dbs.length - dbsWatched} DB instance(s) have no alarm of their own`);
-    if (withActions < alarms.length) notes.push(`${alarms.length - withActions} alarm(s) have no alarm action: nobody is told`);
+    if (clustersWatched < t.dbClusters.length) notes.push(`${plural(t.dbClusters.length - clustersWatched, "Multi-AZ DB cluster has no alarm of its own", "Multi-AZ DB clusters have no alarm of their own")}`);
+    if (servers.length > 0 && serversWatched < servers.length) notes.push(`${plural(servers.length - serversWatched, "web server has no alarm of its own", "web servers have no alarm of their own")}`);
+    if (dbs.length > 0 && dbsWatched < dbs.length) notes.push(`${plural(dbs.length - dbsWatched, "DB instance has no alarm of its own", "DB instances have no alarm of their own")}`);
+    if (withActions < alarms.length) notes.push(`${plural(alarms.length - withActions, "alarm has", "alarms have")} no alarm action: nobody is told`);
     if (t.subscriptions.length === 0) notes.push("the alarm topic has no subscriber (set `alertEmail`)");
     const dns = plumbing > 0 ? ` (plus ${plural(plumbing, "alarm")} that only ${plumbing === 1 ? "drives" : "drive"} Route 53 health checks)` : "";
     const why = `${plural(alarms.length, "alarm")} (${withActions} with actions → ${who})${coverage.length > 0 ? `, watching ${coverage.join(" and ")}` : ""}${dns}; CloudWatch and SNS are regional services, not tied to a zone`;
@@ -535,17 +535,20 @@ export function spofText(report: SpofReport): string {
     const yn = (s: Survives) => (s === null ? "n/a" : s ? "yes" : "NO");
     const width = Math.max(...report.tiers.map((r) => r.tier.length));
     const lines = [`  ${"tier".padEnd(width)}  server  zone`];
+    // The "why" column wraps under itself, so the verdict columns stay readable.
+    const why = " ".repeat(width + 18);
     for (const r of report.tiers) {
-        lines.push(`  ${r.tier.padEnd(width)}  ${yn(r.survivesServer).padEnd(6)}  ${yn(r.survivesZone).padEnd(4)}  ${r.server === r.zone ? r.server : `server: ${r.server}`}`);
-        if (r.server !== r.zone) lines.push(`  ${"".padEnd(width)}  ${"".padEnd(6)}  ${"".padEnd(4)}  zone: ${r.zone}`);
+        const first = `  ${r.tier.padEnd(width)}  ${yn(r.survivesServer).padEnd(6)}  ${yn(r.survivesZone).padEnd(4)}  `;
+        lines.push(wrap(r.server === r.zone ? r.server : `server: ${r.server}`, MAX_LINE_WIDTH, first, why));
+        if (r.server !== r.zone) lines.push(wrap(`zone: ${r.zone}`, MAX_LINE_WIDTH, why));
     }
     lines.push("");
     if (report.spofs.length === 0) {
-        lines.push("  No single point of failure: every declared tier survives the loss of one server and of one zone.");
+        lines.push(wrap("No single point of failure: every declared tier survives the loss of one server and of one zone.", MAX_LINE_WIDTH, "  ", "  "));
     } else {
         lines.push(`  Single points of failure (${report.spofs.length}):`);
-        for (const s of report.spofs) lines.push(`  - ${s.tier}, loss of one ${s.loss}: ${s.reason}`);
+        for (const s of report.spofs) lines.push(wrap(`${s.tier}, loss of one ${s.loss}: ${s.reason}`, MAX_LINE_WIDTH, "  - ", "    "));
     }
-    for (const n of report.notes) lines.push(`  note: ${n}`);
+    for (const n of report.notes) lines.push(wrap(n, MAX_LINE_WIDTH, "  note: ", "        "));
     return lines.join("\n");
 }

@@ -7,6 +7,7 @@ import { WRITER_FAILOVER_SECONDS } from "../../components/lib/rds";
 import { CostEstimate } from "./cost";
 import { FleetInfo, ScalingTarget, Timing, failoverTime, hasRunningStandbys, replacementTime, spreadOverZones, timingText, warmPoolSize } from "./fleet";
 import { PlanRecord, countByZone, formatZoneCounts, str } from "./records";
+import { MAX_LINE_WIDTH, plural, wrap } from "./text";
 import { Topology, primaryWriter, topologyOf } from "./topology";
 
 export interface PolicyViolation {
@@ -109,7 +110,7 @@ function fleetFacts(f: FleetSummary): [string, string][] {
     const out: [string, string][] = [
         [
             "web fleet",
-            `Auto Scaling group ${f.name}${f.instanceType ? ` of ${f.instanceType}` : ""} over ${f.zones.length} zone(s); at minimum ${f.minSize}: ${zoneCounts(f.atMinimum)}; at maximum ${f.maxSize}: ${zoneCounts(f.atMaximum)} — AWS keeps the zones balanced (which zone gets an odd one out is its choice)` +
+            `Auto Scaling group ${f.name}${f.instanceType ? ` of ${f.instanceType}` : ""} over ${plural(f.zones.length, "zone")}; at minimum ${f.minSize}: ${zoneCounts(f.atMinimum)}; at maximum ${f.maxSize}: ${zoneCounts(f.atMaximum)} — AWS keeps the zones balanced (which zone gets an odd one out is its choice)` +
                 (f.desiredCapacity !== undefined ? `; desiredCapacity declared (${f.desiredCapacity}): every pulumi up resets what the scaler chose` : ""),
         ],
         [
@@ -224,8 +225,9 @@ export function policyLine(p: PolicyResult): string {
     if (!p.available) return `policy pack: not available (${p.reason})`;
     const mandatory = p.violations.filter((v) => v.mandatory).length;
     const advisory = p.violations.length - mandatory;
-    if (p.violations.length === 0) return `policy pack ${p.pack}: passed (${p.policies} policies, no violations)`;
-    return `policy pack ${p.pack}: ${mandatory > 0 ? "FAILED" : "passed"} (${p.policies} policies; ${mandatory} mandatory, ${advisory} advisory violation(s))`;
+    const policies = plural(p.policies, "policy", "policies");
+    if (p.violations.length === 0) return `policy pack ${p.pack}: passed (${policies}, no violations)`;
+    return `policy pack ${p.pack}: ${mandatory > 0 ? "FAILED" : "passed"} (${policies}; ${mandatory} mandatory, ${plural(advisory, "advisory violation")})`;
 }
 
 /** The key facts as label/value pairs, shared by the terminal and Markdown renderings. */
@@ -250,11 +252,11 @@ function facts(s: PlanSummary): [string, string][] {
                   [
                       "web servers",
                       (serverCount === 0 ? "none" : `${serverCount}${s.serverTypes.length ? ` × ${s.serverTypes.join("/")}` : ""} — ${formatZoneCounts(s.serversPerZone)}`) +
-                          (standbyCount > 0 ? `; active-passive: ${standbyCount} warm standby(s) — ${formatZoneCounts(s.standbysPerZone)}` : ""),
+                          (standbyCount > 0 ? `; active-passive: ${plural(standbyCount, "warm standby", "warm standbys")} — ${formatZoneCounts(s.standbysPerZone)}` : ""),
                   ] as [string, string],
               ]),
         ...dbFacts(s, replicaCount),
-        ["alarms", `${s.alarms}${s.dashboards ? `, ${s.dashboards} dashboard(s)` : ""}`],
+        ["alarms", `${s.alarms}${s.dashboards ? `, ${plural(s.dashboards, "dashboard")}` : ""}`],
         ["policy", policyLine(s.policy)],
         ...(s.cost ? [["estimated cost", `$${s.cost.total.toFixed(2)}/month (us-east-1 on-demand list prices, usage assumed; breakdown in PLAN.md)`] as [string, string]] : []),
     ];
@@ -295,15 +297,18 @@ function dbFacts(s: PlanSummary, replicaCount: number): [string, string][] {
 export function summaryText(s: PlanSummary): string {
     const f = facts(s);
     const width = Math.max(...f.map(([k]) => k.length));
-    const lines = f.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`);
-    lines.push("", `  ${s.total} resources:`);
+    // Values wrap under themselves, so the labels stay a column.
+    const lines = f.map(([k, v]) => wrap(v, MAX_LINE_WIDTH, `  ${k.padEnd(width)}  `, " ".repeat(width + 4)));
+    lines.push("", `  ${plural(s.total, "resource")}:`);
     for (const g of s.components) {
         lines.push(`    ${g.component}: ${g.count}`);
         for (const [type, n] of Object.entries(g.types)) lines.push(`      ${String(n).padStart(3)}  ${type}`);
     }
     if (s.policy.available && s.policy.violations.length > 0) {
         lines.push("", "  policy violations:");
-        for (const v of s.policy.violations) lines.push(`    [${v.mandatory ? "mandatory" : "advisory"}] ${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`);
+        for (const v of s.policy.violations) {
+            lines.push(wrap(`[${v.mandatory ? "mandatory" : "advisory"}] ${v.policy}${v.resource ? ` (${v.resource})` : ""}: ${v.message}`, MAX_LINE_WIDTH, "    ", "      "));
+        }
     }
     return lines.join("\n");
 }
