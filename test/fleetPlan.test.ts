@@ -291,3 +291,16 @@ describe("monitoring of the fleet", () => {
         expect(report.notes).toContain("1 Auto Scaling group has no alarm on its AutoScalingGroupName");
     });
 });
+
+describe("instance-refresh gate alarms are plumbing, not paging", () => {
+    it("an action-less alarm named in the group's alarmSpecification raises no 'nobody is told' note", async () => {
+        const { analyseSpof } = await import("../scripts/lib/spof");
+        const gate = { type: "aws:cloudwatch/metricAlarm:MetricAlarm", name: "web-refresh-gate-5xx", inputs: { name: "gate-5xx", metricName: "HTTPCode_Target_5XX_Count", alarmActions: [] } };
+        const paging = { type: "aws:cloudwatch/metricAlarm:MetricAlarm", name: "web-cpu", inputs: { name: "web-cpu", metricName: "CPUUtilization", alarmActions: ["arn:aws:sns:us-east-1:1:t"], dimensions: { AutoScalingGroupName: "web-asg-1" } } };
+        const group = { type: "aws:autoscaling/group:Group", name: "web-asg", inputs: { name: "web-asg-1", minSize: 2, maxSize: 4, instanceRefresh: { preferences: { alarmSpecification: { alarms: ["gate-5xx"] } } } } };
+        const notes = (records: unknown[]) => analyseSpof(records as never).notes.join("\n");
+        expect(notes([gate, paging, group])).not.toMatch(/nobody is told/);
+        // The same alarm, not named by any refresh, is one nobody hears.
+        expect(notes([gate, paging, { ...group, inputs: { ...group.inputs, instanceRefresh: undefined } }])).toMatch(/1 alarm has no alarm action: nobody is told/);
+    });
+});

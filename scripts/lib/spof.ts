@@ -440,17 +440,25 @@ function dbReaders(t: Topology, writerTier: TierReport, records: readonly Reader
     return tier("database readers", server.ok, server.text, zone.ok, zone.text);
 }
 
-/** Logical names of the alarms a Route 53 health check follows (CLOUDWATCH_METRIC, by alarm name). */
-function alarmsFollowedByHealthChecks(records: readonly PlanRecord[]): Set<string> {
+/**
+ * Logical names of the alarms that are plumbing, not paging: those a Route 53 health check follows
+ * (CLOUDWATCH_METRIC, by alarm name) and those an Auto Scaling group's instance refresh watches to roll
+ * back (`instanceRefresh.preferences.alarmSpecification.alarms`, by alarm name).
+ */
+function plumbingAlarms(records: readonly PlanRecord[]): Set<string> {
     const rs = new RecordSet(records);
     const followed = new Set(rs.of(T.healthCheck).map((c) => str(c.inputs.cloudwatchAlarmName)));
+    for (const g of rs.of(T.autoScalingGroup)) {
+        const gates = (g.inputs.instanceRefresh as { preferences?: { alarmSpecification?: { alarms?: unknown[] } } } | undefined)?.preferences?.alarmSpecification?.alarms ?? [];
+        for (const name of gates) followed.add(str(name));
+    }
     return new Set(rs.of(T.metricAlarm).filter((a) => followed.has(str(a.inputs.name) ?? str(a.state?.name))).map((a) => a.name));
 }
 
 /**
  * The monitoring tier. An alarm without actions that only drives a Route 53 health check (the database's
- * reader-health alarms) is DNS plumbing, not monitoring: it counts neither as an alarm nobody hears nor
- * as watching an instance.
+ * reader-health alarms) or gates an instance refresh (its auto rollback) is plumbing, not monitoring: it
+ * counts neither as an alarm nobody hears nor as watching an instance.
  */
 function monitoring(t: Topology, dnsOnly: ReadonlySet<string> = new Set()): { report: TierReport; notes: string[] } {
     const notes: string[] = [];
@@ -483,7 +491,7 @@ function monitoring(t: Topology, dnsOnly: ReadonlySet<string> = new Set()): { re
     if (dbs.length > 0 && dbsWatched < dbs.length) notes.push(`${plural(dbs.length - dbsWatched, "DB instance has no alarm of its own", "DB instances have no alarm of their own")}`);
     if (withActions < alarms.length) notes.push(`${plural(alarms.length - withActions, "alarm has", "alarms have")} no alarm action: nobody is told`);
     if (t.subscriptions.length === 0) notes.push("the alarm topic has no subscriber (set `alertEmail`)");
-    const dns = plumbing > 0 ? ` (plus ${plural(plumbing, "alarm")} that only ${plumbing === 1 ? "drives" : "drive"} Route 53 health checks)` : "";
+    const dns = plumbing > 0 ? ` (plus ${plural(plumbing, "alarm")} that only ${plumbing === 1 ? "drives" : "drive"} Route 53 health checks or instance-refresh rollback)` : "";
     const why = `${plural(alarms.length, "alarm")} (${withActions} with actions → ${who})${coverage.length > 0 ? `, watching ${coverage.join(" and ")}` : ""}${dns}; CloudWatch and SNS are regional services, not tied to a zone`;
     return { report: tier("monitoring", true, why, true, why), notes };
 }
@@ -492,7 +500,7 @@ function monitoring(t: Topology, dnsOnly: ReadonlySet<string> = new Set()): { re
 export function analyseSpof(records: readonly PlanRecord[]): SpofReport {
     const t = topologyOf(records);
     const writer = dbWriter(t);
-    const mon = monitoring(t, alarmsFollowedByHealthChecks(records));
+    const mon = monitoring(t, plumbingAlarms(records));
     const tiers = [edge(t), loadBalancer(t), webServers(t), natEgress(t), writer, dbReaders(t, writer, readerRecordsOf(records, t)), mon.report];
     const spofs: SinglePointOfFailure[] = [];
     for (const r of tiers) {
