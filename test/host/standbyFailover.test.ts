@@ -133,7 +133,7 @@ describe("standby failover function against moto_server", () => {
     it("the handler loops and logs one JSON line a pass; an unreadable group fails the invocation", async () => {
         const s = await seed(1);
         const lines: string[] = [];
-        const log = jest.spyOn(console, "log").mockImplementation((l: string) => void lines.push(l));
+        const log = jest.spyOn(process.stdout, "write").mockImplementation((l: string | Uint8Array) => lines.push(String(l)) > 0);
         try {
             await expect(
                 standby.handler({}, { getRemainingTimeInMillis: () => 60_000 }, { config: config(s, 0), state: { lastFailoverAt: 0 }, overrides: { refreshInProgress: async () => false } }),

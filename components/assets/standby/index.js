@@ -57,6 +57,15 @@ function configFromEnv(env) {
     };
 }
 
+/**
+ * One log event: a JSON line written to stdout directly. With the function's Text log format Lambda
+ * ships it as is, so the log group's metric filters can parse it (console.log would prefix it with the
+ * time, request id and level).
+ */
+function log(record) {
+    process.stdout.write(JSON.stringify(record) + "\n");
+}
+
 const byLaunch = (a, b) => a.launchTime - b.launchTime || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
@@ -218,19 +227,17 @@ async function runPass(clients, config, state = { lastFailoverAt: 0 }, overrides
     const decision = decide(snapshot, { standbyCount: config.standbyCount, graceSeconds: config.graceSeconds, holdFailover });
     await apply(clients, config, decision.actions);
     if (decision.failover) state.lastFailoverAt = snapshot.now;
-    console.log(
-        JSON.stringify({
-            group: config.groupName,
-            event: decision.failover ? "failover" : decision.actions.length > 0 ? "action" : "pass",
-            failover: decision.failover ? 1 : 0,
-            reason: decision.reason,
-            actions: decision.actions,
-            active: decision.active,
-            standbys: decision.standbys,
-            standbysMissing: decision.standbysMissing,
-            instances: snapshot.instances.map((i) => `${i.id} ${i.lifecycle} ${i.target ? i.target.state : "-"}`),
-        }),
-    );
+    log({
+        group: config.groupName,
+        event: decision.failover ? "failover" : decision.actions.length > 0 ? "action" : "pass",
+        failover: decision.failover ? 1 : 0,
+        reason: decision.reason,
+        actions: decision.actions,
+        active: decision.active,
+        standbys: decision.standbys,
+        standbysMissing: decision.standbysMissing,
+        instances: snapshot.instances.map((i) => `${i.id} ${i.lifecycle} ${i.target ? i.target.state : "-"}`),
+    });
     return decision;
 }
 
@@ -257,7 +264,7 @@ async function handler(_event, context, deps = {}) {
         } catch (e) {
             failures += 1;
             lastError = e;
-            console.log(JSON.stringify({ group: config.groupName, event: "error", error: String((e && e.message) || e), name: e && e.name }));
+            log({ group: config.groupName, event: "error", error: String((e && e.message) || e), name: e && e.name });
         }
         const elapsed = Date.now() - started;
         if (elapsed + config.pollSeconds * 1000 >= config.runSeconds * 1000 || config.pollSeconds * 1000 >= remaining()) break;
@@ -270,4 +277,4 @@ async function handler(_event, context, deps = {}) {
 // forgets it, which only drops the post-failover hold that the Pending/`initial` checks also give.
 handler.state = { lastFailoverAt: 0 };
 
-module.exports = { handler, decide, readSnapshot, apply, runPass, configFromEnv, defaultClients };
+module.exports = { handler, decide, log, readSnapshot, apply, runPass, configFromEnv, defaultClients };
