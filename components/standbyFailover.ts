@@ -104,9 +104,11 @@ export function declareStandbyFailover(name: string, args: StandbyFailoverArgs, 
             role: role.arn,
             timeout: FAILOVER_TIMEOUT_SECONDS,
             memorySize: FAILOVER_MEMORY_MB,
-            // One run at a time: two passes deciding at once could move two standbys in service. An
-            // account keeps at least 10 concurrent executions unreserved, so a new account whose limit is
-            // still 10 refuses this (ask Service Quotas for more; docs/runbooks/web-failover.md).
+            // One run at a time: two passes deciding at once could move two standbys in service. Lambda
+            // lets a function reserve only what leaves 100 unreserved ("You can reserve up to the
+            // Unreserved account concurrency value that is shown, minus 100", Lambda Developer Guide,
+            // "Configuring reserved concurrency"), so an account whose concurrency quota is still at a
+            // new account's low value refuses this: raise it in Service Quotas (docs/runbooks/web-failover.md).
             reservedConcurrentExecutions: 1,
             environment: {
                 variables: {
