@@ -37,7 +37,8 @@ const run = (servers: Server[], extra = {}, config: { standbyCount?: number; hol
 describe("standby failover: decide", () => {
     it.each([
         ["a booting active (target initial) and a standby", [{ id: "i-a", target: "initial" }, { id: "i-s", lifecycle: "Standby" }]],
-        ["a booting active already unhealthy (10 s after registration), younger than the grace period", [{ id: "i-a", target: "unhealthy", launchTime: YOUNG }, { id: "i-s", lifecycle: "Standby" }]],
+        ["the first up: every server booting (unhealthy 10 s after registration, younger than the grace period), no standby yet", [{ id: "i-a", target: "unhealthy", launchTime: YOUNG }, { id: "i-b", target: "initial", launchTime: YOUNG }]],
+        ["a replacement booting (unhealthy, young) beside the healthy active", [{ id: "i-a", target: "healthy" }, { id: "i-r", target: "unhealthy", launchTime: YOUNG }, { id: "i-s", lifecycle: "Standby" }]],
         ["a draining active", [{ id: "i-a", target: "draining" }, { id: "i-s", lifecycle: "Standby" }]],
         ["a standby on its way back (Pending, launched long ago)", [{ id: "i-a", target: "unhealthy" }, { id: "i-s", lifecycle: "Pending" }]],
     ])("does nothing for %s", (_what, servers) => {
@@ -76,6 +77,21 @@ describe("standby failover: decide", () => {
             { id: "i-s", lifecycle: "Standby" },
         ]);
         expect(d.actions).toEqual([{ type: "exitStandby", instanceId: "i-s" }]);
+    });
+
+    it("fails over when the active is gone and only its replacement is in service, still booting", () => {
+        const d = run([
+            { id: "i-a", lifecycle: "Terminating", target: "draining" },
+            { id: "i-r", target: "unhealthy", launchTime: YOUNG },
+            { id: "i-s", lifecycle: "Standby" },
+        ]);
+        expect(d.actions).toEqual([{ type: "exitStandby", instanceId: "i-s" }]);
+    });
+
+    it("counts a server still draining into Standby (EnteringStandby) as a standby: no extra launch, no second arming", () => {
+        const d = run([{ id: "i-a", target: "healthy" }, { id: "i-s", lifecycle: "EnteringStandby", target: "draining" }], { desiredCapacity: 1 });
+        expect(d.actions).toEqual([]);
+        expect(d.standbysMissing).toBe(0);
     });
 
     it("does not mark unhealthy a server Auto Scaling already marked", () => {

@@ -8,7 +8,8 @@
  *
  * 1. fails over: when no InService server is `healthy` in the target group and one has failed (its
  *    target `unhealthy` and it is older than the health-check grace period, i.e. held to serve as Auto
- *    Scaling itself holds it; or no server is InService at all), it moves one Standby server back in
+ *    Scaling itself holds it; or no server past its boot is InService: the active is gone and at most its
+ *    replacement is booting), it moves one Standby server back in
  *    service (ExitStandby: Auto Scaling registers it in the target group) and marks the failed server
  *    Unhealthy (SetInstanceHealth) so that Auto Scaling replaces it;
  * 2. arms standbys: InService servers beyond the active one whose target is `healthy` (proven to serve)
@@ -83,6 +84,8 @@ function decide(snapshot, config) {
     const state = (i) => (i.target ? i.target.state : "unused");
     const instances = [...snapshot.instances].sort(byLaunch);
     const standbys = instances.filter((i) => i.lifecycle === "Standby");
+    // Being moved to Standby: deregistration draining (the target group's deregistration delay) first.
+    const entering = instances.filter((i) => i.lifecycle === "EnteringStandby");
     const inService = instances.filter((i) => i.lifecycle === "InService");
     const healthy = inService.filter((i) => state(i) === "healthy");
     const result = (reason, actions = [], extra = {}) => ({
@@ -90,7 +93,7 @@ function decide(snapshot, config) {
         actions,
         active: healthy.length > 0 ? healthy[0].id : null,
         standbys: standbys.map((i) => i.id),
-        standbysMissing: Math.max(0, config.standbyCount - standbys.length),
+        standbysMissing: Math.max(0, config.standbyCount - standbys.length - entering.length),
         failover: false,
         ...extra,
     });
@@ -108,7 +111,9 @@ function decide(snapshot, config) {
         }
         const failed = inService.filter((i) => state(i) === "unhealthy" && old(i));
         const booting = inService.filter((i) => !old(i));
-        const noActive = inService.length === 0;
+        // No server in service that is past its boot: the active is gone (terminated, or Terminating)
+        // and at most its replacement is booting. A standby exists only once a server has served.
+        const noActive = !inService.some(old);
         if (failed.length === 0 && !noActive) {
             return result("no server healthy yet, none failed (booting)", [], { booting: booting.map((i) => i.id) });
         }
@@ -123,7 +128,7 @@ function decide(snapshot, config) {
         return {
             ...result(noActive ? "no server in service: failing over" : "active failed: failing over", actions, { failed: failed.map((i) => i.id) }),
             standbys: standbys.filter((i) => i !== standby).map((i) => i.id),
-            standbysMissing: Math.max(0, config.standbyCount - standbys.length + 1),
+            standbysMissing: Math.max(0, config.standbyCount - standbys.length - entering.length + 1),
             failover: true,
         };
     }
@@ -131,17 +136,17 @@ function decide(snapshot, config) {
     // The group serves. The oldest healthy server stays the active; healthy ones beyond it become standbys.
     const actions = [];
     const extras = healthy.slice(1);
-    const toArm = extras.slice(0, Math.max(0, config.standbyCount - standbys.length));
+    const toArm = extras.slice(0, Math.max(0, config.standbyCount - standbys.length - entering.length));
     if (toArm.length > 0) actions.push({ type: "enterStandby", instanceIds: toArm.map((i) => i.id) });
     // Standbys that exist or are on their way: every other server in service or launching (a booting
     // one is `unhealthy` long before it serves; a failed one is being replaced at the same capacity).
     const onTheWay = instances.filter((i) => i !== healthy[0] && (i.lifecycle === "InService" || i.lifecycle.startsWith("Pending")));
-    const missing = config.standbyCount - standbys.length - onTheWay.length;
+    const missing = config.standbyCount - standbys.length - entering.length - onTheWay.length;
     if (missing > 0) actions.push({ type: "setDesired", capacity: snapshot.desiredCapacity + missing });
-    const armed = standbys.length + toArm.length;
+    const armed = standbys.length + entering.length + toArm.length;
     return {
         ...result(toArm.length > 0 ? "arming standbys" : missing > 0 ? "launching missing standbys" : "serving", actions),
-        standbys: [...standbys.map((i) => i.id), ...toArm.map((i) => i.id)],
+        standbys: [...standbys, ...entering, ...toArm].map((i) => i.id),
         standbysMissing: Math.max(0, config.standbyCount - armed),
     };
 }
