@@ -8,9 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ASSETS_DIR } from "./lib/assets";
-
-/** Namespace of the metrics the function's log lines feed (metric filters), by `AutoScalingGroupName`. */
-export const FAILOVER_METRIC_NAMESPACE = "web-infra/WebFailover";
+import { FAILOVER_METRIC_NAMESPACE } from "./lib/alarms";
 
 /** How often the function looks, and for how long one invocation loops (the schedule starts one a minute). */
 export const FAILOVER_POLL_SECONDS = 5;

@@ -376,6 +376,9 @@ export function webFleetAlarms<V>(fleet: WebFleetDimensions<V>, t: MonitoringThr
     ];
 }
 
+/** Namespace of the metrics the failover function's log lines feed (metric filters, components/standbyFailover.ts). */
+export const FAILOVER_METRIC_NAMESPACE = "web-infra/WebFailover";
+
 export interface StandbyFailoverDimensions<V> {
     /** The failover function's name (the `FunctionName` dimension of AWS/Lambda). */
     readonly functionName: V;
@@ -409,14 +412,14 @@ export function standbyFailoverAlarms<V>(f: StandbyFailoverDimensions<V>): Alarm
         ),
         alarmOn(
             "web-standby-missing",
-            metric("web-infra/WebFailover", "StandbysMissing", byGroup, "Minimum", 300),
+            metric(FAILOVER_METRIC_NAMESPACE, "StandbysMissing", byGroup, "Minimum", 300),
             { comparison: "GreaterThanOrEqualToThreshold", threshold: 1, periods: 3, missing: "notBreaching" },
             "The web tier has had fewer Standby servers than webWarmStandbyCount for 15 minutes: the next failure of the active server is an outage until a new server boots. " +
                 `FIRST: aws autoscaling describe-auto-scaling-groups (lifecycle states) and describe-scaling-activities (failed launches); the function's log says what it waits for. ${runbook}`,
         ),
         alarmOn(
             "web-failover",
-            metric("web-infra/WebFailover", "Failovers", byGroup, "Sum"),
+            metric(FAILOVER_METRIC_NAMESPACE, "Failovers", byGroup, "Sum"),
             { comparison: "GreaterThanOrEqualToThreshold", threshold: 1, periods: 1, missing: "notBreaching" },
             "The active web server failed and a Standby server was moved in service (failover performed); the failed server is being replaced and will become the next standby. " +
                 `FIRST: find out why it failed (target health reason, nginx logs, EC2 status checks) before it happens again. ${runbook}`,
