@@ -18,6 +18,7 @@ import {
     resolveThresholds,
     wafAlarms,
     webFleetAlarms,
+    standbyFailoverAlarms,
 } from "./lib/alarms";
 import { DASHBOARD_NAME_PATTERN, buildDashboardBody, dashboardNameOf, dashboardUrl } from "./lib/dashboard";
 import { emailProblem, hostnameProblem } from "./lib/formats";
@@ -45,6 +46,12 @@ export interface MonitoredWebFleet {
     readonly minSize: number;
     /** The group's maximum, drawn on the dashboard. */
     readonly maxSize: number;
+    /**
+     * Active-passive: the failover function's name, for its alarms (errors, standbys missing, failover
+     * performed).
+     * @default - no failover alarms (active-active)
+     */
+    readonly failoverFunctionName?: pulumi.Input<string>;
 }
 
 /**
@@ -327,6 +334,9 @@ export class Monitoring extends pulumi.ComponentResource {
             specs.push(...loadBalancerAlarms({ loadBalancer: args.loadBalancer.arnSuffix, targetGroup: args.loadBalancer.targetGroupArnSuffix }, args.loadBalancer.expectedHealthyHosts, thresholds));
         }
         if (fleet) specs.push(...webFleetAlarms({ autoScalingGroupName: fleet.autoScalingGroupName, minSize: fleet.minSize }, thresholds));
+        if (fleet?.failoverFunctionName !== undefined) {
+            specs.push(...standbyFailoverAlarms({ functionName: fleet.failoverFunctionName, autoScalingGroupName: fleet.autoScalingGroupName }));
+        }
         if (db) {
             const dbStorage = db.allocatedStorageGiB !== undefined ? { allocatedGiB: db.allocatedStorageGiB, maxAllocatedGiB: db.maxAllocatedStorageGiB } : undefined;
             if (db.cluster) {

@@ -6,6 +6,7 @@ import { servicePortProblem } from "./lib/ports";
 import { renderCloudConfig } from "./lib/userData";
 import { LOG_RETENTION_DAYS } from "./lib/aws";
 import { DEFAULT_THRESHOLDS, refreshGateAlarms } from "./lib/alarms";
+import { declareStandbyFailover } from "./standbyFailover";
 
 /** CPU credit mode of burstable (T-family) instances. */
 export type CpuCredits = "standard" | "unlimited";
@@ -17,7 +18,7 @@ export type CpuCredits = "standard" | "unlimited";
  */
 export type WebServersDatabaseArgs = { readonly [K in keyof DatabaseEndpoints]: pulumi.Input<DatabaseEndpoints[K]> };
 
-/** `active-active`: every server serves. `active-passive`: one serves, warm standbys wait outside the target group. */
+/** `active-active`: every server serves. `active-passive`: one serves, Standby servers wait outside the target group. */
 export type WebServersMode = "active-active" | "active-passive";
 
 /** Target tracking: the group adds servers above these targets and removes them below. */
@@ -55,9 +56,10 @@ export interface WebServersArgs {
     readonly targetGroupArns: pulumi.Input<string>[];
     /**
      * `active-active`: `minSize`..`maxSize` servers all serve, with target tracking. `active-passive`:
-     * the group keeps ONE server in service and `warmStandbyCount` running standbys in a warm pool,
-     * outside the target group; when the active server fails its health checks, the group replaces it
-     * (docs/web-tier.md, active-passive).
+     * ONE server in service and `warmStandbyCount` running servers in the Auto Scaling `Standby` state
+     * (deregistered from the target group); a failover function of ours moves one back in service when
+     * the active server fails, and arms the failed server's replacement as the next standby
+     * (components/standbyFailover.ts, docs/web-tier.md "Active-passive").
      * @default "active-active"
      */
     readonly mode?: WebServersMode;
@@ -72,7 +74,7 @@ export interface WebServersArgs {
      */
     readonly maxSize?: number;
     /**
-     * Active-passive only: running standbys in the warm pool.
+     * Active-passive only: running servers kept in the `Standby` state, ready to serve.
      * @default 1
      */
     readonly warmStandbyCount?: number;
@@ -196,8 +198,7 @@ export const GROUP_METRICS = [
     "GroupPendingInstances",
     "GroupTerminatingInstances",
     "GroupTotalInstances",
-    "WarmPoolWarmedCapacity",
-    "WarmPoolTotalCapacity",
+    "GroupStandbyInstances",
 ] as const;
 
 /** AL2023 AMI ids, published by AWS per architecture as public SSM parameters. */
@@ -277,10 +278,12 @@ export function resolveWebServersArgs(name: string, args: Omit<WebServersArgs, "
         fail(`\`logRetentionDays\` must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${logRetentionDays})`);
     }
 
-    // The group's bounds. Active-passive: one in service; the maximum of 2 leaves room for the
-    // maintenance policy's launch-before-terminate replacement (desired stays 1).
+    // The group's bounds. Active-passive: one in service (the minimum: EnterStandby may decrement the
+    // desired capacity down to it, no further). The maximum leaves room for every server (active and
+    // standbys) to have a launch-before-terminate replacement at once (a failover raises the desired
+    // capacity by one, ExitStandby, while the failed server's replacement launches first).
     const groupMin = mode === "active-active" ? minSize : 1;
-    const groupMax = mode === "active-active" ? maxSize : 2;
+    const groupMax = mode === "active-active" ? maxSize : 2 * (1 + warmStandbyCount);
     return {
         mode,
         groupMin,
@@ -314,7 +317,9 @@ export function resolveWebServersArgs(name: string, args: Omit<WebServersArgs, "
  *   before terminate, min healthy 100 %, skip matching, auto rollback gated by two alarms).
  * - Scaling (active-active): target tracking on requests per server and on CPU, between `minSize` and
  *   `maxSize`. `desiredCapacity` is never set, so `pulumi up` never undoes what the scaler chose.
- * - Active-passive: one server in service, `warmStandbyCount` running standbys in a warm pool.
+ * - Active-passive: one server in service, `warmStandbyCount` running servers in the `Standby` state,
+ *   and a failover function (components/standbyFailover.ts) that moves one in service when the active
+ *   fails; the desired capacity is set once, at creation (1 + standbys), and then left to it.
  *
  * Each server: IMDSv2 only (hop limit 1: no containers on these hosts), encrypted gp3 root, no public
  * IP, no key pair (shell access is SSM Session Manager; no SG rule opens 22 or 3389), detailed
@@ -345,15 +350,20 @@ export class WebServers extends pulumi.ComponentResource {
     public readonly rollbackAlarmNames: pulumi.Output<string>[];
     public readonly appPort: number;
     public readonly mode: WebServersMode;
-    /** The group's minimum and maximum (active-passive: 1 and 2). */
+    /** The group's minimum and maximum (active-passive: 1 and 2 × (1 + standbys)). */
     public readonly minSize: number;
     public readonly maxSize: number;
-    /** Running standbys in the warm pool (0 in active-active). */
+    /** Running servers kept in Standby (0 in active-active). */
     public readonly warmStandbyCount: number;
+    /** Active-passive: the failover function's name (its Errors metric and logs). */
+    public readonly failoverFunctionName?: pulumi.Output<string>;
     public readonly healthCheckGracePeriodSeconds: number;
 
     constructor(name: string, args: WebServersArgs, opts?: pulumi.ComponentResourceOptions) {
         const r = resolveWebServersArgs(name, args);
+        if (r.mode === "active-passive" && args.targetGroupArns.length !== 1) {
+            throw new Error(`WebServers ${name}: \`targetGroupArns\` must name exactly one target group in active-passive (got ${args.targetGroupArns.length}): the failover function reads the active server's health there`);
+        }
         super("web-infra:web:WebServers", name, {}, opts);
         const parent = { parent: this };
         this.appPort = r.appPort;
@@ -564,10 +574,14 @@ export class WebServers extends pulumi.ComponentResource {
             {
                 minSize: r.groupMin,
                 maxSize: r.groupMax,
-                // No desiredCapacity: AWS starts the group at minSize and target tracking owns it from
-                // then on. The provider's desired_capacity is Optional + Computed and sent only when it
-                // changes in the program (terraform-provider-aws autoscaling/group.go), so `pulumi up`
-                // never resets what the scaler chose. A minSize change makes `up` wait for capacity.
+                // Active-active: no desiredCapacity. AWS starts the group at minSize and target tracking
+                // owns it from then on. The provider's desired_capacity is Optional + Computed and sent
+                // only when it changes in the program (terraform-provider-aws autoscaling/group.go), so
+                // `pulumi up` never resets what the scaler chose. A minSize change makes `up` wait for
+                // capacity. Active-passive: 1 + standbys at creation, so that every server boots at once;
+                // from then on the failover function and Auto Scaling move it (EnterStandby decrements it,
+                // ExitStandby increments it), and `ignoreChanges` below keeps `up` from ever sending it.
+                ...(r.mode === "active-passive" ? { desiredCapacity: 1 + r.warmStandbyCount } : {}),
                 vpcZoneIdentifiers: args.subnetIds,
                 targetGroupArns: args.targetGroupArns,
                 // ELB, not the default EC2: a server whose nginx is down passes EC2's status checks.
@@ -590,29 +604,49 @@ export class WebServers extends pulumi.ComponentResource {
                         autoRollback: true,
                         ...(gates.length > 0 ? { alarmSpecification: { alarms: this.rollbackAlarmNames } } : {}),
                         instanceWarmup: String(grace),
+                        // Standby servers are refreshed too: a refresh terminates them (rather than wait an
+                        // hour for them to leave Standby and then fail, the default), and the failover
+                        // function launches and arms new ones from the new version once it is over.
+                        ...(r.mode === "active-passive" ? { standbyInstances: "Terminate" } : {}),
                     },
                 },
                 enabledMetrics: [...GROUP_METRICS],
                 metricsGranularity: "1Minute",
-                ...(r.mode === "active-passive"
-                    ? {
-                          // Running standbys, booted and serving /health, outside the target group (a warm
-                          // pool instance is not registered until it enters the group).
-                          warmPool: {
-                              poolState: "Running",
-                              minSize: r.warmStandbyCount,
-                              maxGroupPreparedCapacity: 1 + r.warmStandbyCount,
-                              instanceReusePolicy: { reuseOnScaleIn: false },
-                          },
-                      }
-                    : {}),
+                // Active-passive: no AZRebalance. With one server in service, a standby back in service
+                // in the same zone makes the group "unbalanced", and rebalancing would launch and
+                // terminate servers of its own accord ("Amazon EC2 Auto Scaling compensates by
+                // rebalancing the Availability Zones unless you suspend the AZRebalance process", User
+                // Guide, "Temporarily remove instances from your Auto Scaling group"). Launches still
+                // go to the zone with the fewest servers.
+                ...(r.mode === "active-passive" ? { suspendedProcesses: ["AZRebalance"] } : {}),
                 tags: [{ key: "Name", value: `${name}-asg`, propagateAtLaunch: false }],
             },
             // The role's policies must exist before the first boot (the SSM agent would register without
             // permissions and back off for minutes), and the subnets need a route out before dnf runs.
-            { parent: this, dependsOn: [...rolePolicies, ...(args.egressReady ?? [])] },
+            {
+                parent: this,
+                dependsOn: [...rolePolicies, ...(args.egressReady ?? [])],
+                ...(r.mode === "active-passive" ? { ignoreChanges: ["desiredCapacity"] } : {}),
+            },
         );
         this.autoScalingGroupName = this.group.name;
+
+        // ---- active-passive: the failover function ----
+        if (r.mode === "active-passive") {
+            const failover = declareStandbyFailover(
+                name,
+                {
+                    group: this.group,
+                    targetGroupArn: args.targetGroupArns[0],
+                    standbyCount: r.warmStandbyCount,
+                    graceSeconds: grace,
+                    logRetentionDays: r.logRetentionDays,
+                    tags: r.tags,
+                },
+                this,
+            );
+            this.failoverFunctionName = failover.functionName;
+        }
 
         // ---- target tracking (active-active) ----
         if (r.mode === "active-active") {

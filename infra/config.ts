@@ -60,12 +60,12 @@ export interface StackConfig {
     readonly web: {
         /** Active-active: the group's minimum. Active-passive: 1 + `warmStandbyCount` (every server running). */
         readonly serverCount: number;
-        /** Active-active: the group's maximum. Active-passive: equal to `serverCount`. */
+        /** Active-active: the group's maximum. Active-passive: `serverCount` (WebServers sizes its own maximum for replacements). */
         readonly maxCount: number;
         readonly mode: WebServerMode;
         /** Servers in the target group: the minimum (active-active) or the one active server (active-passive). */
         readonly activeCount: number;
-        /** Active-passive: running standbys in the warm pool (0 in active-active). */
+        /** Active-passive: running servers kept in Standby (0 in active-active). */
         readonly warmStandbyCount: number;
         /** Target tracking (active-active). */
         readonly scaling: { readonly requestsPerTarget: number; readonly cpuPercent: number };

@@ -204,7 +204,12 @@ export async function main(): Promise<Record<string, unknown>> {
             alertEmail: cfg.monitoring.alertEmail,
             thresholds: cfg.monitoring,
             loadBalancer: { arnSuffix: loadBalancer.arnSuffix, targetGroupArnSuffix: loadBalancer.targetGroupArnSuffix, expectedHealthyHosts: cfg.web.activeCount },
-            webFleet: { autoScalingGroupName: webServers.autoScalingGroupName, minSize: webServers.minSize, maxSize: webServers.maxSize },
+            webFleet: {
+                autoScalingGroupName: webServers.autoScalingGroupName,
+                minSize: webServers.minSize,
+                maxSize: webServers.maxSize,
+                failoverFunctionName: webServers.failoverFunctionName,
+            },
             database: {
                 ...db.monitoringTargets,
                 allocatedStorageGiB: cfg.database.allocatedStorageGiB,

@@ -165,7 +165,7 @@ export const SETTINGS = {
         default: "active-active",
         enum: ["active-active", "active-passive"],
         description:
-            "`active-active`: every server in the Auto Scaling group serves, scaled by target tracking. `active-passive`: one server serves; `webWarmStandbyCount` running standbys wait in the group's warm pool, outside the target group, and the group replaces a failed active server (docs/web-tier.md).",
+            "`active-active`: every server in the Auto Scaling group serves, scaled by target tracking. `active-passive`: one server serves; `webWarmStandbyCount` running servers wait in the Auto Scaling `Standby` state, outside the target group, and a failover function moves one in service within about 30 s of the active server failing (docs/web-tier.md).",
     },
     webWarmStandbyCount: {
         group: "web",
@@ -173,7 +173,7 @@ export const SETTINGS = {
         default: 1,
         min: 1,
         max: 10,
-        description: "Active-passive: running standbys in the Auto Scaling group's warm pool. Ignored in active-active.",
+        description: "Active-passive: running servers kept in the Auto Scaling `Standby` state, ready to take over. Ignored in active-active.",
     },
     webScalingRequestsPerTarget: {
         group: "web",

@@ -18,6 +18,7 @@ import {
     resolveThresholds,
     wafAlarms,
     webFleetAlarms,
+    standbyFailoverAlarms,
     refreshGateAlarms,
     alarmOn,
     metric,
@@ -37,6 +38,7 @@ function allSpecs(servers: number, replicas: number, t: MonitoringThresholds = D
         ...loadBalancerAlarms(LB, expected, t),
         ...webFleetAlarms({ autoScalingGroupName: "web-asg-0123", minSize: Math.max(servers, 1) }, t),
         ...refreshGateAlarms(LB, t),
+        ...standbyFailoverAlarms({ functionName: "web-failover-1234", autoScalingGroupName: "web-asg-0123" }),
         ...primaryDbAlarms("app-primary", t, { allocatedGiB: 20, maxAllocatedGiB: 65536 }),
         ...Array.from({ length: replicas }, (_, i) => replicaAlarms({ name: `replica-${i + 1}`, identifier: `app-replica-${i + 1}` }, t)),
         ...wafAlarms({ webAclMetricName: "web-acl-metric", region: "eu-west-1" }, t),
@@ -162,6 +164,22 @@ describe("the metric → alarm builder", () => {
             evaluationPeriods: 3,
             datapointsToAlarm: 2,
         });
+    });
+});
+
+describe("active-passive failover alarms", () => {
+    const specs = standbyFailoverAlarms({ functionName: "web-failover-1234", autoScalingGroupName: "web-asg-0123" });
+
+    it("watch the function's errors for 3 minutes, standbys missing for 15, and each failover; missing data is quiet", () => {
+        expect(specs.map((s) => [s.role, s.namespace, s.metricName, s.dimensions, s.statistic, s.period, s.evaluationPeriods, s.threshold, s.treatMissingData])).toEqual([
+            ["web-failover-errors", "AWS/Lambda", "Errors", { FunctionName: "web-failover-1234" }, "Sum", 60, 3, 1, "notBreaching"],
+            ["web-standby-missing", "web-infra/WebFailover", "StandbysMissing", { AutoScalingGroupName: "web-asg-0123" }, "Minimum", 300, 3, 1, "notBreaching"],
+            ["web-failover", "web-infra/WebFailover", "Failovers", { AutoScalingGroupName: "web-asg-0123" }, "Sum", 60, 1, 1, "notBreaching"],
+        ]);
+        for (const s of specs) {
+            expect(s.comparisonOperator).toBe("GreaterThanOrEqualToThreshold");
+            expect(s.description).toContain("Runbook: docs/runbooks/web-failover.md");
+        }
     });
 });
 

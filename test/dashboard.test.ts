@@ -145,7 +145,7 @@ describe("the dashboard of a full stack (3 servers, 2 replicas, WAF, health chec
             ["AWS/AutoScaling", "GroupInServiceInstances", ...group],
             ["AWS/AutoScaling", "GroupDesiredCapacity", ...group],
             ["AWS/AutoScaling", "GroupPendingInstances", ...group],
-            ["AWS/AutoScaling", "WarmPoolWarmedCapacity", ...group],
+            ["AWS/AutoScaling", "GroupStandbyInstances", ...group],
         ]);
         expect(servers.annotations.horizontal).toEqual([
             { label: "minimum", value: 3 },

@@ -34,6 +34,8 @@ interface FleetLayout {
     healthCheckType?: string;
     grace?: number;
     warmPool?: { poolState: string; minSize: number; maxGroupPreparedCapacity?: number };
+    /** Active-passive: the failover function keeping this many Standby servers (desired 1 + standbys at creation, ignored after). */
+    standbys?: number;
     /** `inline`: targetGroupArns; `attachment`: an aws.autoscaling.Attachment; `none`. @default "inline" */
     attach?: "inline" | "attachment" | "none";
     policies?: [string, number][];
@@ -80,6 +82,17 @@ function fleetStack(l: FleetLayout): PlanRecord[] {
             { name: "web-asg-1234" },
         ),
     );
+    if (l.standbys !== undefined) {
+        const g = out[out.length - 1] as { inputs: Record<string, unknown>; ignoreChanges?: string[] };
+        (out[out.length - 1] as any) = { ...g, inputs: { ...g.inputs, desiredCapacity: 1 + l.standbys }, ignoreChanges: ["desiredCapacity"] };
+        out.push(
+            rec("aws:lambda/function:Function", "web-failover", {
+                memorySize: 128,
+                architectures: ["arm64"],
+                environment: { variables: { GROUP_NAME: "web-asg-1234", TARGET_GROUP_ARN: "arn:tg", STANDBY_COUNT: String(l.standbys), POLL_SECONDS: "5", RUN_SECONDS: "50" } },
+            }),
+        );
+    }
     if (attach === "attachment") out.push(rec("aws:autoscaling/attachment:Attachment", "web-asg-tg", { autoscalingGroupName: "web-asg-1234", lbTargetGroupArn: "arn:tg" }));
     for (const [metric, target] of l.policies ?? [["ALBRequestCountPerTarget", 1000], ["ASGAverageCPUUtilization", 50]]) {
         out.push(
@@ -187,20 +200,30 @@ describe("plan summary of an active-active fleet", () => {
 });
 
 describe("plan summary of an active-passive fleet", () => {
-    const records = fleetStack({ min: 1, max: 2, warmPool: { poolState: "Running", minSize: 1 }, policies: [] });
+    const records = fleetStack({ min: 1, max: 4, standbys: 1, policies: [] });
 
-    it("shows the warm standby outside the target group and the failover time (no boot: the standby already runs)", () => {
+    it("shows the Standby server outside the target group and the failover time (no boot: the standby has served)", () => {
         const s = summaryOf(records);
-        expect(s.fleet!.warmStandbys).toEqual({ count: 1, poolState: "Running" });
-        expect(s.fleet!.failover!.seconds).toBe(10 + ASSUMED_SECONDS.asgSeesElbUnhealthy + ASSUMED_SECONDS.warmPoolToInService + 10);
+        expect(s.fleet!.standbys).toEqual({ count: 1, functionName: "web-failover" });
+        // detect (5 s × 2) + the schedule's gap (60 − 50 s, longer than the 5 s poll) + ExitStandby + healthy checks (5 s × 2).
+        expect(s.fleet!.failover!.seconds).toBe(10 + 10 + ASSUMED_SECONDS.exitStandbyRegistered + 10);
         expect(s.fleet!.failover!.seconds).toBeLessThanOrEqual(60);
         const text = summaryText(s);
-        expect(text).toMatch(/warm standbys +1 \(Running, warm pool: not InService, so outside the target group; billed as running instances\)/);
-        expect(text).toMatch(/failover time +active's failure → a warm standby serving: ≈ \d+ s = 10 s target group marks the server unhealthy/);
+        expect(text).toMatch(/standbys +1 in the Auto Scaling Standby state \(running, deregistered from the target group; billed as running instances\), kept and moved in service by web-failover/);
+        expect(text).toMatch(/failover time +active's failure → a Standby server serving: ≈ 35 s = 10 s target group marks the server unhealthy \(5 s interval × 2 unhealthy checks\) \+ 10 s web-failover sees it \(upper bound: the 10 s between one run's 50 s loop \(RUN_SECONDS\)/);
+        expect(text).toContain("desiredCapacity 2 at creation only (ignoreChanges): pulumi up never sends it again");
+        expect(text).not.toContain("every pulumi up resets");
         // The failed active is replaced by a new launch, which becomes the next standby.
         expect(s.fleet!.replacement!.seconds).toBe(10 + ASSUMED_SECONDS.asgSeesElbUnhealthy + ASSUMED_SECONDS.ec2Launch + 240 + 10);
         expect(text).toContain("replacement time   failed server → its replacement ready as the next standby: ≈ ");
         expect(text).toContain("no target-tracking policy (the group stays at its minimum)");
+    });
+
+    it("counts no failover on a Running warm pool: AWS documents it for scale-out, not for replacing a failed server", () => {
+        const s = summaryOf(fleetStack({ min: 1, max: 2, warmPool: { poolState: "Running", minSize: 1 }, policies: [] }));
+        expect(s.fleet!.failover).toBeUndefined();
+        expect(s.fleet!.standbys).toBeUndefined();
+        expect(summaryText(s)).toMatch(/warm pool +1 \(Running; not InService, so outside the target group; billed as running instances\): AWS documents it for scale-out/);
     });
 });
 
@@ -222,16 +245,16 @@ describe("SPOF report of the fleet", () => {
         expect(webTier(fleetStack(layout))).toMatchObject({ survivesServer: server, survivesZone: zone });
     });
 
-    it("active-passive with a Running warm pool: a failover (with its time), not an outage, in either zone", () => {
-        const r = webTier(fleetStack({ min: 1, max: 2, warmPool: { poolState: "Running", minSize: 1 } }));
+    it("active-passive with Standby servers and the failover function: a failover (with its time), not an outage, in either zone", () => {
+        const r = webTier(fleetStack({ min: 1, max: 4, standbys: 1 }));
         expect(r).toMatchObject({ survivesServer: true, survivesZone: true });
-        expect(r.server).toMatch(/^active-passive: 1 active server; when it fails, group web-asg moves one of 1 warm standby \(Running, outside the target group\) in service — a failover, not an outage: ≈ \d+ s = /);
+        expect(r.server).toMatch(/^active-passive: 1 active server; when it fails, web-failover moves one of 1 Standby server \(running, outside the target group\) in service — a failover, not an outage: ≈ 35 s = /);
+        expect(r.zone).toContain("web-failover prefers a standby in another zone");
     });
 
-    it("active-passive on EC2 health checks: nothing notices a failed web server, so no standby takes over", () => {
-        const r = webTier(fleetStack({ min: 1, max: 2, healthCheckType: "EC2", warmPool: { poolState: "Running", minSize: 1 } }));
-        expect(r).toMatchObject({ survivesServer: false, survivesZone: false });
-        expect(r.server).toContain("never replaced");
+    it("one server with only a Running warm pool is no active-passive: losing it is an outage until a replacement boots", () => {
+        const r = webTier(fleetStack({ min: 1, max: 2, warmPool: { poolState: "Running", minSize: 1 } }));
+        expect(r).toMatchObject({ survivesServer: false });
     });
 });
 
@@ -244,6 +267,16 @@ describe("cost of the fleet", () => {
         expect(line(fleetStack({ min: 3, max: 6 })).monthly).toBeCloseTo(3 * perInstance, 2);
         expect(cost.atMaximum!.total - cost.total).toBeCloseTo(3 * perInstance, 1);
         expect(cost.lines.find((l) => l.item === "EC2 instances")).toBeUndefined();
+    });
+
+    it("bills Standby servers as running instances, and the failover function's minute-long runs", () => {
+        const records = fleetStack({ min: 1, max: 4, standbys: 1 });
+        expect(line(records).monthly).toBeCloseTo(2 * perInstance, 2);
+        const fn = estimateCost(records).lines.find((l) => l.item === "Lambda (active-passive failover)")!;
+        // 43,800 runs × 50 s × 0.125 GB = 273,750 GB-s at the arm64 price, + 43,800 requests.
+        expect(fn.monthly).toBeCloseTo(273_750 * PRICE.lambdaArmPerGbSecond + 0.0438 * PRICE.lambdaPerMillionRequests, 2);
+        expect(fn.monthly).toBeGreaterThan(3);
+        expect(fn.monthly).toBeLessThan(5);
     });
 
     it("bills Running warm standbys as instances, Stopped ones for their volumes only", () => {

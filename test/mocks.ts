@@ -388,6 +388,10 @@ function computedOutputsInRegion(type: string, name: string, inputs: Record<stri
             const targetId = inputs.targetId ?? autoName(name, seed, 64);
             return { id: `${inputs.rule}-${targetId}`, state: { targetId, eventBusName: "default" } };
         }
+        case "aws:cloudwatch/logMetricFilter:LogMetricFilter": {
+            const filterName = inputs.name ?? autoName(name, seed, 512);
+            return { id: filterName, state: { name: filterName } };
+        }
         case "aws:cloudwatch/dashboard:Dashboard":
             return { id: inputs.dashboardName, state: { dashboardArn: `arn:aws:cloudwatch::${ACCOUNT_ID}:dashboard/${inputs.dashboardName}` } };
 
@@ -614,6 +618,9 @@ function computedOutputsInRegion(type: string, name: string, inputs: Record<stri
         }
         case "aws:lambda/permission:Permission":
             return { id: inputs.statementId ?? autoName(name, seed, 100), state: {} };
+        // The provider's id is the function's name (and qualifier, when one is set).
+        case "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig":
+            return { id: inputs.qualifier ? `${inputs.functionName}:${inputs.qualifier}` : String(inputs.functionName), state: {} };
 
         // ---- SSM ----
         case "aws:ssm/parameter:Parameter": {

@@ -203,17 +203,19 @@ describe("the web fleet (Auto Scaling group) in the plan of the real stacks", ()
         }
     });
 
-    it("active-passive: a warm standby outside the target group, the failover time (≤ 60 s) and how it was computed; one server is a failover, not an outage", async () => {
+    it("active-passive: a Standby server outside the target group, the failover time (≤ 60 s) and how it was computed; one server is a failover, not an outage", async () => {
         const r = await plan({ stack: "dev", outDir: path.join(tmp, "active-passive"), overrides: { webServerMode: "active-passive", webServerCount: undefined }, log: quiet, policy: null });
         expect(r.error).toBeUndefined();
         const f = r.summary!.fleet!;
         expect(f.minSize).toBe(1);
-        expect(f.warmStandbys).toEqual({ count: 1, poolState: "Running" });
-        expect(f.failover!.seconds).toBeLessThanOrEqual(60);
-        expect(read(r.files!.planMd)).toMatch(/^\| failover time \| active's failure → a warm standby serving: ≈ \d+ s = /m);
+        expect(f.warmStandbys).toBeUndefined();
+        expect(f.standbys).toEqual({ count: 1, functionName: "web-failover" });
+        expect(f.desiredAtCreation).toBe(2);
+        expect(f.failover!.seconds).toBe(35);
+        expect(read(r.files!.planMd)).toMatch(/^\| failover time \| active's failure → a Standby server serving: ≈ 35 s = /m);
         const web = r.spof!.tiers.find((t) => t.tier === "web servers")!;
         expect(web).toMatchObject({ survivesServer: true, survivesZone: true });
-        expect(web.server).toMatch(/^active-passive: 1 active server; when it fails, group \S+ moves one of 1 warm standby \(Running, outside the target group\) in service — a failover, not an outage/);
+        expect(web.server).toMatch(/^active-passive: 1 active server; when it fails, web-failover moves one of 1 Standby server \(running, outside the target group\) in service — a failover, not an outage/);
     });
 
     it("webServerMaxCount=100 declares exactly the resources of the default plan (nothing grows with the server count)", async () => {

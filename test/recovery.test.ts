@@ -145,10 +145,10 @@ describe("figures of the stacks as declared", () => {
         const r = analyseRecovery(runs.activePassive);
         const active = mode(r, "active-server");
         expect(active.survived).toBe(true);
-        // detect 10 s + Auto Scaling 15 s (assumed) + standby InService 10 s (assumed) + 2 healthy checks × 5 s.
-        expect(secs(active.reduced)).toEqual([45, 45]);
-        expect(active.reduced.formula).toMatch(/^≈ 45 s = 10 s target group marks the server unhealthy/);
-        expect(active.note).toMatch(/^1 warm standby, Running/);
+        // detect 10 s + the function's wait 10 s (60 s schedule − 50 s loop, bound) + ExitStandby 5 s (assumed) + 2 healthy checks × 5 s.
+        expect(secs(active.reduced)).toEqual([35, 35]);
+        expect(active.reduced.formula).toMatch(/^≈ 35 s = 10 s target group marks the server unhealthy/);
+        expect(active.note).toMatch(/^1 Standby server, running, kept by web-failover/);
         expect(r.modes.map((m) => m.id)).not.toContain("web-server");
     });
 
@@ -231,17 +231,24 @@ describe("Auto Scaling fleet and Multi-AZ DB cluster records (hand-built)", () =
         expect(z.reduced.seconds).toBeNull();
     });
 
-    it("active-passive on a Running warm pool: detect + Auto Scaling + standby InService + healthy checks; a Stopped pool is no standby", () => {
-        const running = analyseRecovery([...base, group({ minSize: 1, maxSize: 1, warmPool: { poolState: "Running", minSize: 1 } })]);
-        const active = mode(running, "active-server");
+    it("active-passive on Standby servers: detect + the function's wait + ExitStandby + healthy checks; a warm pool is no standby", () => {
+        const failover: PlanRecord = {
+            type: "aws:lambda/function:Function",
+            name: "web-failover",
+            inputs: { environment: { variables: { GROUP_NAME: "web-asg", STANDBY_COUNT: "1", POLL_SECONDS: "5", RUN_SECONDS: "50" } } },
+        };
+        const passive = analyseRecovery([...base, group({ minSize: 1, maxSize: 4, desiredCapacity: 2 }), failover]);
+        const active = mode(passive, "active-server");
         expect(active.survived).toBe(true);
-        expect(secs(active.reduced)).toEqual([45, 45]);
-        expect(active.reduced.formula).toMatch(/a warm standby \(Running\) moves InService and is registered \(assumed/);
-        expect(running.modes.map((m) => m.id)).not.toContain("web-server");
-        // A Stopped pool is a cheaper scale-out, not a standby that serves: one server, no failover.
-        const stopped = analyseRecovery([...base, group({ minSize: 1, maxSize: 1, warmPool: { poolState: "Stopped", minSize: 1 } })]);
-        expect(stopped.modes.map((m) => m.id)).not.toContain("active-server");
-        expect(mode(stopped, "web-server").survived).toBe(false);
+        expect(secs(active.reduced)).toEqual([35, 35]);
+        expect(active.reduced.formula).toMatch(/10 s web-failover sees it \(upper bound: .*\) \+ 5 s ExitStandby: the standby goes InService and is registered \(assumed/);
+        expect(passive.modes.map((m) => m.id)).not.toContain("web-server");
+        // A warm pool, Running or Stopped, is scale-out capacity AWS documents no failover for: one server, no failover.
+        for (const poolState of ["Running", "Stopped"]) {
+            const pooled = analyseRecovery([...base, group({ minSize: 1, maxSize: 1, warmPool: { poolState, minSize: 1 } })]);
+            expect(pooled.modes.map((m) => m.id)).not.toContain("active-server");
+            expect(mode(pooled, "web-server").survived).toBe(false);
+        }
     });
 
     it("a Multi-AZ DB cluster fails over in under 35 s (AWS) with no committed write lost", () => {

@@ -111,21 +111,34 @@ describe("dev stack, active-passive", () => {
         ({ outputs } = await runStack("dev", { webServerMode: "active-passive" }));
     });
 
-    it("one server in service in the target group, one running standby in the warm pool (outside it), over both zones", () => {
+    it("one server in service in the target group, one Standby server (deregistered by AWS), over both zones; no warm pool", () => {
         const group = resourceNamed(GROUP, "web-asg");
-        expect([group.inputs.minSize, group.inputs.maxSize]).toEqual([1, 2]);
-        expect(group.inputs.warmPool).toMatchObject({ poolState: "Running", minSize: 1 });
+        expect([group.inputs.minSize, group.inputs.desiredCapacity, group.inputs.maxSize]).toEqual([1, 2, 4]);
+        expect(group.ignoreChanges).toEqual(["desiredCapacity"]);
+        expect(group.inputs).not.toHaveProperty("warmPool");
         expect(group.inputs.targetGroupArns).toEqual([outputs.targetGroupArn]);
         expect(new Set(group.state.availabilityZones)).toEqual(new Set(["us-east-1a", "us-east-1b"]));
         expect(resourcesOf(ATTACH)).toEqual([]);
         expect([outputs.webServerMinCount, outputs.webWarmStandbyCount]).toEqual([1, 1]);
     });
 
-    it("AWS runs the failover (the group replaces the active server): no function of ours, no scaling policy, and a person is told", () => {
-        expect(resourcesOf("aws:lambda/function:Function")).toEqual([]);
+    it("our failover function moves the standby in service, reading this target group; no scaling policy; a person is told of failovers and missing standbys", () => {
+        const fn = resourceNamed("aws:lambda/function:Function", "web-failover");
+        expect(fn.inputs.environment.variables).toMatchObject({ GROUP_NAME: resourceNamed(GROUP, "web-asg").state.name, TARGET_GROUP_ARN: outputs.targetGroupArn, STANDBY_COUNT: "1" });
         expect(resourcesOf("aws:autoscaling/policy:Policy")).toEqual([]);
         expect(resourceNamed(ALARM, "monitoring-lb-no-healthy-hosts").inputs.alarmActions).toEqual([outputs.alertTopicArn]);
         expect(resourceNamed(ALARM, "monitoring-web-in-service-below-min").inputs.threshold).toBe(1);
+        for (const role of ["web-failover-errors", "web-standby-missing", "web-failover"]) {
+            const a = resourceNamed(ALARM, `monitoring-${role}`);
+            expect(a.inputs.alarmActions).toEqual([outputs.alertTopicArn]);
+            expect(a.inputs.alarmDescription).toContain("Runbook: docs/runbooks/web-failover.md");
+        }
+        expect(resourceNamed(ALARM, "monitoring-web-failover-errors").inputs.dimensions).toEqual({ FunctionName: fn.state.name });
+        expect(resourceNamed(ALARM, "monitoring-web-standby-missing").inputs).toMatchObject({
+            namespace: "web-infra/WebFailover",
+            metricName: "StandbysMissing",
+            dimensions: { AutoScalingGroupName: resourceNamed(GROUP, "web-asg").state.name },
+        });
     });
 
     it("with one active host there is no redundancy alarm, only the outage one; the web SG still admits only the LB", () => {

@@ -64,7 +64,7 @@ beforeAll(async () => {
     fleets.standard = new web.WebServers("std", { ...base, instanceType: "t3.small", cpuCredits: "standard" });
     // A pinned AMI, given as an Output (as a stack passes config or another resource's id).
     fleets.pinned = new web.WebServers("pinned", { ...base, instanceType: "c7g.large", amiId: pulumi.output(PINNED_AMI) });
-    // Active-passive: one server serving, two running standbys in the warm pool.
+    // Active-passive: one server serving, two running servers in Standby.
     fleets.passive = new web.WebServers("passive", { ...base, mode: "active-passive", warmStandbyCount: 2, loadBalancerMetrics: LB_METRICS });
     privateSubnetIds = await Promise.all(network.privateSubnetIds.map((id) => awaitOutput(id)));
     await Promise.all(Object.values(fleets).map((f) => awaitOutput(f.autoScalingGroupName)));
@@ -95,7 +95,8 @@ describe("a fleet, not instances", () => {
     it("min = minSize, max = maxSize (default 2 × min), and never a desiredCapacity for `up` to fight the scaler over", () => {
         expect([groupOf("web").inputs.minSize, groupOf("web").inputs.maxSize]).toEqual([2, 4]);
         expect([groupOf("big").inputs.minSize, groupOf("big").inputs.maxSize]).toEqual([3, 10]);
-        for (const g of resourcesOf(GROUP)) expect(g.inputs).not.toHaveProperty("desiredCapacity");
+        // Active-passive sets it once, at creation (its own test below).
+        for (const g of resourcesOf(GROUP).filter((g) => g.name !== "passive-asg")) expect(g.inputs).not.toHaveProperty("desiredCapacity");
         expect([fleets.big.minSize, fleets.big.maxSize, fleets.big.warmStandbyCount]).toEqual([3, 10, 0]);
     });
 
@@ -157,7 +158,7 @@ describe("a fleet, not instances", () => {
     });
 
     it("enables the group metrics the alarms and dashboard read, every minute", () => {
-        expect(groupOf("web").inputs.enabledMetrics).toEqual(expect.arrayContaining(["GroupInServiceInstances", "GroupDesiredCapacity", "WarmPoolWarmedCapacity"]));
+        expect(groupOf("web").inputs.enabledMetrics).toEqual(expect.arrayContaining(["GroupInServiceInstances", "GroupDesiredCapacity", "GroupStandbyInstances"]));
         expect(groupOf("web").inputs.metricsGranularity).toBe("1Minute");
     });
 
@@ -177,20 +178,93 @@ describe("a fleet, not instances", () => {
     });
 });
 
-describe("active-passive: one serving, running standbys outside the target group", () => {
-    it("keeps one server in service (max 2 for launch-first replacement) and the standbys in a Running warm pool", () => {
+describe("active-passive: one serving, Standby servers outside the target group, a failover function of ours", () => {
+    const FN = "aws:lambda/function:Function";
+    it("sizes the group 1 in service + the standbys: min 1, desired 1 + 2 at creation then ignored, max for launch-first replacements of all", () => {
         const g = groupOf("passive");
-        expect([g.inputs.minSize, g.inputs.maxSize]).toEqual([1, 2]);
-        expect(g.inputs.warmPool).toEqual({ poolState: "Running", minSize: 2, maxGroupPreparedCapacity: 3, instanceReusePolicy: { reuseOnScaleIn: false } });
-        // The warm pool is the only standby capacity: registered servers are the group's in-service ones.
-        expect(g.inputs.targetGroupArns).toEqual([TG_ARN]);
-        expect(resourcesOf("aws:lambda/function:Function")).toEqual([]);
-        expect([fleets.passive.minSize, fleets.passive.warmStandbyCount, fleets.passive.mode]).toEqual([1, 2, "active-passive"]);
+        expect([g.inputs.minSize, g.inputs.desiredCapacity, g.inputs.maxSize]).toEqual([1, 3, 6]);
+        // Pulumi sets it once; EnterStandby/ExitStandby and Auto Scaling own it from then on.
+        expect(g.ignoreChanges).toContain("desiredCapacity");
+        // Active-active leaves it to the scaler and ignores nothing.
+        expect(groupOf("web").inputs).not.toHaveProperty("desiredCapacity");
+        expect(groupOf("web").ignoreChanges).not.toContain("desiredCapacity");
+        expect([fleets.passive.minSize, fleets.passive.maxSize, fleets.passive.warmStandbyCount, fleets.passive.mode]).toEqual([1, 6, 2, "active-passive"]);
     });
 
-    it("has no scaling policy (one active server by design) and no warm pool in active-active", () => {
+    it("keeps standbys outside the target group by AWS's Standby state: no warm pool, the group still attaches its one target group", () => {
+        const g = groupOf("passive");
+        expect(g.inputs).not.toHaveProperty("warmPool");
+        // EnterStandby deregisters an instance from the group's target groups, ExitStandby registers it:
+        // the attachment stays the group's one mechanism.
+        expect(g.inputs.targetGroupArns).toEqual([TG_ARN]);
+        expect(resourcesOf("aws:autoscaling/attachment:Attachment")).toEqual([]);
+        // Refreshes replace standbys too; rebalancing never moves servers behind the function's back.
+        expect(g.inputs.instanceRefresh.preferences.standbyInstances).toBe("Terminate");
+        expect(g.inputs.suspendedProcesses).toEqual(["AZRebalance"]);
+        expect(groupOf("web").inputs.instanceRefresh.preferences).not.toHaveProperty("standbyInstances");
+        expect(groupOf("web").inputs).not.toHaveProperty("suspendedProcesses");
+    });
+
+    it("declares the failover function (Node 22, the handler file as is, 60 s, concurrency 1) with the group, target group and timings in its environment", () => {
+        const fn = resourceNamed(FN, "passive-failover");
+        expect(fn.inputs).toMatchObject({ runtime: "nodejs22.x", handler: "index.handler", timeout: 60, memorySize: 128, reservedConcurrentExecutions: 1 });
+        expect(fn.inputs.environment.variables).toEqual({
+            GROUP_NAME: groupOf("passive").state.name,
+            TARGET_GROUP_ARN: TG_ARN,
+            STANDBY_COUNT: "2",
+            GRACE_SECONDS: String(web.HEALTH_CHECK_GRACE_SECONDS),
+            POLL_SECONDS: "5",
+            RUN_SECONDS: "50",
+        });
+        expect(fn.inputs.loggingConfig).toEqual({ logFormat: "Text", logGroup: resourceNamed("aws:cloudwatch/logGroup:LogGroup", "passive-failover-logs").state.name });
+        // No function in active-active.
+        expect(resourcesOf(FN).map((f) => f.name)).toEqual(["passive-failover"]);
+    });
+
+    it("runs it every minute from an EventBridge schedule allowed to invoke it, without retries", () => {
+        const rule = resourceNamed("aws:cloudwatch/eventRule:EventRule", "passive-failover-schedule");
+        expect(rule.inputs.scheduleExpression).toBe("rate(1 minute)");
+        const target = resourceNamed("aws:cloudwatch/eventTarget:EventTarget", "passive-failover-schedule-target");
+        expect(target.inputs).toMatchObject({ rule: rule.state.name, arn: resourceNamed(FN, "passive-failover").state.arn });
+        expect(resourceNamed("aws:lambda/permission:Permission", "passive-failover-schedule-invoke").inputs).toMatchObject({
+            principal: "events.amazonaws.com",
+            sourceArn: rule.state.arn,
+        });
+        expect(resourceNamed("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "passive-failover-invoke").inputs).toMatchObject({ maximumRetryAttempts: 0 });
+    });
+
+    it("grants least privilege: moves on this group's ARN only, reads on *, its own log group", () => {
+        const doc = JSON.parse(resourceNamed("aws:iam/rolePolicy:RolePolicy", "passive-failover-policy").inputs.policy);
+        const bySid = Object.fromEntries(doc.Statement.map((st: any) => [st.Sid, st]));
+        expect(bySid.MoveServersOfThisGroup).toEqual({
+            Sid: "MoveServersOfThisGroup",
+            Effect: "Allow",
+            Action: ["autoscaling:EnterStandby", "autoscaling:ExitStandby", "autoscaling:SetInstanceHealth", "autoscaling:SetDesiredCapacity"],
+            Resource: groupOf("passive").state.arn,
+        });
+        expect(bySid.ReadGroupTargetsAndLaunchTimes.Action.every((a: string) => /:Describe/.test(a))).toBe(true);
+        expect(bySid.WriteOwnLogs.Resource).toBe(`${resourceNamed("aws:cloudwatch/logGroup:LogGroup", "passive-failover-logs").state.arn}:*`);
+        expect(doc.Statement).toHaveLength(3);
+        expect(resourceNamed("aws:cloudwatch/logGroup:LogGroup", "passive-failover-logs").inputs.retentionInDays).toBe(30);
+    });
+
+    it("turns its log lines into metrics by group (standbys missing, failovers) for the alarms", () => {
+        const filters = resourcesOf("aws:cloudwatch/logMetricFilter:LogMetricFilter").filter((f) => f.name.startsWith("passive-"));
+        expect(filters.map((f) => [f.name, f.inputs.pattern, f.inputs.metricTransformation.name])).toEqual([
+            ["passive-failover-standbys-missing", "{ $.standbysMissing > 0 }", "StandbysMissing"],
+            ["passive-failover-failovers", "{ $.failover = 1 }", "Failovers"],
+        ]);
+        for (const f of filters) expect(f.inputs.metricTransformation.dimensions).toEqual({ AutoScalingGroupName: "$.group" });
+    });
+
+    it("has no scaling policy (one active server by design)", () => {
         expect(of(POLICY, "passive")).toEqual([]);
-        expect(groupOf("web").inputs).not.toHaveProperty("warmPool");
+    });
+
+    it("refuses more than one target group in active-passive, naming the arg", () => {
+        expect(() => new web.WebServers("two-tg", { vpcId: "vpc-1", subnetIds: ["subnet-a", "subnet-b"], targetGroupArns: [TG_ARN, TG_ARN], mode: "active-passive" })).toThrow(
+            "WebServers two-tg: `targetGroupArns` must name exactly one target group in active-passive (got 2): the failover function reads the active server's health there",
+        );
     });
 });
 

@@ -214,7 +214,7 @@ export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHea
             treatMissingData: "breaching",
             description:
                 "OUTAGE: no web server is healthy behind the load balancer; every request gets a 502/503. " +
-                "FIRST: read the targets' health reasons in the target group. If all fail the same way, suspect the last change (deploy, security group, config) and roll it back; active-passive: the group is replacing the active server from its warm pool. Runbooks: docs/runbooks/web-server-fails.md, docs/runbooks/web-failover.md",
+                "FIRST: read the targets' health reasons in the target group. If all fail the same way, suspect the last change (deploy, security group, config) and roll it back; active-passive: the failover function moves a Standby server in service (its log says so). Runbooks: docs/runbooks/web-server-fails.md, docs/runbooks/web-failover.md",
         },
         {
             role: "lb-elb-5xx",
@@ -372,6 +372,57 @@ export function webFleetAlarms<V>(fleet: WebFleetDimensions<V>, t: MonitoringThr
             { comparison: "GreaterThanThreshold", threshold: t.webCpuPercent, periods: 5, missing: "notBreaching" },
             `The web fleet's average CPU has been above ${t.webCpuPercent}% for 5 minutes although target tracking adds servers: the group is probably at webServerMaxCount, or load rose faster than servers boot. ` +
                 "FIRST: compare the group's in-service count with its maximum on the dashboard; raise webServerMaxCount, or move to a larger webInstanceType (a pulumi up rolls it by instance refresh). Runbook: docs/runbooks/web-rolling-deploy.md",
+        ),
+    ];
+}
+
+/** Namespace of the metrics the failover function's log lines feed (metric filters, components/standbyFailover.ts). */
+export const FAILOVER_METRIC_NAMESPACE = "web-infra/WebFailover";
+
+export interface StandbyFailoverDimensions<V> {
+    /** The failover function's name (the `FunctionName` dimension of AWS/Lambda). */
+    readonly functionName: V;
+    /** The group's name: the `AutoScalingGroupName` dimension of the function's own metrics. */
+    readonly autoScalingGroupName: V;
+}
+
+/**
+ * Active-passive's failover, watched (components/standbyFailover.ts; its metrics come from the
+ * function's log lines through metric filters, namespace `web-infra/WebFailover`):
+ *
+ * - `web-failover-errors`: the function failed (more than half its passes in an invocation) three
+ *   minutes in a row: no failover would happen now.
+ * - `web-standby-missing`: fewer standbys than configured for 15 minutes. A failover uses one and the
+ *   replacement needs about 5 minutes to boot and be armed, and a refresh replaces them all; 15 minutes
+ *   means they are not coming back (launches failing, the function stuck) or a failover found none.
+ *   Silence is not breaching: the metric filter publishes only while one is missing.
+ * - `web-failover`: a failover happened (at least one in a minute): a person should know, and find out
+ *   why the active server failed. Its OK is the all-clear a minute later.
+ */
+export function standbyFailoverAlarms<V>(f: StandbyFailoverDimensions<V>): AlarmSpec<V>[] {
+    const byGroup = { AutoScalingGroupName: f.autoScalingGroupName };
+    const runbook = "Runbook: docs/runbooks/web-failover.md";
+    return [
+        alarmOn(
+            "web-failover-errors",
+            metric("AWS/Lambda", "Errors", { FunctionName: f.functionName }, "Sum"),
+            { comparison: "GreaterThanOrEqualToThreshold", threshold: 1, periods: 3, missing: "notBreaching" },
+            "The active-passive failover function has failed for 3 minutes: if the active web server fails now, no standby takes over. " +
+                `FIRST: read the function's log group (<name>-failover-logs; lines with "event":"error") for the API error (permissions, throttling, the group renamed). ${runbook}`,
+        ),
+        alarmOn(
+            "web-standby-missing",
+            metric(FAILOVER_METRIC_NAMESPACE, "StandbysMissing", byGroup, "Minimum", 300),
+            { comparison: "GreaterThanOrEqualToThreshold", threshold: 1, periods: 3, missing: "notBreaching" },
+            "The web tier has had fewer Standby servers than webWarmStandbyCount for 15 minutes: the next failure of the active server is an outage until a new server boots. " +
+                `FIRST: aws autoscaling describe-auto-scaling-groups (lifecycle states) and describe-scaling-activities (failed launches); the function's log says what it waits for. ${runbook}`,
+        ),
+        alarmOn(
+            "web-failover",
+            metric(FAILOVER_METRIC_NAMESPACE, "Failovers", byGroup, "Sum"),
+            { comparison: "GreaterThanOrEqualToThreshold", threshold: 1, periods: 1, missing: "notBreaching" },
+            "The active web server failed and a Standby server was moved in service (failover performed); the failed server is being replaced and will become the next standby. " +
+                `FIRST: find out why it failed (target health reason, nginx logs, EC2 status checks) before it happens again. ${runbook}`,
         ),
     ];
 }

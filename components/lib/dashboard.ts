@@ -239,7 +239,7 @@ export function buildDashboardBody(input: DashboardInput): string {
                     ["AWS/AutoScaling", "GroupInServiceInstances", ...group, { label: "in service" }],
                     ["AWS/AutoScaling", "GroupDesiredCapacity", ...group, { label: "desired", stat: "Maximum" }],
                     ["AWS/AutoScaling", "GroupPendingInstances", ...group, { label: "launching", stat: "Maximum" }],
-                    ["AWS/AutoScaling", "WarmPoolWarmedCapacity", ...group, { label: "warm standbys", stat: "Minimum" }],
+                    ["AWS/AutoScaling", "GroupStandbyInstances", ...group, { label: "standbys (active-passive)", stat: "Minimum" }],
                 ],
                 lines: [
                     { label: "minimum", value: input.webFleet.minSize },

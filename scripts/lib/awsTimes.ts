@@ -5,7 +5,7 @@
  *
  * `assumption: true` marks a figure AWS does not publish: the report names it as an assumption
  * wherever it uses it, never as a fact. The web fleet's own assumptions (Auto Scaling's reaction, an EC2
- * launch, a warm standby going InService) live with its timing model: scripts/lib/fleet.ts ASSUMED_SECONDS.
+ * launch, a Standby instance going InService) live with its timing model: scripts/lib/fleet.ts ASSUMED_SECONDS.
  */
 export interface AwsTime {
     /** Seconds, as a range (low = high for a single figure). */

@@ -5,9 +5,10 @@
  * It is an estimate for comparing stacks and seeing what a setting costs, not a quote: prices change
  * (check https://aws.amazon.com/pricing/), usage-driven charges (requests, data) are assumptions, and
  * free tiers are ignored. Resources with a negligible fixed cost (IAM, security groups, route tables,
- * SNS e-mail, Lambda at alarm volumes) are not listed.
+ * SNS e-mail, Lambda at alarm volumes) are not listed; a function that runs all the time (the
+ * active-passive failover function) is.
  */
-import { fleetsOf, warmPoolSize } from "./fleet";
+import { fleetsOf, standbyCount, warmPoolSize } from "./fleet";
 import { PlanRecord, RecordSet, T, field, num, str } from "./records";
 import { plural } from "./text";
 
@@ -86,6 +87,11 @@ export const PRICE = {
     kmsKeyMonthly: 1,
     secretMonthly: 0.4,
     s3PerGiB: 0.023,
+    // Lambda, us-east-1: per GB-second of duration (arm64 is 20 % cheaper than x86_64) and per request.
+    lambdaArmPerGbSecond: 0.0000133334,
+    lambdaX86PerGbSecond: 0.0000166667,
+    lambdaPerMillionRequests: 0.2,
+    customMetricMonthly: 0.3, // first 10,000 metrics; a metric filter publishes one per dimension value
 } as const;
 
 /** What usage the estimate assumes; shown with the estimate. */
@@ -154,15 +160,18 @@ export function estimateCost(records: readonly PlanRecord[]): CostEstimate {
         if (hourly === undefined) unpriced.push(type);
         const instanceMonthly = (hourly ?? 0) * HOURS_PER_MONTH;
         const volumeMonthly = f.volumeGiBPerInstance * PRICE.ebsGp3PerGiB;
+        // Standby servers run (and are billed) outside the desired capacity; at the maximum the group's
+        // maxSize counts every server.
+        const standbys = standbyCount(f);
         const monthly = (desired: number) => {
-            const pool = warmPoolSize(f, desired);
-            const running = f.warmPool?.poolState === "Running" ? pool : 0;
+            const pool = warmPoolSize(f, desired) + (desired < f.maxSize ? standbys : 0);
+            const running = f.warmPool?.poolState === "Running" || standbys > 0 ? pool : 0;
             return { pool, running, cost: (desired + running) * instanceMonthly + (desired + pool) * volumeMonthly };
         };
         const min = f.desiredCapacity ?? f.minSize;
         const atMin = monthly(min);
         const atMax = monthly(f.maxSize);
-        const pool = (p: { pool: number; running: number }) => (p.pool > 0 ? ` + ${p.pool} warm standby (${f.warmPool?.poolState})` : "");
+        const pool = (p: { pool: number; running: number }) => (p.pool > 0 ? (standbys > 0 ? ` + ${p.pool} Standby (running)` : ` + ${p.pool} warm standby (${f.warmPool?.poolState})`) : "");
         add(
             "EC2 Auto Scaling group (at minimum)",
             `${f.name}: ${min}${pool(atMin)} × ${type} at $${hourly ?? "?"}/h + ${f.volumeGiBPerInstance} GiB gp3 each at $${PRICE.ebsGp3PerGiB}; at maximum ${f.maxSize}${pool(atMax)}: $${atMax.cost.toFixed(2)}`,
@@ -171,6 +180,24 @@ export function estimateCost(records: readonly PlanRecord[]): CostEstimate {
         maxExtra += atMax.cost - atMin.cost;
         maxDetails.push(`${f.name} at ${f.maxSize}`);
     }
+
+    // ---- the active-passive failover function: one invocation a minute, looping RUN_SECONDS each ----
+    for (const f of fleetsOf(records, rs)) {
+        const fn = f.standbyFunction && rs.of("aws:lambda/function:Function").find((x) => x.name === f.standbyFunction!.name);
+        if (!fn) continue;
+        const invocations = HOURS_PER_MONTH * 60;
+        const gb = (num(field(fn, "memorySize")) ?? 128) / 1024;
+        const arm = ((field(fn, "architectures") as unknown[] | undefined) ?? []).includes("arm64");
+        const perGbSecond = arm ? PRICE.lambdaArmPerGbSecond : PRICE.lambdaX86PerGbSecond;
+        const gbSeconds = invocations * f.standbyFunction!.runSeconds * gb;
+        add(
+            "Lambda (active-passive failover)",
+            `${fn.name}: ${invocations} runs × ${f.standbyFunction!.runSeconds} s × ${gb * 1024} MB = ${Math.round(gbSeconds)} GB-s at $${perGbSecond} (${arm ? "arm64" : "x86_64"}) + requests at $${PRICE.lambdaPerMillionRequests}/million`,
+            gbSeconds * perGbSecond + (invocations / 1e6) * PRICE.lambdaPerMillionRequests,
+        );
+    }
+    const metricFilters = rs.of("aws:cloudwatch/logMetricFilter:LogMetricFilter").length;
+    add("CloudWatch custom metrics", `${metricFilters} from log metric filters at $${PRICE.customMetricMonthly}`, metricFilters * PRICE.customMetricMonthly);
 
     // ---- load balancer ----
     for (const lb of rs.of(T.loadBalancer)) {

@@ -1,8 +1,9 @@
 /**
  * The web fleet as the plan sees it: an EC2 Auto Scaling group read from its declared inputs (size
- * range, zones, launch template, health checks, warm pool, target-tracking policies), how AWS spreads
- * it over its zones, how big its warm pool is, and how long a replacement and an active-passive
- * failover take, step by step, from the declared values plus the AWS figures that are not ours to set.
+ * range, zones, launch template, health checks, warm pool, target-tracking policies, the active-passive
+ * failover function that keeps Standby servers), how AWS spreads it over its zones, and how long a
+ * replacement and an active-passive failover take, step by step, from the declared values plus the AWS
+ * figures that are not ours to set.
  * Pure: records in, facts out.
  */
 import { PlanRecord, RecordSet, T, field, num, str, uniqueSorted } from "./records";
@@ -23,6 +24,25 @@ export interface WarmPoolInfo {
     readonly maxGroupPreparedCapacity?: number;
 }
 
+/**
+ * Active-passive: the function of ours that keeps servers of the group in the Auto Scaling `Standby`
+ * state and moves one in service when the active fails (components/standbyFailover.ts), read from its
+ * declared environment.
+ */
+export interface StandbyFunctionInfo {
+    /** Logical name of the Lambda function. */
+    readonly name: string;
+    /** `STANDBY_COUNT`: servers it keeps in Standby. */
+    readonly standbyCount: number;
+    /** `POLL_SECONDS`: how often it looks within one invocation. */
+    readonly pollSeconds: number;
+    /** `RUN_SECONDS`: how long one invocation loops; the schedule starts one a minute. */
+    readonly runSeconds: number;
+}
+
+/** The function's environment variable naming the group it keeps standbys of. */
+export const STANDBY_FUNCTION_GROUP_VARIABLE = "GROUP_NAME";
+
 export interface FleetInfo {
     /** Logical name. */
     readonly name: string;
@@ -30,8 +50,13 @@ export interface FleetInfo {
     readonly groupName?: string;
     readonly minSize: number;
     readonly maxSize: number;
-    /** Declared desired capacity; undefined when left to the scaler (as it should be). */
+    /**
+     * Declared desired capacity that every `pulumi up` sends; undefined when left to the scaler (as it
+     * should be) or set at creation only (`ignoreChanges`: `desiredAtCreation`).
+     */
     readonly desiredCapacity?: number;
+    /** Declared desired capacity that `ignoreChanges` keeps `up` from sending after creation. */
+    readonly desiredAtCreation?: number;
     /** Zones of the group's subnets (`vpcZoneIdentifiers`), sorted. */
     readonly zones: string[];
     readonly launchTemplate?: string;
@@ -46,6 +71,8 @@ export interface FleetInfo {
     readonly targetGroups: string[];
     readonly scaling: ScalingTarget[];
     readonly warmPool?: WarmPoolInfo;
+    /** Active-passive: the failover function keeping Standby servers of this group. */
+    readonly standbyFunction?: StandbyFunctionInfo;
     /** `instanceMaintenancePolicy.minHealthyPercentage`/`maxHealthyPercentage` (launch before terminate when max > 100). */
     readonly maintenance?: { readonly minHealthyPercentage?: number; readonly maxHealthyPercentage?: number };
 }
@@ -105,6 +132,16 @@ function launchTemplateOf(rs: RecordSet, group: PlanRecord): PlanRecord | undefi
     return byName ? rs.of(ATTACHMENT_TYPES.launchTemplate).find((t) => str(field(t, "name")) === byName) : undefined;
 }
 
+function standbyFunctionOf(rs: RecordSet, group: PlanRecord): StandbyFunctionInfo | undefined {
+    const names = namesOf(group);
+    for (const fn of rs.of("aws:lambda/function:Function")) {
+        const vars = (field(fn, "environment") as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+        if (!names.has(String(vars[STANDBY_FUNCTION_GROUP_VARIABLE]))) continue;
+        return { name: fn.name, standbyCount: num(vars.STANDBY_COUNT) ?? 1, pollSeconds: num(vars.POLL_SECONDS) ?? 5, runSeconds: num(vars.RUN_SECONDS) ?? 50 };
+    }
+    return undefined;
+}
+
 /** Every Auto Scaling group the records declare, read as a fleet. */
 export function fleetsOf(records: readonly PlanRecord[], rs: RecordSet = new RecordSet(records)): FleetInfo[] {
     return rs.of(T.autoScalingGroup).map((g) => {
@@ -119,7 +156,9 @@ export function fleetsOf(records: readonly PlanRecord[], rs: RecordSet = new Rec
             groupName: str(g.inputs.name) ?? str(g.state?.name) ?? str(g.state?.id) ?? g.id,
             minSize: num(field(g, "minSize")) ?? 0,
             maxSize: num(field(g, "maxSize")) ?? num(field(g, "minSize")) ?? 0,
-            desiredCapacity: num(g.inputs.desiredCapacity),
+            desiredCapacity: g.ignoreChanges?.includes("desiredCapacity") ? undefined : num(g.inputs.desiredCapacity),
+            desiredAtCreation: g.ignoreChanges?.includes("desiredCapacity") ? num(g.inputs.desiredCapacity) : undefined,
+            standbyFunction: standbyFunctionOf(rs, g),
             zones: uniqueSorted(((field(g, "vpcZoneIdentifiers") as unknown[] | undefined) ?? []).map((s) => rs.subnetZone(s))),
             launchTemplate: template?.name,
             instanceType: template ? str(field(template, "instanceType")) : undefined,
@@ -165,9 +204,19 @@ export function warmPoolSize(fleet: FleetInfo, desired: number): number {
     return Math.max(fleet.warmPool.minSize, prepared - desired, 0);
 }
 
-/** Whether the fleet is active-passive: warm standbys that run (poolState Running) outside the target group. */
+/**
+ * Whether the fleet is active-passive: running servers in the Auto Scaling `Standby` state, outside
+ * the target group, that a failover function of ours moves in service. A warm pool is not counted: AWS
+ * documents it for scale-out ("Whenever your application needs to scale out, the Auto Scaling group can
+ * draw on the warm pool"), not for replacing an unhealthy server (docs/web-tier.md).
+ */
 export function hasRunningStandbys(fleet: FleetInfo): boolean {
-    return fleet.warmPool?.poolState === "Running" && warmPoolSize(fleet, fleet.minSize) > 0;
+    return (fleet.standbyFunction?.standbyCount ?? 0) > 0;
+}
+
+/** Servers kept in Standby (active-passive), 0 without a failover function. */
+export function standbyCount(fleet: FleetInfo): number {
+    return fleet.standbyFunction?.standbyCount ?? 0;
 }
 
 // ---- timings ------------------------------------------------------------------------------------
@@ -185,8 +234,12 @@ export const ASSUMED_SECONDS = {
     asgSeesElbUnhealthy: 15,
     /** From RunInstances to the instance running and its user data starting (no AWS SLA; typically under a minute). */
     ec2Launch: 45,
-    /** A warm-pool instance in the Running state moving to InService and being registered in the target group. */
-    warmPoolToInService: 10,
+    /**
+     * ExitStandby: Auto Scaling moving a Standby instance to InService and registering it in the target
+     * group (the User Guide describes the steps, "Temporarily remove instances from your Auto Scaling
+     * group", but gives no duration).
+     */
+    exitStandbyRegistered: 5,
 } as const;
 
 export interface TimingStep {
@@ -259,24 +312,27 @@ export function replacementTime(fleet: FleetInfo, tg: HealthCheckFigures): Timin
 }
 
 /**
- * Active-passive: from the active server's failure to a warm standby serving. The standby already ran
- * its user data in the warm pool, so there is no boot; it is moved InService, registered, and must pass
- * the healthy checks. Undefined without running warm standbys or without ELB health checks.
- *
- * Two things this figure takes from the fleet's design rather than from the records: that the health
- * replacement of the active server draws on the warm pool (the User Guide says the group "can draw on
- * the warm pool" to scale out; components/webServer.ts and its docs carry the evidence for
- * replacements), and that the standby has finished its user data: "Amazon EC2 Auto Scaling does not
- * wait for user data to finish running" when an instance enters the pool (User Guide, "Use lifecycle
- * hooks with a warm pool"), so a standby launched less than a boot ago may not serve yet. Without
- * either, the failover is a new launch: `replacementTime`.
+ * Active-passive: from the active server's failure to a Standby server serving. The standby booted and
+ * served before it was armed (the function arms only servers whose target was `healthy`), so there is
+ * no boot: the target group detects the failure, the function's next pass sees it, ExitStandby moves
+ * the standby InService and registers it, and it passes the healthy checks. The function's wait is
+ * bounded by the longer of its poll interval and the gap between one invocation's loop (RUN_SECONDS)
+ * and the next scheduled one (a minute). Undefined without a failover function.
  */
 export function failoverTime(fleet: FleetInfo, tg: HealthCheckFigures): Timing | undefined {
-    if (fleet.healthCheckType !== "ELB" || !hasRunningStandbys(fleet)) return undefined;
+    const fn = fleet.standbyFunction;
+    if (!fn || fn.standbyCount < 1) return undefined;
+    const gap = Math.max(0, 60 - fn.runSeconds);
+    const wait = Math.max(fn.pollSeconds, gap);
     return timing([
         detect(tg),
-        asgNotices(),
-        { what: "a warm standby (Running) moves InService and is registered", seconds: ASSUMED_SECONDS.warmPoolToInService, basis: "assumed", how: "no AWS figure" },
+        {
+            what: `${fn.name} sees it`,
+            seconds: wait,
+            basis: "bound",
+            how: wait === fn.pollSeconds ? `its ${fn.pollSeconds} s poll (POLL_SECONDS)` : `the ${gap} s between one run's ${fn.runSeconds} s loop (RUN_SECONDS) and the next a minute later, longer than its ${fn.pollSeconds} s poll`,
+        },
+        { what: "ExitStandby: the standby goes InService and is registered", seconds: ASSUMED_SECONDS.exitStandbyRegistered, basis: "assumed", how: "no AWS figure" },
         healthy(tg),
     ]);
 }

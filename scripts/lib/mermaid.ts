@@ -3,7 +3,7 @@
  * WAF → ALB → web servers grouped by zone → DB writer → replicas, the NAT gateways each zone's
  * servers leave through, and the monitoring path (alarms → SNS → e-mail). Pure.
  */
-import { spreadOverZones, warmPoolSize } from "./fleet";
+import { spreadOverZones, standbyCount, warmPoolSize } from "./fleet";
 import { PlanRecord, uniqueSorted } from "./records";
 import { FailureModeId, RecoveryReport, tierRecoveryLine } from "./recovery";
 import { plural } from "./text";
@@ -78,7 +78,7 @@ export function mermaidDiagram(records: readonly PlanRecord[], recovery?: Recove
         if (servers.length + standbys.length + nats.length + dbs.length === 0) continue;
         add(`subgraph ${nodeId("az", zone)}[${label(zone)}]`);
         for (const s of servers) add(`    ${nodeId("web", s.name)}[${label(s.name, s.instanceType, rt("web-server", "a server"))}]`);
-        for (const s of standbys) add(`    ${nodeId("web", s.name)}[${label(s.name, s.instanceType, "warm standby")}]`);
+        for (const s of standbys) add(`    ${nodeId("web", s.name)}[${label(s.name, s.instanceType, "standby")}]`);
         for (const n of nats) add(`    ${nodeId("nat", n.name)}{{${label("NAT gateway", n.name, rt("nat-path", "the NAT path"))}}}`);
         for (const d of dbs) {
             const role = d.source === undefined ? (d === writer ? "DB writer" : "DB standalone") : "DB read replica";
@@ -105,7 +105,8 @@ export function mermaidDiagram(records: readonly PlanRecord[], recovery?: Recove
                 `Auto Scaling group ${f.name}`,
                 `${f.instanceType ?? "?"}, ${f.minSize}–${f.maxSize} servers`,
                 ...f.zones.map((z) => `${z}: ${atMin[z]}–${atMax[z]}`),
-                pool > 0 && f.warmPool ? `+ ${pool} warm standby (${f.warmPool.poolState}), outside the target group` : undefined,
+                pool > 0 && f.warmPool ? `+ ${pool} in a warm pool (${f.warmPool.poolState}), outside the target group` : undefined,
+                standbyCount(f) > 0 ? `+ ${standbyCount(f)} Standby, outside the target group (${f.standbyFunction?.name} fails over)` : undefined,
                 f.scaling.length > 0 ? `target tracking: ${f.scaling.map((x) => `${x.metric} ${x.target ?? "?"}`).join(", ")}` : undefined,
                 rt("active-server", "the active server") ?? rt("web-server", "a server"),
                 rt("web-zone", "a zone's servers"),

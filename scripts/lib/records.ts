@@ -23,6 +23,8 @@ export interface PlanRecord {
     /** Dotted input paths that were Pulumi secrets. */
     readonly secretPaths?: readonly string[];
     readonly protect?: boolean;
+    /** Inputs `pulumi up` never sends after creation (the resource option). */
+    readonly ignoreChanges?: readonly string[];
 }
 
 /** Type tokens the analyses read. pulumi-aws registers ALB resources under `aws:lb/*` (and the `aws:alb/*` aliases). */

@@ -6,7 +6,7 @@
  * with their documents (./awsTimes.ts). Pure: unit-tested with hand-built records and run on the stack.
  */
 import { AWS_TIMES, AwsTime } from "./awsTimes";
-import { Timing, failoverTime, fleetsOf, hasRunningStandbys, replacementTime, spreadOverZones, spreadText, timingText, warmPoolSize } from "./fleet";
+import { Timing, failoverTime, fleetsOf, hasRunningStandbys, replacementTime, spreadOverZones, spreadText, standbyCount, timingText } from "./fleet";
 import { PlanRecord, RecordSet, T, countByZone, field, num, str, uniqueSorted } from "./records";
 import { readerRecordsOf } from "./spof";
 import { MAX_LINE_WIDTH, plural, wrap } from "./text";
@@ -144,9 +144,9 @@ function webModes(rs: RecordSet, t: Topology, used: Set<AwsTime>): FailureMode[]
         : never(fleet ? `${fleet.name} uses EC2 health checks only: a server that fails the load balancer's check is never replaced` : "fixed servers: nothing replaces a failed one");
 
     if (fleet && hasRunningStandbys(fleet)) {
-        // Active-passive: one server serves, warm standbys run outside the target group.
+        // Active-passive: one server serves, Standby servers run outside the target group.
         const failover = failoverTime(fleet, figures);
-        const figure = failover ? timingFigure(failover) : never(`${fleet.name} replaces on EC2 health only: the active server's failure is never acted on`);
+        const figure = failover ? timingFigure(failover) : never(`${fleet.name} has no failover function: the active server's failure is never acted on`);
         return [
             {
                 id: "active-server",
@@ -157,7 +157,7 @@ function webModes(rs: RecordSet, t: Topology, used: Set<AwsTime>): FailureMode[]
                 full: figure,
                 dataLoss: noData,
                 targeted: true,
-                note: `${plural(warmPoolSize(fleet, fleet.minSize), "warm standby", "warm standbys")}, Running; the failed server's replacement becomes the next standby` +
+                note: `${plural(standbyCount(fleet), "Standby server")}, running, kept by ${fleet.standbyFunction?.name}; the failed server's replacement becomes the next standby` +
                     (replaced ? ` (${replaced.seconds} s)` : ""),
             },
         ];

@@ -8,7 +8,7 @@
  * checks), never from the stack config, so a component that ignores a setting shows up here. Pure:
  * hand-built records in, a report out.
  */
-import { FleetInfo, failoverTime, hasRunningStandbys, replacementTime, spreadOverZones, spreadText, timingText, warmPoolSize } from "./fleet";
+import { FleetInfo, failoverTime, hasRunningStandbys, replacementTime, spreadOverZones, spreadText, standbyCount, timingText } from "./fleet";
 import { WRITER_FAILOVER_SECONDS } from "../../components/lib/rds";
 import { PlanRecord, RecordSet, T, countByZone, formatZoneCounts, num, str, uniqueSorted } from "./records";
 import { MAX_LINE_WIDTH, plural, wrap } from "./text";
@@ -91,8 +91,8 @@ function loadBalancer(t: Topology): TierReport {
  * and a minimum of ≥ 2 the survivors serve while the group launches into the surviving zones
  * (balanced-best-effort, the default: "If launch attempts fail in an Availability Zone, Auto Scaling
  * attempts to launch instances in another healthy Availability Zone", EC2 Auto Scaling User Guide,
- * "Auto Scaling group Availability Zone distribution"). Active-passive (one server, warm standbys
- * Running): a failover, not an outage, when the group replaces on ELB health.
+ * "Auto Scaling group Availability Zone distribution"). Active-passive (one server, Standby servers
+ * kept by a failover function): a failover, not an outage.
  */
 function webFleet(t: Topology, fleet: FleetInfo): TierReport {
     const tg = t.targetGroups.find((g) => fleet.targetGroups.includes(g.name));
@@ -110,18 +110,17 @@ function webFleet(t: Topology, fleet: FleetInfo): TierReport {
     const figures = { intervalSeconds: tg.healthCheckInterval, unhealthyThreshold: tg.unhealthyThreshold, healthyThreshold: tg.healthyThreshold };
     const noReplace = `healthCheckType ${fleet.healthCheckType}: a server whose web server fails the target group's check is never replaced (set healthCheckType "ELB")`;
 
-    // One serving server with running warm standbys is active-passive; with more, the pool only speeds scaling.
+    // One serving server with Standby servers kept by a failover function is active-passive.
     if (hasRunningStandbys(fleet) && min === 1) {
-        const standbys = warmPoolSize(fleet, min);
-        const failover = failoverTime(fleet, figures);
-        const server = failover
-            ? `active-passive: ${plural(min, "active server")}; when it fails, ${name} moves one of ${plural(standbys, "warm standby", "warm standbys")} (Running, outside the target group) in service — a failover, not an outage: ${timingText(failover)}; the failed server is replaced and becomes the next standby`
-            : `active-passive: ${plural(min, "active server")} with ${plural(standbys, "warm standby", "warm standbys")}, but ${noReplace}, so no standby takes over`;
+        const standbys = standbyCount(fleet);
+        const fn = fleet.standbyFunction!.name;
+        const failover = failoverTime(fleet, figures)!;
+        const server = `active-passive: ${plural(min, "active server")}; when it fails, ${fn} moves one of ${plural(standbys, "Standby server", "Standby servers")} (running, outside the target group) in service — a failover, not an outage: ${timingText(failover)}; the failed server is replaced and becomes the next standby${fleet.healthCheckType === "ELB" ? "" : ` (but ${noReplace})`}`;
         const zone =
             zones.length >= 2
-                ? `${name} spans ${plural(zones.length, "zone")} (${list(zones)}): if the active server's zone fails, the group replaces it in a surviving zone (from the warm pool, or a new launch)${stranded}`
+                ? `${name} spans ${plural(zones.length, "zone")} (${list(zones)}): if the active server's zone fails, ${fn} prefers a standby in another zone, and the group launches the replacement in a surviving zone${stranded}`
                 : `${name} has subnets in ${list(zones)} only: the site is down if that zone fails${stranded}`;
-        return tier("web servers", failover !== undefined, server, zones.length >= 2 && failover !== undefined, zone);
+        return tier("web servers", true, server, zones.length >= 2, zone);
     }
 
     const replacement = replacementTime(fleet, figures);

@@ -5,7 +5,7 @@
  */
 import { WRITER_FAILOVER_SECONDS } from "../../components/lib/rds";
 import { CostEstimate } from "./cost";
-import { FleetInfo, ScalingTarget, Timing, failoverTime, hasRunningStandbys, replacementTime, spreadOverZones, timingText, warmPoolSize } from "./fleet";
+import { FleetInfo, ScalingTarget, Timing, failoverTime, hasRunningStandbys, replacementTime, spreadOverZones, standbyCount, timingText, warmPoolSize } from "./fleet";
 import { PlanRecord, countByZone, formatZoneCounts, str } from "./records";
 import { MAX_LINE_WIDTH, plural, wrap } from "./text";
 import { Topology, primaryWriter, topologyOf } from "./topology";
@@ -72,8 +72,12 @@ export interface FleetSummary {
     readonly healthCheckType: string;
     readonly gracePeriodSeconds: number;
     readonly scaling: readonly ScalingTarget[];
-    /** Warm-pool instances at the minimum, and their state. */
+    /** Warm-pool instances at the minimum, and their state (for scale-out: not counted as failover standbys). */
     readonly warmStandbys?: { readonly count: number; readonly poolState: string };
+    /** Active-passive: servers in the Auto Scaling Standby state, and the function that keeps them. */
+    readonly standbys?: { readonly count: number; readonly functionName: string };
+    /** Desired capacity declared for creation only (`ignoreChanges`). */
+    readonly desiredAtCreation?: number;
     /** Failure → replacement serving (undefined: the group does not replace on ELB health). */
     readonly replacement?: Timing;
     /** Active-passive: active's failure → a standby serving. */
@@ -98,6 +102,8 @@ function fleetSummary(fleet: FleetInfo, t: Topology): FleetSummary {
         gracePeriodSeconds: fleet.gracePeriodSeconds,
         scaling: fleet.scaling,
         warmStandbys: fleet.warmPool && pool > 0 ? { count: pool, poolState: fleet.warmPool.poolState } : undefined,
+        standbys: fleet.standbyFunction && standbyCount(fleet) > 0 ? { count: standbyCount(fleet), functionName: fleet.standbyFunction.name } : undefined,
+        desiredAtCreation: fleet.desiredAtCreation,
         replacement: figures && replacementTime(fleet, figures),
         failover: figures && min === 1 && hasRunningStandbys(fleet) ? failoverTime(fleet, figures) : undefined,
     };
@@ -111,7 +117,8 @@ function fleetFacts(f: FleetSummary): [string, string][] {
         [
             "web fleet",
             `Auto Scaling group ${f.name}${f.instanceType ? ` of ${f.instanceType}` : ""} over ${plural(f.zones.length, "zone")}; at minimum ${f.minSize}: ${zoneCounts(f.atMinimum)}; at maximum ${f.maxSize}: ${zoneCounts(f.atMaximum)} — AWS keeps the zones balanced (which zone gets an odd one out is its choice)` +
-                (f.desiredCapacity !== undefined ? `; desiredCapacity declared (${f.desiredCapacity}): every pulumi up resets what the scaler chose` : ""),
+                (f.desiredCapacity !== undefined ? `; desiredCapacity declared (${f.desiredCapacity}): every pulumi up resets what the scaler chose` : "") +
+                (f.desiredAtCreation !== undefined ? `; desiredCapacity ${f.desiredAtCreation} at creation only (ignoreChanges): pulumi up never sends it again` : ""),
         ],
         [
             "scaling",
@@ -120,8 +127,16 @@ function fleetFacts(f: FleetSummary): [string, string][] {
         ],
         ["health checks", `${f.healthCheckType}${f.healthCheckType === "ELB" ? "" : " (a server whose web server fails is never replaced)"}, grace period ${f.gracePeriodSeconds} s`],
     ];
-    if (f.warmStandbys) out.push(["warm standbys", `${f.warmStandbys.count} (${f.warmStandbys.poolState}, warm pool: not InService, so outside the target group${f.warmStandbys.poolState === "Running" ? "; billed as running instances" : ""})`]);
-    if (f.failover) out.push(["failover time", `active's failure → a warm standby serving: ${timingText(f.failover)}`]);
+    if (f.warmStandbys) {
+        out.push([
+            "warm pool",
+            `${f.warmStandbys.count} (${f.warmStandbys.poolState}; not InService, so outside the target group${f.warmStandbys.poolState === "Running" ? "; billed as running instances" : ""}): AWS documents it for scale-out, not for replacing a failed server, so no failover is counted on it`,
+        ]);
+    }
+    if (f.standbys) {
+        out.push(["standbys", `${f.standbys.count} in the Auto Scaling Standby state (running, deregistered from the target group; billed as running instances), kept and moved in service by ${f.standbys.functionName}`]);
+    }
+    if (f.failover) out.push(["failover time", `active's failure → a Standby server serving: ${timingText(f.failover)}`]);
     out.push([
         "replacement time",
         f.replacement

@@ -4,7 +4,7 @@
  * watched. Pure; built from records only (never from the stack config), so the plan reports what the
  * program really declares.
  */
-import { FleetInfo, fleetsOf, spreadOverZones, warmPoolSize } from "./fleet";
+import { FleetInfo, fleetsOf, spreadOverZones, standbyCount } from "./fleet";
 import { PlanRecord, RecordSet, T, field, idOf, num, str, uniqueSorted } from "./records";
 
 export interface LoadBalancerInfo {
@@ -103,8 +103,9 @@ export interface Topology {
     /** Servers that serve (registered in a target group, or every instance when none is). */
     readonly servers: ServerInfo[];
     /**
-     * Warm standbys outside the target group that an alarm-driven function registers when the active
-     * servers fail (active-passive), with the function's name.
+     * Standbys outside the target group that a function moves in service when the active servers fail
+     * (active-passive): a group's Standby servers, or fixed instances an alarm-driven function
+     * registers; with the function's name.
      */
     readonly standbys: ServerInfo[];
     readonly failoverFunction?: string;
@@ -207,15 +208,12 @@ function servers(rs: RecordSet, fleets: readonly FleetInfo[]): ServerInfo[] {
 }
 
 /**
- * A group's warm standbys at its minimum: warm-pool instances kept Running, outside the target group
- * (not InService, so not registered). Their zones are AWS's choice among the group's, so none is given.
+ * A group's Standby servers (active-passive): running, in the Auto Scaling `Standby` state, so not
+ * registered in the target group, kept by the group's failover function. Their zones are AWS's choice
+ * among the group's, so none is given.
  */
 function fleetStandbys(fleets: readonly FleetInfo[]): ServerInfo[] {
-    return fleets
-        .filter((f) => f.warmPool?.poolState === "Running")
-        .flatMap((f) =>
-            Array.from({ length: warmPoolSize(f, f.desiredCapacity ?? f.minSize) }, (_, i) => ({ name: `${f.name} standby ${i + 1}`, instanceType: f.instanceType, fromGroup: f.name })),
-        );
+    return fleets.flatMap((f) => Array.from({ length: standbyCount(f) }, (_, i) => ({ name: `${f.name} standby ${i + 1}`, instanceType: f.instanceType, fromGroup: f.name })));
 }
 
 /**
@@ -242,19 +240,7 @@ function standbys(rs: RecordSet): { servers: ServerInfo[]; fn?: string } {
             .map((i) => ({ name: i.name, zone: instanceZone(rs, i), instanceType: str(field(i, "instanceType")), id: idOf(i) }));
         return { servers, fn: fn.name };
     }
-    // Auto Scaling warm pools (active-passive): running standbys outside the target group, placed after
-    // the group's in-service servers in the zone rotation. (Minimal support; the plan branch owns this.)
-    const warm: ServerInfo[] = [];
-    for (const g of rs.of(T.autoScalingGroup)) {
-        const pool = field(g, "warmPool") as { minSize?: unknown } | undefined;
-        const size = num(pool?.minSize) ?? 0;
-        const zones = uniqueSorted(((field(g, "vpcZoneIdentifiers") as unknown[] | undefined) ?? []).map((s) => rs.subnetZone(s)));
-        const inService = num(field(g, "desiredCapacity")) ?? num(field(g, "minSize")) ?? 0;
-        for (let i = 0; i < size; i++) {
-            warm.push({ name: `${g.name} warm pool[${i + 1}]`, zone: zones.length > 0 ? zones[(inService + i) % zones.length] : undefined, fromGroup: g.name });
-        }
-    }
-    return { servers: warm, fn: warm.length > 0 ? "EC2 Auto Scaling (warm pool)" : undefined };
+    return { servers: [] };
 }
 
 function natGateways(rs: RecordSet): NatInfo[] {
@@ -344,7 +330,7 @@ export function topologyOf(records: readonly PlanRecord[]): Topology {
         targetGroups: targetGroups(rs),
         servers: servers(rs, fleets).filter((s) => s.id === undefined || !standbyIds.has(s.id)),
         standbys: [...standby.servers, ...fleetStandbys(fleets)],
-        failoverFunction: standby.fn,
+        failoverFunction: standby.fn ?? fleets.find((f) => f.standbyFunction)?.standbyFunction?.name,
         fleets,
         natGateways: natGateways(rs),
         egress: egress(rs),
