@@ -72,11 +72,13 @@ const root = process.argv[2];
     await mocks.settle();
     const count = (t) => mocks.resourcesOf(t).length;
     const [tg] = mocks.resourcesOf("aws:lb/targetGroup:TargetGroup");
-    // The user data is rendered from the package's dist/components/assets (a #cloud-config with our nginx.conf).
-    const userData = mocks.resourcesOf("aws:ec2/instance:Instance").map((i) => i.inputs.userData);
-    const rendered = userData.every((u) => typeof u === "string" && u.startsWith("#cloud-config\n") && u.includes("written by cloud-init (components/assets/web/nginx.conf)"));
-    const got = { instances: count("aws:ec2/instance:Instance"), algorithm: tg && tg.inputs.loadBalancingAlgorithmType, dbInstances: count("aws:rds/instance:Instance"), userDataFromAssets: rendered };
-    const want = { instances: 3, algorithm: "least_outstanding_requests", dbInstances: 1, userDataFromAssets: true };
+    // The user data is rendered from the package's dist/components/assets (a #cloud-config with our nginx.conf),
+    // into the fleet's launch template (base64, as EC2 takes it).
+    const userData = mocks.resourcesOf("aws:ec2/launchTemplate:LaunchTemplate").map((t) => Buffer.from(String(t.inputs.userData), "base64").toString("utf8"));
+    const rendered = userData.length > 0 && userData.every((u) => u.startsWith("#cloud-config\n") && u.includes("written by cloud-init (components/assets/web/nginx.conf)"));
+    const [group] = mocks.resourcesOf("aws:autoscaling/group:Group");
+    const got = { fleetMinSize: group && group.inputs.minSize, algorithm: tg && tg.inputs.loadBalancingAlgorithmType, dbInstances: count("aws:rds/instance:Instance"), userDataFromAssets: rendered };
+    const want = { fleetMinSize: 3, algorithm: "least_outstanding_requests", dbInstances: 1, userDataFromAssets: true };
     if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(`got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
     console.log(`   web-infra → ${path.relative(__dirname, resolved)}; ${mocks.allResources().length} resources: ${JSON.stringify(got)}`);
 })().catch((e) => {
