@@ -64,15 +64,25 @@ export async function main(): Promise<Record<string, unknown>> {
         { locationType: "availability-zone", filters: [{ name: "instance-type", values: [cfg.web.instanceType] }] },
         { provider },
     );
+    // The class and storage the database really deploys: a Multi-AZ DB cluster has its own class
+    // (dbClusterInstanceClass) and storage type, and needs an option that supports clusters.
+    const cluster = cfg.database.deployment === "multiAzCluster";
+    const dbClass = cluster ? { setting: "dbClusterInstanceClass", value: cfg.database.clusterInstanceClass! } : { setting: "dbInstanceClass", value: cfg.database.instanceClass };
     const dbOffering = await aws.rds.getOrderableDbInstance(
-        { engine: "mysql", engineVersion: cfg.database.engineVersion, instanceClass: cfg.database.instanceClass, storageType: "gp3" },
+        {
+            engine: "mysql",
+            engineVersion: cfg.database.engineVersion,
+            instanceClass: dbClass.value,
+            storageType: cluster ? (cfg.database.storageType ?? "gp3") : "gp3",
+            ...(cluster ? { supportsClusters: true } : {}),
+        },
         { provider },
     );
     let zoneNames: string[];
     try {
         zoneNames = chooseZones(zones, cfg.network.availabilityZoneCount, [
             { setting: "webInstanceType", value: cfg.web.instanceType, zones: webOfferings.locations },
-            { setting: "dbInstanceClass", value: cfg.database.instanceClass, zones: dbOffering.availabilityZones },
+            { ...dbClass, zones: dbOffering.availabilityZones },
         ]).names;
     } catch (error) {
         throw new ConfigError([(error as Error).message]);

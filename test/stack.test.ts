@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { markdownFiles } from "../scripts/lib/docsCheck";
-import { ROOT, allResources, resourceNamed, resourcesOf, runStack } from "./mocks";
+import { ROOT, allInvokes, allResources, resourceNamed, resourcesOf, runStack } from "./mocks";
 
 describe("dev stack", () => {
     let outputs: Record<string, any>;
@@ -64,6 +64,16 @@ describe("zones that can run the stack", () => {
                 .filter((s) => s.inputs.tags.Tier === tier)
                 .map((s) => s.inputs.availabilityZone);
         for (const tier of ["public", "private", "database"]) expect(zonesOf(tier)).not.toContain("us-east-1e");
+    });
+
+    it("asks RDS about the class the database really deploys: a Multi-AZ DB cluster's class, supporting clusters", async () => {
+        await runStack("prod");
+        const asked = allInvokes().filter((i) => i.token === "aws:rds/getOrderableDbInstance:getOrderableDbInstance").map((i) => i.inputs);
+        expect(asked).toEqual([expect.objectContaining({ engine: "mysql", instanceClass: "db.c6gd.medium", supportsClusters: true, storageType: "gp3" })]);
+        await runStack("dev");
+        const devAsked = allInvokes().filter((i) => i.token === "aws:rds/getOrderableDbInstance:getOrderableDbInstance").map((i) => i.inputs);
+        expect(devAsked).toEqual([expect.objectContaining({ instanceClass: "db.t4g.micro" })]);
+        expect(devAsked[0]).not.toHaveProperty("supportsClusters");
     });
 
     it("an x86 type is offered in e too: then every zone of the region is usable for it", async () => {
