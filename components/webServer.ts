@@ -84,9 +84,9 @@ export interface WebServersArgs {
      */
     readonly scaling?: WebServersScalingArgs;
     /**
-     * The load balancer and target group, for the requests-per-target policy and the alarms that gate
-     * an instance refresh (auto rollback).
-     * @default - no request tracking and no rollback alarms (a refresh still rolls back if it fails)
+     * The load balancer and target group, for the requests-per-target policy and the alarm that gates
+     * an instance refresh (fails and stops it).
+     * @default - no request tracking and no gate alarm (a refresh still fails when new servers never get healthy)
      */
     readonly loadBalancerMetrics?: WebServersLoadBalancerMetrics;
     /**
@@ -314,7 +314,8 @@ export function resolveWebServersArgs(name: string, args: Omit<WebServersArgs, "
  *   instance maintenance policy launches the replacement before terminating the failed server.
  * - Rolling deploys in one `pulumi up`: the group follows the template's explicit `latestVersion`; a
  *   new AMI, user data or instance type is a new version, which starts an instance refresh (launch
- *   before terminate, min healthy 100 %, skip matching, auto rollback gated by two alarms).
+ *   before terminate, min healthy 100 %, skip matching, stopped by a 5xx gate alarm; no auto rollback,
+ *   which would restore the new version itself: a rollback is a revert and `pulumi up`).
  * - Scaling (active-active): target tracking on requests per server and on CPU, between `minSize` and
  *   `maxSize`. `desiredCapacity` is never set, so `pulumi up` never undoes what the scaler chose.
  * - Active-passive: one server in service, `warmStandbyCount` running servers in the `Standby` state,
@@ -587,10 +588,14 @@ export class WebServers extends pulumi.ComponentResource {
                 // ELB, not the default EC2: a server whose nginx is down passes EC2's status checks.
                 healthCheckType: "ELB",
                 healthCheckGracePeriod: grace,
+                // On creation only (the provider ignores it on updates): wait until this many servers pass
+                // the load balancer's health check, not merely InService, so a replaced group (a change of
+                // name) is serving before the old one is deleted.
+                minElbCapacity: r.groupMin,
                 defaultInstanceWarmup: grace,
                 // The explicit version number, never "$Latest": a new number is a change of the group's
                 // launch template, which is what starts an instance refresh (provider: a refresh starts
-                // when launch_template changes; "$Latest" never changes, and auto rollback refuses it).
+                // when launch_template changes; "$Latest" never changes).
                 launchTemplate: { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.apply((v) => String(v)) },
                 // Replacing an unhealthy server: launch the new one first, terminate after (never below minimum).
                 instanceMaintenancePolicy: { minHealthyPercentage: 100, maxHealthyPercentage: 200 },
@@ -601,7 +606,12 @@ export class WebServers extends pulumi.ComponentResource {
                         maxHealthyPercentage: 200,
                         // Servers already on the new version (a re-run, a rolled-back half) are left alone.
                         skipMatching: true,
-                        autoRollback: true,
+                        // No auto rollback: the provider saves the new version on the group before it starts
+                        // the refresh, and AWS rolls back to "the configuration that you last saved on the
+                        // Auto Scaling group before starting the instance refresh" — the new version itself
+                        // (hashicorp/terraform-provider-aws#34189, open). The gate alarms still fail (stop)
+                        // a bad refresh; rolling back is reverting the change and `pulumi up` (a new version).
+                        autoRollback: false,
                         ...(gates.length > 0 ? { alarmSpecification: { alarms: this.rollbackAlarmNames } } : {}),
                         instanceWarmup: String(grace),
                         // Standby servers are refreshed too: a refresh terminates them (rather than wait an

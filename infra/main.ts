@@ -68,10 +68,13 @@ export async function main(): Promise<Record<string, unknown>> {
     // (dbClusterInstanceClass) and storage type, and needs an option that supports clusters.
     const cluster = cfg.database.deployment === "multiAzCluster";
     const dbClass = cluster ? { setting: "dbClusterInstanceClass", value: cfg.database.clusterInstanceClass! } : { setting: "dbInstanceClass", value: cfg.database.instanceClass };
+    // The settings name a major version (8.4); RDS offers options per full version, and the data source
+    // fails on several matches: ask for the latest 8.4.x, as RDS would create it.
+    const engine = await aws.rds.getEngineVersion({ engine: "mysql", version: cfg.database.engineVersion, latest: true }, { provider });
     const dbOffering = await aws.rds.getOrderableDbInstance(
         {
             engine: "mysql",
-            engineVersion: cfg.database.engineVersion,
+            engineVersion: engine.versionActual,
             instanceClass: dbClass.value,
             storageType: cluster ? (cfg.database.storageType ?? "gp3") : "gp3",
             ...(cluster ? { supportsClusters: true } : {}),

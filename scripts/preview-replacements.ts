@@ -14,9 +14,10 @@
  * What the gate no longer refuses: changes to the web servers. They used to be `aws:ec2/instance`
  * resources that `pulumi up` replaced, or stopped and started, all at once; they are now an Auto
  * Scaling group, and a new AMI, user data or instance type is a new launch template version that the
- * group rolls out by instance refresh (launch before terminate, min healthy 100 %, auto rollback on
- * the fleet's alarms): docs/runbooks/web-rolling-deploy.md. A replacement of the group itself is
- * create-before-delete (the provider waits for the new group's capacity before deleting the old).
+ * group rolls out by instance refresh (launch before terminate, min healthy 100 %, stopped by the
+ * fleet's gate alarms): docs/runbooks/web-rolling-deploy.md. A replacement of the group itself is
+ * create-before-delete, and the new group is created with `minElbCapacity`: the provider waits until its
+ * servers pass the load balancer's health check before the old group is deleted.
  */
 import * as fs from "fs";
 

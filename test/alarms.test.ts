@@ -216,13 +216,19 @@ describe("web fleet alarms", () => {
         for (const s of refreshGateAlarms(LB, DEFAULT_THRESHOLDS)) expect(s.description).toContain("Runbook: docs/runbooks/web-rolling-deploy.md");
     });
 
-    it("refresh gates watch the target group: 5xx above the threshold, any unhealthy target, 2 minutes", () => {
+    it("the refresh gate watches the target group's 5xx for 2 minutes; no gate on unhealthy targets (every new server starts unhealthy)", () => {
         const gates = refreshGateAlarms(LB, { ...DEFAULT_THRESHOLDS, http5xxPerMinute: 7 });
-        expect(gates.map((g) => [g.role, g.metricName, g.threshold, g.evaluationPeriods])).toEqual([
-            ["refresh-gate-5xx", "HTTPCode_Target_5XX_Count", 7, 2],
-            ["refresh-gate-unhealthy", "UnHealthyHostCount", 0, 2],
-        ]);
+        expect(gates.map((g) => [g.role, g.metricName, g.threshold, g.evaluationPeriods])).toEqual([["refresh-gate-5xx", "HTTPCode_Target_5XX_Count", 7, 2]]);
         for (const g of gates) expect(g.dimensions).toEqual({ TargetGroup: LB.targetGroup, LoadBalancer: LB.loadBalancer });
+    });
+});
+
+describe("lb-unhealthy-hosts outlasts a boot", () => {
+    it("pages only after 7 of 7 minutes, longer than the fleet's 300 s grace period and its healthy checks", async () => {
+        const { HEALTH_CHECK_GRACE_SECONDS } = await import("../components/webServer");
+        const spec = loadBalancerAlarms({ loadBalancer: "app/x/1", targetGroup: "targetgroup/y/2" }, 2, DEFAULT_THRESHOLDS).find((a) => a.role === "lb-unhealthy-hosts")!;
+        expect([spec.period, spec.evaluationPeriods, spec.datapointsToAlarm]).toEqual([60, 7, 7]);
+        expect(spec.period! * spec.evaluationPeriods!).toBeGreaterThan(HEALTH_CHECK_GRACE_SECONDS + 60);
     });
 });
 

@@ -705,7 +705,22 @@ export function invokeResult(token: string, inputs: Record<string, any>): Record
                 instanceTypes: rows.map((r) => r.type),
             };
         }
+        case "aws:rds/getEngineVersion:getEngineVersion": {
+            // RDS answers with one full version; a major-only version matches several unless `latest`.
+            const full: Record<string, string> = { "8.4": "8.4.7", "8.0": "8.0.44" };
+            const version = String(inputs.version ?? "");
+            const actual = /^\d+\.\d+\.\d+$/.test(version) ? version : inputs.latest === true ? full[version] : undefined;
+            if (inputs.engine !== "mysql" || actual === undefined) {
+                throw new Error(`test/mocks.ts: getEngineVersion ${JSON.stringify(inputs)}: multiple RDS engine versions match (set latest) or none is modelled`);
+            }
+            return { id: actual, engine: "mysql", version: actual, versionActual: actual, parameterGroupFamily: `mysql${version.split(".").slice(0, 2).join(".")}`, status: "available" };
+        }
         case "aws:rds/getOrderableDbInstance:getOrderableDbInstance": {
+            // RDS offers options per full engine version: a major-only one ("8.4") matches several, and
+            // the data source fails on that ("multiple RDS DB Instance Classes match").
+            if (!/^\d+\.\d+\.\d+$/.test(String(inputs.engineVersion ?? ""))) {
+                throw new Error(`test/mocks.ts: getOrderableDbInstance needs a full engineVersion (got ${JSON.stringify(inputs.engineVersion)}): several options would match`);
+            }
             // Every class the tests use is orderable in zones a-d and f (RDS answers for one option).
             const zones = ["a", "b", "c", "d", "f"].map((l) => `${region}${l}`);
             return {

@@ -400,7 +400,7 @@ describe("database readers: Route 53's answers for the `reader` name, replayed f
     it("a reader-health alarm without actions is DNS plumbing: no \"nobody is told\" note, and it watches no instance for monitoring", () => {
         const report = analyseSpof(stack(DEV));
         expect(report.notes).not.toContain(expect.stringMatching(/no alarm action/));
-        expect(tierOf(report, "monitoring").server).toContain("watching 2/2 web servers and 1/2 DB instances (plus 1 alarm that only drives Route 53 health checks or instance-refresh rollback)");
+        expect(tierOf(report, "monitoring").server).toContain("watching 2/2 web servers and 1/2 DB instances (plus 1 alarm that only drives Route 53 health checks or gate instance refreshes)");
         // The same alarm with no health check following it is an alarm nobody hears.
         const orphan = stack(DEV).filter((r) => r.type !== T.healthCheck);
         expect(analyseSpof(orphan).notes).toContain("1 alarm has no alarm action: nobody is told");

@@ -170,15 +170,19 @@ export function loadBalancerAlarms<V>(lb: LoadBalancerDimensions<V>, expectedHea
             metricName: "UnHealthyHostCount",
             dimensions: tg,
             statistic: "Maximum",
+            // Longer than a boot: every new server (scale-out, replacement, instance refresh) is registered
+            // as soon as it is InService and reads `unhealthy` until its user data serves /health, within
+            // the group's 300 s grace period. 7 of 7 minutes pages only for a server that stays unhealthy
+            // past that: one the group is failing to replace.
             period: 60,
-            evaluationPeriods: 2,
-            datapointsToAlarm: 2,
+            evaluationPeriods: UNHEALTHY_HOST_MINUTES,
+            datapointsToAlarm: UNHEALTHY_HOST_MINUTES,
             comparisonOperator: "GreaterThanThreshold",
             threshold: 0,
             treatMissingData: "notBreaching",
             description:
-                "A web server has failed the load balancer's health checks for 2 minutes. The load balancer no longer sends it traffic; the others carry the load. " +
-                "FIRST: EC2 > Target groups > Targets shows which server and why (timeout, 5xx, connection refused). The Auto Scaling group replaces it (launch first) after its grace period; if it keeps failing, check the web server service and its logs over SSM. Runbook: docs/runbooks/web-server-fails.md",
+                `A web server has failed the load balancer's health checks for ${UNHEALTHY_HOST_MINUTES} minutes: longer than a new server takes to boot, so the Auto Scaling group is not managing to replace it. The load balancer no longer sends it traffic; the others carry the load. ` +
+                "FIRST: EC2 > Target groups > Targets shows which server and why (timeout, 5xx, connection refused); `aws autoscaling describe-scaling-activities` shows whether replacements fail. Runbook: docs/runbooks/web-server-fails.md",
         },
     ];
     if (expectedHealthyHosts >= 2) {
@@ -435,12 +439,21 @@ export interface RefreshGateDimensions<V> {
 }
 
 /**
+ * Minutes a target must stay unhealthy before `lb-unhealthy-hosts` pages: more than the web fleet's
+ * health-check grace period (300 s, components/webServer.ts) plus the healthy checks, so a booting
+ * server never pages.
+ */
+export const UNHEALTHY_HOST_MINUTES = 7;
+
+/**
  * The alarms an instance refresh watches (`alarmSpecification`): while one of them is in ALARM the
- * refresh fails and, with auto rollback, puts the previous launch template version back. They notify
+ * refresh fails and stops, leaving the servers not yet replaced on the previous version. They notify
  * nobody (Monitoring's load-balancer alarms page for the same symptoms); their only job is to stop a
  * bad deploy while it is rolling.
- * - target 5xx above `http5xxPerMinute` for 2 minutes: the new version fails requests;
- * - an unhealthy target for 2 minutes: a new server does not pass `/health` after its grace period.
+ * - target 5xx above `http5xxPerMinute` for 2 minutes: the new version fails requests.
+ * No gate on UnHealthyHostCount: every new server reads `unhealthy` from registration until its user
+ * data serves /health, so such a gate would fail every refresh; a new server that never gets healthy
+ * is replaced by the group and fails the refresh by itself.
  * https://docs.aws.amazon.com/autoscaling/ec2/userguide/instance-refresh-rollback.html
  */
 export function refreshGateAlarms<V>(lb: RefreshGateDimensions<V>, t: MonitoringThresholds): AlarmSpec<V>[] {
@@ -450,13 +463,7 @@ export function refreshGateAlarms<V>(lb: RefreshGateDimensions<V>, t: Monitoring
             "refresh-gate-5xx",
             metric("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", tg, "Sum"),
             { comparison: "GreaterThanThreshold", threshold: t.http5xxPerMinute, periods: 2, missing: "notBreaching" },
-            `Rollback gate of the web fleet's instance refresh: the servers returned more than ${t.http5xxPerMinute} 5xx a minute for 2 minutes. During a refresh this fails the refresh and rolls the fleet back to the previous launch template version. FIRST: nothing, the rollback is automatic; find why the new version failed before deploying it again. Runbook: docs/runbooks/web-rolling-deploy.md`,
-        ),
-        alarmOn(
-            "refresh-gate-unhealthy",
-            metric("AWS/ApplicationELB", "UnHealthyHostCount", tg, "Maximum"),
-            { comparison: "GreaterThanThreshold", threshold: 0, periods: 2, missing: "notBreaching" },
-            "Rollback gate of the web fleet's instance refresh: a server has failed the load balancer's health check for 2 minutes. During a refresh this fails the refresh and rolls the fleet back to the previous launch template version. FIRST: nothing, the rollback is automatic; find why the new servers failed /health (their nginx logs) before deploying again. Runbook: docs/runbooks/web-rolling-deploy.md",
+            `Rollback gate of the web fleet's instance refresh: the servers returned more than ${t.http5xxPerMinute} 5xx a minute for 2 minutes. During a refresh this fails (stops) the refresh: the servers not yet replaced keep the previous version. FIRST: revert the change and \`pulumi up\` (a new launch template version rolls the fleet back); find why the new version failed before deploying it again. Runbook: docs/runbooks/web-rolling-deploy.md`,
         ),
     ];
 }

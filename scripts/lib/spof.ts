@@ -456,7 +456,7 @@ function plumbingAlarms(records: readonly PlanRecord[]): Set<string> {
 
 /**
  * The monitoring tier. An alarm without actions that only drives a Route 53 health check (the database's
- * reader-health alarms) or gates an instance refresh (its auto rollback) is plumbing, not monitoring: it
+ * reader-health alarms) or gates an instance refresh (fails and stops it) is plumbing, not monitoring: it
  * counts neither as an alarm nobody hears nor as watching an instance.
  */
 function monitoring(t: Topology, dnsOnly: ReadonlySet<string> = new Set()): { report: TierReport; notes: string[] } {
@@ -490,7 +490,7 @@ function monitoring(t: Topology, dnsOnly: ReadonlySet<string> = new Set()): { re
     if (dbs.length > 0 && dbsWatched < dbs.length) notes.push(`${plural(dbs.length - dbsWatched, "DB instance has no alarm of its own", "DB instances have no alarm of their own")}`);
     if (withActions < alarms.length) notes.push(`${plural(alarms.length - withActions, "alarm has", "alarms have")} no alarm action: nobody is told`);
     if (t.subscriptions.length === 0) notes.push("the alarm topic has no subscriber (set `alertEmail`)");
-    const dns = plumbing > 0 ? ` (plus ${plural(plumbing, "alarm")} that only ${plumbing === 1 ? "drives" : "drive"} Route 53 health checks or instance-refresh rollback)` : "";
+    const dns = plumbing > 0 ? ` (plus ${plural(plumbing, "alarm")} that only ${plumbing === 1 ? "drives" : "drive"} Route 53 health checks or gate instance refreshes)` : "";
     const why = `${plural(alarms.length, "alarm")} (${withActions} with actions → ${who})${coverage.length > 0 ? `, watching ${coverage.join(" and ")}` : ""}${dns}; CloudWatch and SNS are regional services, not tied to a zone`;
     return { report: tier("monitoring", true, why, true, why), notes };
 }
