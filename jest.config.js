@@ -33,6 +33,10 @@ module.exports = {
   // Plain V8 stack traces for the stacks the Pulumi runtime captures and never shows (see the file):
   // a run of the prod stack program under the mocks drops from ~2.1 s to ~0.8 s on 2 CPUs.
   setupFilesAfterEnv: ["<rootDir>/test/jest.setup.ts"],
+  // One directory per run where test files share what they all compute, e.g. a stack program's
+  // recording for a given config (test/sharedRuns.ts); removed at the end of the run.
+  globalSetup: "<rootDir>/test/jest.globalSetup.ts",
+  globalTeardown: "<rootDir>/test/jest.globalTeardown.ts",
   // Jest's default is one worker less than the CPUs: on a 2-CPU machine (a CI runner) a single worker.
   // The suites share nothing (each has its own mock engine, temp dirs are unique), so use them all.
   maxWorkers: "100%",

@@ -16,6 +16,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
+import { shared } from "./sharedRuns";
 
 export const ACCOUNT_ID = "123456789012";
 export const DEFAULT_REGION = "us-east-1";
@@ -786,6 +787,10 @@ export interface StackRun {
 /**
  * Run the real stack program (`infra/index.ts`) under the mocks with `Pulumi.<stack>.yaml`'s config
  * plus `overrides` (keys with or without the `web-infra:` namespace; `undefined` removes a key).
+ *
+ * Within one jest run, the program runs once per stack and config: the recording (resources, invokes,
+ * outputs) is shared with every other test file that asks for the same (test/sharedRuns.ts). Either
+ * way the mocks are installed with that config and `allResources()`/`allInvokes()` answer for it.
  */
 export async function runStack(stack = "dev", overrides: Readonly<Record<string, string | undefined>> = {}): Promise<StackRun> {
     const config: Record<string, string> = stackConfig(stack);
@@ -794,9 +799,18 @@ export async function runStack(stack = "dev", overrides: Readonly<Record<string,
         if (value === undefined) delete config[full];
         else config[full] = value;
     }
-    await setupMocks({ stack, config });
-    const program = await import("../infra/main");
-    const outputs = await awaitAll(await program.main());
-    await settle();
-    return { outputs, resources: state.resources };
+    const key = JSON.stringify(["runStack", stack, Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+    const recorded = await shared(key, async () => {
+        await setupMocks({ stack, config });
+        const program = await import("../infra/main");
+        const outputs = await awaitAll(await program.main());
+        await settle();
+        return { outputs, resources: state.resources, invokes: state.invokes };
+    });
+    if (recorded.resources !== state.resources) {
+        await setupMocks({ stack, config });
+        state.resources = recorded.resources;
+        state.invokes = recorded.invokes;
+    }
+    return { outputs: recorded.outputs, resources: state.resources };
 }
