@@ -60,7 +60,7 @@ set +e
 npm run test:host >"$work/host.log" 2>&1
 status=$?
 set -e
-grep -E "is not installed: install|is missing for" "$work/host.log" | sed 's/^ *//' | sort -u | head -20
+grep -E "is not installed: install|is missing for" "$work/host.log" | sed 's/^ *//' | grep -vE '^(>|[0-9]+ \|)' | sort -u | head -20
 if [ "$status" -eq 0 ]; then
     echo "!! npm run test:host passed without the host tools" >&2
     exit 1
