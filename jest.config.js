@@ -1,4 +1,4 @@
-// Type-checking happens once, in `npm run typecheck` (tsc --noEmit); jest only strips the types.
+// Type-checking happens once, in `npm run typecheck` (tsconfig.typecheck.json); jest only strips the types.
 // @swc/jest does that natively: on a cold cache it transpiles every file in a few milliseconds where
 // ts-jest (TypeScript's transpileModule in each worker) spent seconds loading the compiler. The options
 // mirror tsconfig.json (ES2022, CommonJS with esModuleInterop, class fields with define semantics as
@@ -37,8 +37,8 @@ module.exports = {
   // On a cold cache, the suites that run the stack program go first (see the file).
   testSequencer: "<rootDir>/test/sequencer.js",
   testTimeout: 30000,
-  // Plain V8 stack traces for the stacks the Pulumi runtime captures and never shows (see the file):
-  // a run of the prod stack program under the mocks drops from ~2.1 s to ~0.8 s on 2 CPUs.
+  // No frames in the stacks the Pulumi runtime captures and never shows (see the file): a run of the
+  // prod stack program under the mocks dropped from ~2.1 s to ~0.8 s on 2 CPUs.
   setupFilesAfterEnv: ["<rootDir>/test/jest.setup.ts"],
   // One directory per run where test files share what they all compute, e.g. a stack program's
   // recording for a given config (test/sharedRuns.ts); removed at the end of the run.
