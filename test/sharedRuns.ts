@@ -33,6 +33,19 @@ function alive(pid: number): boolean {
 }
 
 /**
+ * `v8.deserialize` builds objects with the prototypes of Node's own realm, not of the jest sandbox
+ * that asked: `toStrictEqual` then tells them from equal literals and `instanceof Object` is false.
+ * Rebuild plain objects and arrays here, in the caller's realm.
+ */
+function toThisRealm(value: unknown): unknown {
+    if (Array.isArray(value)) return Array.from(value, toThisRealm);
+    if (value === null || typeof value !== "object" || Object.prototype.toString.call(value) !== "[object Object]") return value;
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = toThisRealm(item);
+    return out;
+}
+
+/**
  * The value stored under `key` in this run's directory, or `compute()`'s value, stored for the
  * other files. `compute` must return plain data (objects, arrays, primitives, `undefined`).
  */
@@ -44,7 +57,7 @@ export async function shared<T>(key: string, compute: () => Promise<T>): Promise
     const started = Date.now();
     for (;;) {
         try {
-            return v8.deserialize(fs.readFileSync(file)) as T;
+            return toThisRealm(v8.deserialize(fs.readFileSync(file))) as T;
         } catch (e) {
             if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
         }
