@@ -16,6 +16,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
+import { shared } from "./sharedRuns";
 
 export const ACCOUNT_ID = "123456789012";
 export const DEFAULT_REGION = "us-east-1";
@@ -914,17 +915,40 @@ export interface StackRun {
  * then warns about placeholders instead of refusing them. `preview: false` runs it as a real update
  * (`pulumi up`). Every output the stack exports still resolves: the mocks return every property the
  * program reads (checked for dev and prod: the same resources and PLAN.md in both modes).
+ *
+ * Within one jest run, the program runs once per stack and config: the recording (resources, invokes,
+ * outputs) is shared with every other test file that asks for the same (test/sharedRuns.ts). Either
+ * way the mocks are installed with that config and `allResources()`/`allInvokes()` answer for it.
  */
-export async function runStack(stack = "dev", overrides: Readonly<Record<string, string | undefined>> = {}, options: { readonly preview?: boolean } = {}): Promise<StackRun> {
+export async function runStack(
+    stack = "dev",
+    overrides: Readonly<Record<string, string | undefined>> = {},
+    options: {
+        readonly preview?: boolean;
+        /** Run the program even if another test file recorded this stack and config (to see what it logs). */
+        readonly fresh?: boolean;
+    } = {},
+): Promise<StackRun> {
     const config: Record<string, string> = stackConfig(stack);
     for (const [key, value] of Object.entries(overrides)) {
         const full = key.includes(":") ? key : `${PROJECT}:${key}`;
         if (value === undefined) delete config[full];
         else config[full] = value;
     }
-    await setupMocks({ stack, config, preview: options.preview ?? true });
-    const program = await import("../infra/main");
-    const outputs = await awaitAll(await program.main());
-    await settle();
-    return { outputs, resources: state.resources };
+    const preview = options.preview ?? true;
+    const key = JSON.stringify(["runStack", stack, preview, Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+    const run = async () => {
+        await setupMocks({ stack, config, preview });
+        const program = await import("../infra/main");
+        const outputs = await awaitAll(await program.main());
+        await settle();
+        return { outputs, resources: state.resources, invokes: state.invokes };
+    };
+    const recorded = options.fresh ? await run() : await shared(key, run);
+    if (recorded.resources !== state.resources) {
+        await setupMocks({ stack, config, preview });
+        state.resources = recorded.resources;
+        state.invokes = recorded.invokes;
+    }
+    return { outputs: recorded.outputs, resources: state.resources };
 }

@@ -92,7 +92,7 @@ describe("pulumi up refuses placeholders; preview and plan warn", () => {
     afterEach(() => warn.mockRestore());
 
     it("a real update (preview=false) of prod as committed fails naming every placeholder key, before any resource", async () => {
-        const attempt = runStack("prod", {}, { preview: false });
+        const attempt = runStack("prod", {}, { preview: false, fresh: true });
         await expect(attempt).rejects.toThrow(/`domain` is still a placeholder \("www\.example\.com"\)/);
         await expect(attempt).rejects.toThrow(/`alertEmail` is still a placeholder \("ops@example\.com"\)/);
         await expect(attempt).rejects.toThrow(/`webAmiId` is still a placeholder \("ami-0123456789abcdef0"\)/);
@@ -101,14 +101,14 @@ describe("pulumi up refuses placeholders; preview and plan warn", () => {
     });
 
     it("one placeholder left is enough to refuse the update, and the message names that key only", async () => {
-        const attempt = runStack("prod", { ...REAL_PROD, alertEmail: "ops@example.com" }, { preview: false });
+        const attempt = runStack("prod", { ...REAL_PROD, alertEmail: "ops@example.com" }, { preview: false, fresh: true });
         await expect(attempt).rejects.toThrow(
             'Invalid stack configuration: `alertEmail` is still a placeholder ("ops@example.com"): no mail is ever delivered to a reserved documentation domain: set the on-call address (a preview accepts it; `pulumi up` does not)',
         );
     });
 
     it("the same config in a preview succeeds, with one warning listing the placeholders", async () => {
-        const { resources } = await runStack("prod", {}, { preview: true });
+        const { resources } = await runStack("prod", {}, { preview: true, fresh: true });
         expect(resources.length).toBeGreaterThan(100);
         expect(warn).toHaveBeenCalledTimes(1);
         const message = String(warn.mock.calls[0][0]);
@@ -117,14 +117,14 @@ describe("pulumi up refuses placeholders; preview and plan warn", () => {
     });
 
     it("with real values the update goes through, without a warning, and the provider only acts in awsAccountId", async () => {
-        await runStack("prod", REAL_PROD, { preview: false });
+        await runStack("prod", REAL_PROD, { preview: false, fresh: true });
         expect(warn).not.toHaveBeenCalled();
         const allowed = resourceNamed(PROVIDER, "aws").inputs.allowedAccountIds;
         expect(typeof allowed === "string" ? JSON.parse(allowed) : allowed).toEqual(["210987654321"]);
     });
 
     it("without awsAccountId (dev) the provider has no account restriction", async () => {
-        await runStack("dev", {}, { preview: false });
+        await runStack("dev", {}, { preview: false, fresh: true });
         expect(resourceNamed(PROVIDER, "aws").inputs).not.toHaveProperty("allowedAccountIds");
     });
 });
