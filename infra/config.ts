@@ -428,6 +428,8 @@ export function parseConfig(raw: RawConfig, stack: string, region?: string): Sta
         monitoring: {
             alertEmail: opt("alertEmail"),
             webCpuPercent: num("alarmWebCpuPercent"),
+            webDiskPercent: num("alarmWebDiskPercent"),
+            webMemoryPercent: num("alarmWebMemoryPercent"),
             p99LatencyMs: num("alarmP99LatencyMs"),
             http5xxPerMinute: num("alarm5xxPerMinute"),
             dbCpuPercent: num("alarmDbCpuPercent"),

@@ -165,7 +165,7 @@ export const SETTINGS = {
         default: "active-active",
         enum: ["active-active", "active-passive"],
         description:
-            "`active-active`: every server in the Auto Scaling group serves, scaled by target tracking. `active-passive`: one server serves; `webWarmStandbyCount` running servers wait in the Auto Scaling `Standby` state, outside the target group, and a failover function moves one in service within about 30 s of the active server failing (docs/web-tier.md).",
+            "`active-active`: every server in the Auto Scaling group serves, scaled by target tracking. `active-passive`: one server serves; `webWarmStandbyCount` running servers wait in the Auto Scaling `Standby` state, outside the target group, and a failover function moves one in service within about 35 s of the active server failing (docs/web-tier.md).",
     },
     webWarmStandbyCount: {
         group: "web",
@@ -427,6 +427,22 @@ export const SETTINGS = {
         min: 1,
         max: 100,
         description: "Alarm when the web fleet's average CPU stays above this for 5 minutes (target tracking should have kept it lower).",
+    },
+    alarmWebDiskPercent: {
+        group: "monitoring",
+        type: "integer",
+        default: 85,
+        min: 50,
+        max: 99,
+        description: "Alarm when a web server's root disk stays more than this full for 10 minutes (CloudWatch agent, worst server of the group).",
+    },
+    alarmWebMemoryPercent: {
+        group: "monitoring",
+        type: "integer",
+        default: 90,
+        min: 50,
+        max: 99,
+        description: "Alarm when a web server's memory use stays above this for 10 minutes (CloudWatch agent, worst server of the group).",
     },
     alarmP99LatencyMs: {
         group: "monitoring",

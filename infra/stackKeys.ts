@@ -84,6 +84,8 @@ export const MONITORING_ARG_KEYS: ArgKeys = {
     "database.allocatedStorageGiB": "dbAllocatedStorageGiB",
     "database.maxAllocatedStorageGiB": "dbMaxAllocatedStorageGiB",
     "thresholds.webCpuPercent": "alarmWebCpuPercent",
+    "thresholds.webDiskPercent": "alarmWebDiskPercent",
+    "thresholds.webMemoryPercent": "alarmWebMemoryPercent",
     "thresholds.p99LatencyMs": "alarmP99LatencyMs",
     "thresholds.http5xxPerMinute": "alarm5xxPerMinute",
     "thresholds.dbCpuPercent": "alarmDbCpuPercent",

@@ -50,6 +50,8 @@ describe("thresholds", () => {
     it("defaults are the defaults of the alarm* settings", () => {
         const fromSettings: Record<keyof MonitoringThresholds, unknown> = {
             webCpuPercent: SETTINGS.alarmWebCpuPercent.default,
+            webDiskPercent: SETTINGS.alarmWebDiskPercent.default,
+            webMemoryPercent: SETTINGS.alarmWebMemoryPercent.default,
             p99LatencyMs: SETTINGS.alarmP99LatencyMs.default,
             http5xxPerMinute: SETTINGS.alarm5xxPerMinute.default,
             dbCpuPercent: SETTINGS.alarmDbCpuPercent.default,
@@ -187,10 +189,18 @@ describe("web fleet alarms", () => {
     const specs = webFleetAlarms({ autoScalingGroupName: "web-asg-0123", minSize: 3 }, { ...DEFAULT_THRESHOLDS, webCpuPercent: 70 });
 
     it("watch the group by name, with no per-instance recover/reboot action (the group replaces)", () => {
-        expect(specs.map((s) => s.role)).toEqual(["web-in-service-below-min", "web-cpu"]);
+        expect(specs.map((s) => s.role)).toEqual(["web-in-service-below-min", "web-cpu", "web-disk", "web-memory"]);
         for (const s of specs) {
             expect(s.dimensions).toEqual({ AutoScalingGroupName: "web-asg-0123" });
             expect(s).not.toHaveProperty("ec2Action");
+        }
+    });
+
+    it("the worst server's disk and memory, from the CloudWatch agent's per-group aggregation, 10 minutes", () => {
+        const t = { ...DEFAULT_THRESHOLDS, webDiskPercent: 80, webMemoryPercent: 95 };
+        const fleet = webFleetAlarms({ autoScalingGroupName: "web-asg-0123", minSize: 2 }, t);
+        for (const [role, metricName, threshold] of [["web-disk", "disk_used_percent", 80], ["web-memory", "mem_used_percent", 95]] as const) {
+            expect(byRole(fleet, role)).toMatchObject({ namespace: "CWAgent", metricName, statistic: "Maximum", threshold, comparisonOperator: "GreaterThanThreshold", evaluationPeriods: 10, treatMissingData: "notBreaching" });
         }
     });
 

@@ -221,10 +221,10 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
             expect(alarm("mon", "health-check").inputs).toMatchObject({ namespace: "AWS/Route53", metricName: "HealthCheckStatus", dimensions: { HealthCheckId: hc.id } });
         });
 
-        it("there are exactly these alarms: 7 LB + 2 fleet + 5 primary + 4 per replica + WAF + health check", () => {
-            expect(of(ALARM, "mon")).toHaveLength(7 + 2 + 5 + 4 * 2 + 1 + 1);
-            expect(mon.alarms).toHaveLength(24);
-            expect(of(ALARM, "mon3")).toHaveLength(7 + 2 + 5);
+        it("there are exactly these alarms: 7 LB + 4 fleet + 5 primary + 4 per replica + WAF + health check", () => {
+            expect(of(ALARM, "mon")).toHaveLength(7 + 4 + 5 + 4 * 2 + 1 + 1);
+            expect(mon.alarms).toHaveLength(26);
+            expect(of(ALARM, "mon3")).toHaveLength(7 + 4 + 5);
         });
     });
 
@@ -453,7 +453,7 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
         expect(children.map((c) => c.name).sort()).toEqual(declared.map((d) => d.name).sort());
         // Alarms, 2 × (key, topic, policy, subscription), health check, dashboard, RDS event subscription,
         // the fleet's EventBridge rule and its target, and the RDS events' topic, policy and subscription.
-        expect(children.length).toBe(24 + 2 * 4 + 1 + 1 + 1 + 2 + 3);
+        expect(children.length).toBe(26 + 2 * 4 + 1 + 1 + 1 + 2 + 3);
     });
 });
 

@@ -311,11 +311,12 @@ describe("CloudWatch agent configuration", () => {
         ]);
     });
 
-    it("publishes memory and root-disk use per instance in the CWAgent namespace", () => {
+    it("publishes memory and root-disk use per instance and aggregated per Auto Scaling group (the fleet's alarms) in the CWAgent namespace", () => {
         const metrics = config().metrics;
         expect(metrics.namespace).toBe(CLOUDWATCH_AGENT_NAMESPACE);
         expect(metrics.namespace).toBe("CWAgent");
-        expect(metrics.append_dimensions).toEqual({ InstanceId: "$" + "{aws:InstanceId}" });
+        expect(metrics.append_dimensions).toEqual({ InstanceId: "$" + "{aws:InstanceId}", AutoScalingGroupName: "$" + "{aws:AutoScalingGroupName}" });
+        expect(metrics.aggregation_dimensions).toEqual([["AutoScalingGroupName"]]);
         expect(metrics.metrics_collected).toEqual({
             mem: { measurement: ["mem_used_percent"] },
             disk: { measurement: ["used_percent"], resources: ["/"], drop_device: true },

@@ -27,6 +27,10 @@
 export interface MonitoringThresholds {
     /** The web fleet's average CPU, percent, over 5 minutes. */
     readonly webCpuPercent: number;
+    /** The fullest web server's root disk, percent used (CloudWatch agent, by group), 10 minutes running. */
+    readonly webDiskPercent: number;
+    /** The web server with the least free memory, percent used (CloudWatch agent, by group), 10 minutes running. */
+    readonly webMemoryPercent: number;
     /** p99 target response time, milliseconds, 5 minutes running. */
     readonly p99LatencyMs: number;
     /** 5xx responses per minute (load balancer's own, and targets'), 3 minutes running. */
@@ -51,6 +55,8 @@ export interface MonitoringThresholds {
 /** The same defaults as `infra/settings.ts` (a test keeps them equal). */
 export const DEFAULT_THRESHOLDS: MonitoringThresholds = {
     webCpuPercent: 80,
+    webDiskPercent: 85,
+    webMemoryPercent: 90,
     p99LatencyMs: 1000,
     http5xxPerMinute: 10,
     dbCpuPercent: 80,
@@ -126,7 +132,7 @@ export function resolveThresholds(partial: Partial<MonitoringThresholds> = {}): 
     for (const key of Object.keys(DEFAULT_THRESHOLDS) as (keyof MonitoringThresholds)[]) {
         const value: unknown = partial[key];
         if (value === undefined) continue;
-        const percent = key === "webCpuPercent" || key === "dbCpuPercent";
+        const percent = key === "webCpuPercent" || key === "dbCpuPercent" || key === "webDiskPercent" || key === "webMemoryPercent";
         if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || (percent && value > 100)) {
             problems.push(`\`thresholds.${key}\` must be a number ${percent ? "from above 0 to 100" : "above 0"} (got ${JSON.stringify(value)})`);
             continue;
@@ -376,6 +382,24 @@ export function webFleetAlarms<V>(fleet: WebFleetDimensions<V>, t: MonitoringThr
             { comparison: "GreaterThanThreshold", threshold: t.webCpuPercent, periods: 5, missing: "notBreaching" },
             `The web fleet's average CPU has been above ${t.webCpuPercent}% for 5 minutes although target tracking adds servers: the group is probably at webServerMaxCount, or load rose faster than servers boot. ` +
                 "FIRST: compare the group's in-service count with its maximum on the dashboard; raise webServerMaxCount, or move to a larger webInstanceType (a pulumi up rolls it by instance refresh). Runbook: docs/runbooks/web-rolling-deploy.md",
+        ),
+        // The CloudWatch agent publishes both per server and aggregated by AutoScalingGroupName
+        // (components/assets/web/cloudwatch-agent.json `aggregation_dimensions`); Maximum is the worst
+        // server. Neither fails the load balancer's health check (/health is static), so the group never
+        // replaces such a server: only this alarm tells a person. Missing data (no agent yet) is no signal.
+        alarmOn(
+            "web-disk",
+            metric("CWAgent", "disk_used_percent", byGroup, "Maximum"),
+            { comparison: "GreaterThanThreshold", threshold: t.webDiskPercent, periods: 10, missing: "notBreaching" },
+            `A web server's root disk has been more than ${t.webDiskPercent}% full for 10 minutes. A full disk stops nginx logging and the application writing, and /health (static) keeps it in rotation. ` +
+                "FIRST: find the server (dashboard, or CWAgent disk_used_percent by InstanceId), open an SSM session and look at /var/log and the application's data; terminate it (`aws autoscaling terminate-instance-in-auto-scaling-group --no-should-decrement-desired-capacity`) to get a fresh one, and raise webRootVolumeSizeGiB if it recurs. Runbook: docs/runbooks/web-server-fails.md",
+        ),
+        alarmOn(
+            "web-memory",
+            metric("CWAgent", "mem_used_percent", byGroup, "Maximum"),
+            { comparison: "GreaterThanThreshold", threshold: t.webMemoryPercent, periods: 10, missing: "notBreaching" },
+            `A web server has used more than ${t.webMemoryPercent}% of its memory for 10 minutes: the kernel will soon kill processes (nginx, the application). ` +
+                "FIRST: find the server (CWAgent mem_used_percent by InstanceId), look for a leaking process over SSM (`ps aux --sort=-rss`); terminate it for a fresh one, and move to a larger webInstanceType if the application needs more. Runbook: docs/runbooks/web-server-fails.md",
         ),
     ];
 }
