@@ -234,12 +234,16 @@ export class Network extends pulumi.ComponentResource {
 
         // ---- public routing: everything to the internet gateway ----
         const publicRt = new aws.ec2.RouteTable(`${name}-public-rt`, { vpcId: this.vpc.id, tags: { ...tags, Name: `${name}-public-rt` } }, parent);
-        new aws.ec2.Route(`${name}-public-default-route`, { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, parent);
+        // Part of "egress ready" too: a NAT gateway forwards to the internet only through its public
+        // subnet's default route.
+        const publicEgress: pulumi.Resource[] = [
+            new aws.ec2.Route(`${name}-public-default-route`, { routeTableId: publicRt.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, parent),
+        ];
         if (enableIpv6) {
             new aws.ec2.Route(`${name}-public-default-route-ipv6`, { routeTableId: publicRt.id, destinationIpv6CidrBlock: "::/0", gatewayId: igw.id }, parent);
         }
         this.publicSubnets.forEach((s, i) =>
-            new aws.ec2.RouteTableAssociation(`${name}-public-rta-${i + 1}`, { subnetId: s.id, routeTableId: publicRt.id }, parent),
+            publicEgress.push(new aws.ec2.RouteTableAssociation(`${name}-public-rta-${i + 1}`, { subnetId: s.id, routeTableId: publicRt.id }, parent)),
         );
 
         // ---- NAT gateways ----
@@ -255,7 +259,7 @@ export class Network extends pulumi.ComponentResource {
         });
 
         // ---- private routing: one table per zone, default route to its NAT (if any) ----
-        const egress: pulumi.Resource[] = [...this.natGateways];
+        const egress: pulumi.Resource[] = [...this.natGateways, ...(this.natGateways.length > 0 ? publicEgress : [])];
         this.privateRouteTableIds = zones.map((i) => {
             const rt = new aws.ec2.RouteTable(`${name}-private-rt-${i + 1}`, { vpcId: this.vpc.id, tags: { ...tags, Name: `${name}-private-rt-${i + 1}` } }, parent);
             const nat = natStrategy === "perAz" ? this.natGateways[i] : this.natGateways[0];

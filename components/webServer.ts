@@ -393,7 +393,8 @@ export class WebServers extends pulumi.ComponentResource {
         // exists. DNS, NTP and IMDS need no rule: security groups do not filter traffic to link-local
         // addresses (169.254.0.0/16) or the VPC's reserved addresses (Amazon DNS at VPC+2)
         // https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Security.html
-        new aws.vpc.SecurityGroupEgressRule(
+        // The group depends on it: a server must not boot (and run dnf) before its group lets it out.
+        const egressHttps = new aws.vpc.SecurityGroupEgressRule(
             `${name}-egress-https`,
             {
                 securityGroupId: sg.id,
@@ -635,7 +636,7 @@ export class WebServers extends pulumi.ComponentResource {
             // permissions and back off for minutes), and the subnets need a route out before dnf runs.
             {
                 parent: this,
-                dependsOn: [...rolePolicies, ...(args.egressReady ?? [])],
+                dependsOn: [...rolePolicies, egressHttps, ...(args.egressReady ?? [])],
                 ...(r.mode === "active-passive" ? { ignoreChanges: ["desiredCapacity"] } : {}),
             },
         );

@@ -173,8 +173,13 @@ describe("a fleet, not instances", () => {
         for (const urn of [
             ...urnsOf("aws:ec2/routeTableAssociation:RouteTableAssociation").filter((u) => /private-rta/.test(u)),
             ...urnsOf("aws:ec2/route:Route").filter((u) => /private-default-route/.test(u)),
+            // The NATs reach the internet through the public subnets' default route.
+            ...urnsOf("aws:ec2/route:Route").filter((u) => /public-default-route$/.test(u)),
+            ...urnsOf("aws:ec2/routeTableAssociation:RouteTableAssociation").filter((u) => /public-rta/.test(u)),
             ...urnsOf("aws:ec2/natGateway:NatGateway"),
             resourceNamed("aws:ec2/vpcEndpoint:VpcEndpoint", "net-s3-endpoint").urn,
+            // …and after its own security group lets it out over HTTPS.
+            resourceNamed("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "web-egress-https").urn,
             ...of(ATTACHMENT, "web").map((a) => a.urn),
         ]) {
             expect(deps).toContain(urn);
