@@ -225,6 +225,17 @@ describe("prod stack (dbDeployment multiAzCluster)", () => {
         expect(lag.map((a) => a.inputs.dimensions.DBInstanceIdentifier).sort()).toEqual([...c.state.clusterMembers].sort());
         const sub = resourceNamed("aws:rds/eventSubscription:EventSubscription", "monitoring-db-events");
         expect(sub.inputs).toMatchObject({ sourceType: "db-cluster", sourceIds: [c.state.clusterIdentifier], snsTopic: outputs.dbEventsTopicArn });
+        // The three DB instances' own events (reboots, failures, low storage), by the identifiers RDS reports.
+        const members = resourceNamed("aws:rds/eventSubscription:EventSubscription", "monitoring-db-instance-events");
+        expect(members.inputs).toMatchObject({ sourceType: "db-instance", snsTopic: outputs.dbEventsTopicArn });
+        expect([...members.inputs.sourceIds].sort()).toEqual([...c.state.clusterMembers].sort());
+        // Thresholds of the stack (alarmDbConnections, alarmDbFreeableMemoryMiB) reach every member.
+        for (const metric of ["DatabaseConnections", "FreeableMemory"]) {
+            const alarms = resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.metricName === metric);
+            expect(alarms.map((a) => a.inputs.dimensions.DBInstanceIdentifier).sort()).toEqual([...c.state.clusterMembers].sort());
+            // Pulumi.prod.yaml: alarmDbConnections 120, alarmDbFreeableMemoryMiB 128.
+            for (const a of alarms) expect(a.inputs.threshold).toBe(metric === "DatabaseConnections" ? 120 : 128 * 1024 * 1024);
+        }
         const body = resourceNamed("aws:cloudwatch/dashboard:Dashboard", "monitoring-dashboard").inputs.dashboardBody;
         for (const member of c.state.clusterMembers) expect(body).toContain(member);
     });
