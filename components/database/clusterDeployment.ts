@@ -7,7 +7,8 @@
  *
  * What the instance deployment guarantees holds here too: encrypted storage, not public (the DB subnet
  * group has no route out of the VPC; `publiclyAccessible` is not an argument of aws.rds.Cluster, and
- * CreateDBCluster makes a cluster in private subnets private), backups of 7-35 days, a final snapshot,
+ * CreateDBCluster makes a cluster in private subnets private), backups of 7-35 days (point-in-time
+ * recovery while the cluster exists), a final snapshot (the only copy once it is deleted),
  * deletion protection + `protect` in production, the security group that admits only the clients of
  * `allowConnectionsFrom`, the master password in our secret, the parameters, error and slow-query logs
  * in log groups of ours with retention, Enhanced Monitoring and Performance Insights (every Multi-AZ DB
@@ -97,7 +98,11 @@ export function createClusterDeployment(parent: pulumi.Resource, name: string, c
             preferredMaintenanceWindow: cfg.maintenanceWindow,
             copyTagsToSnapshot: true,
             deletionProtection: cfg.deletionProtection,
-            // Nothing is lost on deletion: a final snapshot named after the identifier, backups kept.
+            // Nothing is lost on deletion: a final snapshot named after the identifier. It is all that
+            // protects the data: RDS retains automated backups of deleted DB instances only, not of
+            // Multi-AZ DB clusters (RDS User Guide, "Retaining automated backups"), so there is no
+            // point-in-time recovery of a deleted cluster. deleteAutomatedBackups: false asks for them
+            // anyway, in case RDS ever keeps them.
             skipFinalSnapshot: false,
             finalSnapshotIdentifier: identifier.apply((id) => snapshotIdentifier(id, "final")),
             deleteAutomatedBackups: false,
