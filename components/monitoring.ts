@@ -79,8 +79,9 @@ export interface MonitoredDatabase {
     readonly replicas: readonly { readonly name: string; readonly identifier: pulumi.Input<string> }[];
     /**
      * A Multi-AZ DB cluster instead of instances: its identifier (`primaryIdentifier` is the same) and
-     * its three DB instances by label. Alarms per instance (liveness, CPU, replica lag, free storage),
-     * cluster events.
+     * its three DB instances by label, with the identifiers RDS reports (`clusterMembers`). Alarms per
+     * instance (liveness, CPU, replica lag, free storage, freeable memory, connections), cluster events
+     * and the instances' events.
      * @default - instances (`primaryIdentifier` and `replicas`)
      */
     readonly cluster?: {
@@ -209,8 +210,8 @@ interface AlertTopic {
  *   recover/reboot alarm; what pages is the group staying below its minimum, fleet CPU, and (through
  *   EventBridge) failed launches and failed or rolled-back instance refreshes.
  * - With `database`: an RDS event subscription to every DB instance (failover, failure, deletion,
- *   recovery, low storage, ...) or to the Multi-AZ DB cluster, delivered to a topic of its own that
- *   needs no KMS key, with the same e-mail subscription.
+ *   recovery, low storage, ...), or to the Multi-AZ DB cluster and (a second one) its three DB
+ *   instances, delivered to a topic of its own that needs no KMS key, with the same e-mail subscription.
  * - A dashboard whose body comes from the pure `buildDashboardBody`.
  * - With `healthCheck`: a Route 53 HTTPS health check from outside the VPC and its alarm, in
  *   us-east-1 (where Route 53 publishes its metrics), notifying a second topic there when the stack
@@ -233,6 +234,8 @@ export class Monitoring extends pulumi.ComponentResource {
     public readonly healthCheckId?: pulumi.Output<string>;
     /** The RDS event subscription to the DB instances or cluster (`database`), notifying `dbEventsTopicArn`. */
     public readonly dbEventSubscription?: aws.rds.EventSubscription;
+    /** With a Multi-AZ DB cluster: the RDS event subscription to its three DB instances (db-instance events), notifying `dbEventsTopicArn`. */
+    public readonly dbInstanceEventSubscription?: aws.rds.EventSubscription;
     /** With `database`: the topic RDS events go to (no customer-managed key; see `dbEventsTopic`). */
     public readonly dbEventsTopicArn?: pulumi.Output<string>;
 
@@ -404,6 +407,28 @@ export class Monitoring extends pulumi.ComponentResource {
                 // Events RDS sends before the topic policy lets it publish are lost.
                 { parent: this, dependsOn: [events.policy] },
             );
+            // A cluster's events say little about its three DB instances: a reboot, a failed or recovered
+            // instance, storage running out (no autoscaling here) are db-instance events, and a
+            // subscription has one source type. So a second one, on the members by the identifiers RDS
+            // reports for them (DescribeDBClusters DBClusterMembers, the cluster's `clusterMembers`):
+            // RDS names them itself and AWS documents no naming rule, so we never build one. A member RDS
+            // replaces under a new identifier is subscribed at the next `pulumi up --refresh`; the
+            // cluster subscription reports the failover meanwhile.
+            if (db.cluster) {
+                const memberIds = pulumi.all(clusterMembers.map((m) => m.identifier)).apply((ids) => ids.filter((id) => id !== ""));
+                this.dbInstanceEventSubscription = new aws.rds.EventSubscription(
+                    `${name}-db-instance-events`,
+                    {
+                        snsTopic: events.topic.arn,
+                        sourceType: "db-instance",
+                        sourceIds: memberIds,
+                        eventCategories: [...RDS_EVENT_CATEGORIES],
+                        enabled: true,
+                        tags: { ...tags, Name: `${name}-db-instance-events` },
+                    },
+                    { parent: this, dependsOn: [events.policy] },
+                );
+            }
         }
 
         // ---- fleet events: failed launches, failed or rolled-back refreshes ----
@@ -504,6 +529,7 @@ export class Monitoring extends pulumi.ComponentResource {
             dashboardUrl: this.dashboardUrl,
             healthCheckId: this.healthCheckId,
             dbEventSubscriptionArn: this.dbEventSubscription?.arn,
+            dbInstanceEventSubscriptionArn: this.dbInstanceEventSubscription?.arn,
         });
     }
 

@@ -320,13 +320,15 @@ describe("database alarms", () => {
         for (const d of [writer, reader, stopped, storage]) expect(d).not.toContain("README");
     });
 
-    it("a Multi-AZ DB cluster's instances: liveness, CPU, replica lag and free storage each, role-neutral (any may be the writer)", () => {
+    it("a Multi-AZ DB cluster's instances: liveness, CPU, replica lag, free storage, freeable memory and connections each, role-neutral (any may be the writer)", () => {
         const specs = clusterInstanceAlarms({ name: "cluster-instance-2", identifier: "c-instance-2" }, DEFAULT_THRESHOLDS, 100);
         expect(specs.map((s) => s.role)).toEqual([
             "db-cluster-instance-2-liveness",
             "db-cluster-instance-2-cpu",
             "db-cluster-instance-2-replica-lag",
             "db-cluster-instance-2-free-storage",
+            "db-cluster-instance-2-freeable-memory",
+            "db-cluster-instance-2-connections",
         ]);
         for (const s of specs) expect(s.dimensions).toEqual({ DBInstanceIdentifier: "c-instance-2" });
         const lag = specs[2];
@@ -335,6 +337,24 @@ describe("database alarms", () => {
         expect(specs[0].description).toContain("under 35 s");
         expect(specs[3].description).toContain("no storage autoscaling");
         for (const s of specs) expect(s.description.length).toBeLessThanOrEqual(MAX_DESCRIPTION_LENGTH - 200);
+    });
+
+    it("a cluster instance's memory and connection alarms are the instance ones (same metric, statistic, periods, threshold), on that instance, naming the writer runbook", () => {
+        const t = { ...DEFAULT_THRESHOLDS, dbConnections: 321, dbFreeableMemoryMiB: 512 };
+        const member = clusterInstanceAlarms({ name: "cluster-instance-1", identifier: "c-instance-1" }, t, 100);
+        const primary = primaryDbAlarms("p", t);
+        const same = (role: string, primaryRole: string) => {
+            const { role: _r, description, dimensions, ...rest } = member.find((s) => s.role === role)!;
+            const { role: _p, description: _d, dimensions: _pd, ...primaryRest } = primary.find((s) => s.role === primaryRole)!;
+            expect(rest).toEqual(primaryRest);
+            expect(dimensions).toEqual({ DBInstanceIdentifier: "c-instance-1" });
+            expect(description).toContain("Runbook: docs/runbooks/db-writer-fails.md");
+            expect(description).toContain("Multi-AZ DB cluster");
+            expect(description).not.toContain("dbInstanceClass");
+            return rest;
+        };
+        expect(same("db-cluster-instance-1-freeable-memory", "db-primary-freeable-memory")).toMatchObject({ metricName: "FreeableMemory", threshold: 512 * 1024 * 1024, comparisonOperator: "LessThanThreshold" });
+        expect(same("db-cluster-instance-1-connections", "db-primary-connections")).toMatchObject({ metricName: "DatabaseConnections", threshold: 321, comparisonOperator: "GreaterThanThreshold" });
     });
 });
 

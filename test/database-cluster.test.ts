@@ -2,8 +2,9 @@
  * The Multi-AZ DB cluster deployment (`deployment: "multiAzCluster"`), component and stack: what the
  * instance deployment guarantees, held by one aws.rds.Cluster, behind the same stable names.
  */
-import { isMultiAzClusterClass } from "../components/lib/rds";
-import { RecordedResource, allResources, awaitOutput, resourceNamed, resourcesOf, runStack, settle, setupMocks } from "./mocks";
+import { CLUSTER_REPLACING_INPUTS, clusterKeepers } from "../components/database/clusterDeployment";
+import { MAX_MULTI_AZ_CLUSTER_IDENTIFIER, isMultiAzClusterClass } from "../components/lib/rds";
+import { RDS_MYSQL_MINORS, RecordedResource, allInvokes, allResources, awaitOutput, invokeResult, resourceNamed, resourcesOf, runStack, settle, setupMocks } from "./mocks";
 
 const CLUSTER = "aws:rds/cluster:Cluster";
 const INSTANCE = "aws:rds/instance:Instance";
@@ -40,12 +41,61 @@ describe("Database with deployment multiAzCluster", () => {
     it("one aws.rds.Cluster with engine mysql on a supported class, three zones, provisioned storage; no aws.rds.Instance", () => {
         expect(ofDb(CLUSTER, "cl")).toHaveLength(1);
         const c = cluster();
-        expect(c.inputs).toMatchObject({ engine: "mysql", engineVersion: "8.4", dbClusterInstanceClass: "db.c6gd.medium", storageType: "gp3", allocatedStorage: 400, iops: 12000 });
+        expect(c.inputs).toMatchObject({ engine: "mysql", dbClusterInstanceClass: "db.c6gd.medium", storageType: "gp3", allocatedStorage: 400, iops: 12000 });
         expect(isMultiAzClusterClass(c.inputs.dbClusterInstanceClass)).toBe(true);
         expect(c.inputs.availabilityZones).toEqual(ZONES);
         expect(ofDb(INSTANCE, "cl")).toEqual([]);
         expect(db.primary).toBeUndefined();
         expect(db.instances).toEqual({});
+    });
+
+    it("created with the newest full 8.4 version RDS reports, and engineVersion ignored afterwards (the provider resends a version that differs from the actual one)", () => {
+        const c = cluster();
+        expect(c.inputs.engineVersion).toBe("8.4.7");
+        expect(c.inputs.engineVersion).toBe(RDS_MYSQL_MINORS["8.4"].at(-1));
+        expect(allInvokes().filter((i) => i.token === "aws:rds/getEngineVersion:getEngineVersion").map((i) => i.inputs)).toContainEqual(expect.objectContaining({ engine: "mysql", version: "8.4", latest: true }));
+        expect(c.ignoreChanges).toEqual(expect.arrayContaining(["engineVersion"]));
+    });
+
+    it("three zones at creation, the zones RDS reports afterwards ignored (ForceNew in the provider)", () => {
+        const c = cluster();
+        expect(c.inputs.availabilityZones).toEqual(ZONES);
+        expect(c.ignoreChanges).toEqual(expect.arrayContaining(["availabilityZones"]));
+        // Nothing else is ignored: every other input is applied by `pulumi up`.
+        expect([...c.ignoreChanges].sort()).toEqual(["availabilityZones", "engineVersion"]);
+    });
+
+    it("the identifier's suffix keeps every input whose change replaces the cluster, with the value the cluster gets", () => {
+        const c = cluster();
+        const suffix = resourceNamed("random:index/randomId:RandomId", "cl-cluster-id-suffix");
+        expect(Object.keys(suffix.inputs.keepers).sort()).toEqual([...CLUSTER_REPLACING_INPUTS].sort());
+        for (const input of CLUSTER_REPLACING_INPUTS) expect(String(c.inputs[input])).toBe(suffix.inputs.keepers[input]);
+        expect(c.inputs.clusterIdentifier).toMatch(new RegExp(`-cluster-${suffix.state.hex}$`));
+    });
+
+    it("a new storage type, subnet group, database or user name gives a new suffix (and identifier, final snapshot)", () => {
+        const cfg = { dbName: "app", username: "dbadmin", storageType: "gp3" } as const;
+        const before = clusterKeepers(cfg, "subnets-a");
+        expect(clusterKeepers({ ...cfg, storageType: "io2" }, "subnets-a")).not.toEqual(before);
+        expect(clusterKeepers(cfg, "subnets-b")).not.toEqual(before);
+        expect(clusterKeepers({ ...cfg, dbName: "other" }, "subnets-a")).not.toEqual(before);
+        expect(clusterKeepers({ ...cfg, username: "other" }, "subnets-a")).not.toEqual(before);
+        expect(clusterKeepers(cfg, "subnets-a")).toEqual(before);
+    });
+
+    it("the engine-version mock answers like the provider: the newest minor with latest, an error for a major without it or an unknown version", () => {
+        expect(invokeResult("aws:rds/getEngineVersion:getEngineVersion", { engine: "mysql", version: "8.0", latest: true })).toMatchObject({ versionActual: "8.0.43", parameterGroupFamily: "mysql8.0", status: "available" });
+        expect(() => invokeResult("aws:rds/getEngineVersion:getEngineVersion", { engine: "mysql", version: "8.4" })).toThrow("multiple RDS engine versions");
+        expect(() => invokeResult("aws:rds/getEngineVersion:getEngineVersion", { engine: "mysql", version: "5.7", latest: true })).toThrow("getEngineVersion modelled for");
+        expect(() => invokeResult("aws:rds/getEngineVersion:getEngineVersion", { engine: "postgres", version: "16", latest: true })).toThrow("getEngineVersion modelled for");
+    });
+
+    it("a long component and stack name still give a cluster identifier of at most 52 characters (RDS's limit for Multi-AZ DB clusters)", async () => {
+        const long = new mod.Database("a-very-long-database-component-name-x", { ...base, deployment: "multiAzCluster" });
+        const id = await awaitOutput(long.cluster!.clusterIdentifier);
+        expect(id.length).toBeLessThanOrEqual(MAX_MULTI_AZ_CLUSTER_IDENTIFIER);
+        expect(id).toMatch(/^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$/);
+        expect(id).toMatch(/-cluster-[0-9a-f]{8}$/);
     });
 
     it("encrypted, not public, backups ≥ 7 days, a final snapshot, deletion protection and protect in production", () => {
@@ -175,6 +225,17 @@ describe("prod stack (dbDeployment multiAzCluster)", () => {
         expect(lag.map((a) => a.inputs.dimensions.DBInstanceIdentifier).sort()).toEqual([...c.state.clusterMembers].sort());
         const sub = resourceNamed("aws:rds/eventSubscription:EventSubscription", "monitoring-db-events");
         expect(sub.inputs).toMatchObject({ sourceType: "db-cluster", sourceIds: [c.state.clusterIdentifier], snsTopic: outputs.dbEventsTopicArn });
+        // The three DB instances' own events (reboots, failures, low storage), by the identifiers RDS reports.
+        const members = resourceNamed("aws:rds/eventSubscription:EventSubscription", "monitoring-db-instance-events");
+        expect(members.inputs).toMatchObject({ sourceType: "db-instance", snsTopic: outputs.dbEventsTopicArn });
+        expect([...members.inputs.sourceIds].sort()).toEqual([...c.state.clusterMembers].sort());
+        // Thresholds of the stack (alarmDbConnections, alarmDbFreeableMemoryMiB) reach every member.
+        for (const metric of ["DatabaseConnections", "FreeableMemory"]) {
+            const alarms = resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm" && r.inputs.metricName === metric);
+            expect(alarms.map((a) => a.inputs.dimensions.DBInstanceIdentifier).sort()).toEqual([...c.state.clusterMembers].sort());
+            // Pulumi.prod.yaml: alarmDbConnections 120, alarmDbFreeableMemoryMiB 128.
+            for (const a of alarms) expect(a.inputs.threshold).toBe(metric === "DatabaseConnections" ? 120 : 128 * 1024 * 1024);
+        }
         const body = resourceNamed("aws:cloudwatch/dashboard:Dashboard", "monitoring-dashboard").inputs.dashboardBody;
         for (const member of c.state.clusterMembers) expect(body).toContain(member);
     });

@@ -654,6 +654,12 @@ function computedOutputsInRegion(type: string, name: string, inputs: Record<stri
 // ---------------------------------------------------------------------------------------------------
 // Invokes.
 
+/** RDS for MySQL versions getEngineVersion knows, by major, oldest first (a snapshot, not the live list). */
+export const RDS_MYSQL_MINORS: Readonly<Record<string, readonly string[]>> = {
+    "8.0": ["8.0.41", "8.0.42", "8.0.43"],
+    "8.4": ["8.4.5", "8.4.6", "8.4.7"],
+};
+
 /** Results of the invokes the program makes; throws on any other token. */
 export function invokeResult(token: string, inputs: Record<string, any>): Record<string, any> {
     const region = inputs.region ?? state.region;
@@ -706,16 +712,6 @@ export function invokeResult(token: string, inputs: Record<string, any>): Record
                 instanceTypes: rows.map((r) => r.type),
             };
         }
-        case "aws:rds/getEngineVersion:getEngineVersion": {
-            // RDS answers with one full version; a major-only version matches several unless `latest`.
-            const full: Record<string, string> = { "8.4": "8.4.7", "8.0": "8.0.44" };
-            const version = String(inputs.version ?? "");
-            const actual = /^\d+\.\d+\.\d+$/.test(version) ? version : inputs.latest === true ? full[version] : undefined;
-            if (inputs.engine !== "mysql" || actual === undefined) {
-                throw new Error(`test/mocks.ts: getEngineVersion ${JSON.stringify(inputs)}: multiple RDS engine versions match (set latest) or none is modelled`);
-            }
-            return { id: actual, engine: "mysql", version: actual, versionActual: actual, parameterGroupFamily: `mysql${version.split(".").slice(0, 2).join(".")}`, status: "available" };
-        }
         case "aws:rds/getOrderableDbInstance:getOrderableDbInstance": {
             // RDS offers options per full engine version: a major-only one ("8.4") matches several, and
             // the data source fails on that ("multiple RDS DB Instance Classes match").
@@ -735,6 +731,43 @@ export function invokeResult(token: string, inputs: Record<string, any>): Record
                 multiAzCapable: true,
                 readReplicaCapable: true,
                 supportsStorageEncryption: true,
+            };
+        }
+        case "aws:rds/getEngineVersion:getEngineVersion": {
+            // DescribeDBEngineVersions as the provider's data source answers it: a partial `version` (a
+            // major) matches every minor of it, which the provider refuses ("multiple RDS engine
+            // versions") unless `latest` picks the newest. `versionActual` is the complete version.
+            const minors = RDS_MYSQL_MINORS[String(inputs.version)];
+            if (inputs.engine !== "mysql" || minors === undefined) {
+                throw new Error(`test/mocks.ts: getEngineVersion modelled for engine mysql and versions ${Object.keys(RDS_MYSQL_MINORS).join(", ")} only (got ${JSON.stringify(inputs)})`);
+            }
+            if (minors.length > 1 && inputs.latest !== true) {
+                throw new Error(`multiple RDS engine versions (${minors.join(", ")}) match the criteria; try a more specific search (test/mocks.ts, as the provider)`);
+            }
+            const actual = minors[minors.length - 1];
+            const family = `mysql${actual.split(".").slice(0, 2).join(".")}`;
+            return {
+                id: actual,
+                engine: "mysql",
+                engineDescription: "MySQL Community Edition",
+                version: actual,
+                versionActual: actual,
+                versionDescription: `MySQL ${actual}`,
+                parameterGroupFamily: family,
+                status: "available",
+                latest: inputs.latest,
+                defaultCharacterSet: "",
+                exportableLogTypes: ["audit", "error", "general", "iam-db-auth-error", "slowquery"],
+                supportsLogExportsToCloudwatch: true,
+                supportsReadReplica: true,
+                supportedModes: [],
+                supportedFeatureNames: [],
+                supportedCharacterSets: [],
+                supportedTimezones: [],
+                validUpgradeTargets: [],
+                validMajorTargets: [],
+                validMinorTargets: [],
+                region,
             };
         }
         case "aws:elb/getServiceAccount:getServiceAccount": {

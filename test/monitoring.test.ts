@@ -461,6 +461,7 @@ describe("a stack in eu-west-1 (health check alarm and its topic in us-east-1)",
 describe("a stack in us-east-1 (one topic for everything)", () => {
     let east: InstanceType<MonitoringModule["Monitoring"]>;
     let nodb: InstanceType<MonitoringModule["Monitoring"]>;
+    let clu: InstanceType<MonitoringModule["Monitoring"]>;
 
     beforeAll(async () => {
         await setupMocks({ config: { "aws:region": "us-east-1" } });
@@ -470,8 +471,26 @@ describe("a stack in us-east-1 (one topic for everything)", () => {
         east = new mod.Monitoring("east", monitoringArgs("us-east-1", w, { alertEmail: "oncall@example.com", healthCheck: { domain: "shop.example.org", path: "/healthz?deep=1" } }));
         // No database; a WAF given the old way, by name only.
         nodb = new mod.Monitoring("nodb", { region: "us-east-1", webFleet: { autoScalingGroupName: w.group.name, minSize: 2, maxSize: 4 }, waf: { webAclName: "legacy-acl" } });
+        // A Multi-AZ DB cluster: its identifier and its members as RDS reports them (one not known yet: "").
+        clu = new mod.Monitoring("clu", {
+            region: "us-east-1",
+            alertEmail: "oncall@example.com",
+            database: {
+                primaryIdentifier: "app-prod-cluster-0f3a9c1e",
+                replicas: [],
+                cluster: {
+                    identifier: "app-prod-cluster-0f3a9c1e",
+                    members: [
+                        { name: "cluster-instance-1", identifier: "member-a" },
+                        { name: "cluster-instance-2", identifier: "member-b" },
+                        { name: "cluster-instance-3", identifier: "" },
+                    ],
+                },
+            },
+        });
         await awaitOutput(east.dashboardUrl);
         await awaitOutput(nodb.dashboardUrl);
+        await awaitOutput(clu.dashboardUrl);
         await settle();
     });
 
@@ -481,6 +500,30 @@ describe("a stack in us-east-1 (one topic for everything)", () => {
         expect(nodb.dbEventSubscription).toBeUndefined();
         expect(resourceNamed(KEY, "nodb-alerts-key").inputs.policy).not.toContain("events.rds.amazonaws.com");
         expect(resourceNamed(TOPIC_POLICY, "nodb-alerts-policy").inputs.policy).not.toContain("events.rds.amazonaws.com");
+    });
+
+    it("a Multi-AZ DB cluster: cluster events, and the members' own (db-instance) events by the identifiers RDS reports, both to the keyless events topic", async () => {
+        const topic = resourceNamed(TOPIC, "clu-db-events-topic");
+        expect(of(EVENTS, "clu").map((e) => e.name).sort()).toEqual(["clu-db-events", "clu-db-instance-events"]);
+        expect(resourceNamed(EVENTS, "clu-db-events").inputs).toMatchObject({ sourceType: "db-cluster", sourceIds: ["app-prod-cluster-0f3a9c1e"], snsTopic: topic.id });
+        const members = resourceNamed(EVENTS, "clu-db-instance-events");
+        // An identifier not known (yet) is left out: RDS refuses a subscription to a source that doesn't exist.
+        expect(members.inputs).toMatchObject({ sourceType: "db-instance", sourceIds: ["member-a", "member-b"], snsTopic: topic.id, enabled: true });
+        expect([...members.inputs.eventCategories].sort()).toEqual(expect.arrayContaining(["failure", "low storage", "recovery", "availability"]));
+        expect(members.dependencies).toEqual(expect.arrayContaining([resourceNamed(TOPIC_POLICY, "clu-db-events-topic-policy").urn]));
+        expect(topic.inputs).not.toHaveProperty("kmsMasterKeyId");
+        expect(await awaitOutput(clu.dbInstanceEventSubscription!.arn)).toBe(members.state.arn);
+        // Instances (no cluster): one subscription, none for members.
+        expect(of(EVENTS, "east").map((e) => e.name)).toEqual(["east-db-events"]);
+        expect(east.dbInstanceEventSubscription).toBeUndefined();
+    });
+
+    it("a Multi-AZ DB cluster's members get the memory and connection alarms the thresholds set", () => {
+        for (const m of ["cluster-instance-1", "cluster-instance-2"]) {
+            expect(alarm("clu", `db-${m}-connections`).inputs).toMatchObject({ metricName: "DatabaseConnections", alarmActions: [resourceNamed(TOPIC, "clu-alerts").id] });
+            expect(alarm("clu", `db-${m}-freeable-memory`).inputs).toMatchObject({ metricName: "FreeableMemory" });
+        }
+        expect(alarm("clu", "db-cluster-instance-1-connections").inputs.dimensions).toEqual({ DBInstanceIdentifier: "member-a" });
     });
 
     it("a WAF given only by name (deprecated) is watched by that name", () => {

@@ -13,6 +13,7 @@ import {
     WRITER_FALLBACK_SET_IDENTIFIER,
     defaultPrivateZoneName,
     engineLifecycleSupport,
+    MAX_MULTI_AZ_CLUSTER_IDENTIFIER,
     instanceIdentifier,
     isValidMasterPassword,
     parameterGroupFamily,
@@ -398,6 +399,27 @@ describe("names", () => {
         expect(instanceIdentifier("a".repeat(40), "production-eu-west-1-blue", "replica-5", "deadbeef")).toBe(id);
         // Two stacks that share the first characters still get different identifiers.
         expect(instanceIdentifier("a".repeat(40), "production-eu-west-1-green", "replica-5", "deadbeef")).not.toBe(id);
+    });
+
+    it("maxLength: a Multi-AZ DB cluster identifier is cut to 52 characters, with the slot and suffix whole; an instance's keeps 63", () => {
+        const name = "a-very-long-database-component-name-x";
+        const stack = "production-eu-west-1";
+        const cluster = instanceIdentifier(name, stack, "cluster", "0f3a9c1e", MAX_MULTI_AZ_CLUSTER_IDENTIFIER);
+        expect(MAX_MULTI_AZ_CLUSTER_IDENTIFIER).toBe(52);
+        expect(cluster.length).toBeLessThanOrEqual(52);
+        expect(cluster).toMatch(/-cluster-0f3a9c1e$/);
+        expect(cluster).toMatch(INSTANCE_IDENTIFIER_PATTERN);
+        expect(instanceIdentifier(name, stack, "cluster", "0f3a9c1e").length).toBeGreaterThan(52);
+        // Short names are not touched by the lower limit.
+        expect(instanceIdentifier("database", "prod", "cluster", "0f3a9c1e", 52)).toBe("database-prod-cluster-0f3a9c1e");
+        expect(() => instanceIdentifier(name, stack, "cluster", "0f3a9c1e", 64)).toThrow("maxLength must be a whole number from 50 to 63 (got 64)");
+        const next = rng(11);
+        for (let n = 0; n < 500; n++) {
+            const word = (max: number) => Array.from({ length: 1 + Math.floor(next() * max) }, () => "abz09-_."[Math.floor(next() * 8)]).join("");
+            const id = instanceIdentifier(word(40), word(60), "cluster", Math.floor(next() * 0xffffffff).toString(16).padStart(8, "0"), MAX_MULTI_AZ_CLUSTER_IDENTIFIER);
+            expect(id.length).toBeLessThanOrEqual(52);
+            expect(id).toMatch(INSTANCE_IDENTIFIER_PATTERN);
+        }
     });
 
     it("property: identifiers follow RDS's rules (≤ 63, lower case, letter first, no double or trailing hyphen) for any name and stack", () => {

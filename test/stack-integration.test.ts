@@ -87,6 +87,8 @@ describe("dev stack: web tier ↔ database", () => {
         expect(fleetAlarms.map((a) => [a.name, a.inputs.dimensions.AutoScalingGroupName])).toEqual([
             ["monitoring-web-in-service-below-min", group.state.name],
             ["monitoring-web-cpu", group.state.name],
+            ["monitoring-web-disk", group.state.name],
+            ["monitoring-web-memory", group.state.name],
         ]);
         expect(resourcesOf(ALARM).filter((a) => (a.inputs.alarmActions ?? []).some((x: string) => x.includes(":automate:")))).toEqual([]);
         const redundancy = lbAlarms.filter((a) => a.inputs.metricName === "HealthyHostCount" && a.inputs.threshold === 2);

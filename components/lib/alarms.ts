@@ -675,39 +675,57 @@ export function primaryDbAlarms<V>(identifier: V, t: MonitoringThresholds, stora
                     : "") +
                 "FIRST: read the RDS events (autoscaling failure RDS-EVENT-0223/0224). Grow it now: `aws rds modify-db-instance --db-instance-identifier <id> --allocated-storage <GiB> --apply-immediately` (a `pulumi up` alone waits for the maintenance window), then set dbAllocatedStorageGiB (dbMaxAllocatedStorageGiB above it) to match. Then find what grew. Runbook: docs/runbooks/db-writer-fails.md",
         },
-        {
-            role: "db-primary-freeable-memory",
-            namespace: "AWS/RDS",
-            metricName: "FreeableMemory",
-            dimensions: dims,
-            statistic: "Average",
-            period: 300,
-            evaluationPeriods: 2,
-            datapointsToAlarm: 2,
-            comparisonOperator: "LessThanThreshold",
-            threshold: t.dbFreeableMemoryMiB * MIB,
-            treatMissingData: "missing",
-            description:
-                `The primary database has had less than ${t.dbFreeableMemoryMiB} MiB of freeable memory for 10 minutes; it will swap, slow down, or be restarted by RDS. ` +
+        dbFreeableMemoryAlarm(
+            "db-primary-freeable-memory",
+            dims,
+            t,
+            `The primary database has had less than ${t.dbFreeableMemoryMiB} MiB of freeable memory for 10 minutes; it will swap, slow down, or be restarted by RDS. ` +
                 "FIRST: check the connection count (each connection costs memory) and memory-hungry queries; the durable fix is a larger dbInstanceClass. Runbook: docs/runbooks/db-writer-fails.md",
-        },
-        {
-            role: "db-primary-connections",
-            namespace: "AWS/RDS",
-            metricName: "DatabaseConnections",
-            dimensions: dims,
-            statistic: "Maximum",
-            period: 60,
-            evaluationPeriods: 5,
-            datapointsToAlarm: 5,
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: t.dbConnections,
-            treatMissingData: "notBreaching",
-            description:
-                `The primary database has held more than ${t.dbConnections} connections for 5 minutes; at max_connections it refuses new ones and the site returns errors. ` +
+        ),
+        dbConnectionsAlarm(
+            "db-primary-connections",
+            dims,
+            t,
+            `The primary database has held more than ${t.dbConnections} connections for 5 minutes; at max_connections it refuses new ones and the site returns errors. ` +
                 "FIRST: check whether requests pile up (latency alarm) or the application leaks connections; restart the application on the server holding the most (SHOW PROCESSLIST); raise the instance class if the load is real. Runbook: docs/runbooks/db-writer-fails.md",
-        },
+        ),
     ];
+}
+
+/** A DB instance's FreeableMemory below `dbFreeableMemoryMiB` on average for 10 minutes (2 × 5 min); silence is for the liveness alarm. */
+function dbFreeableMemoryAlarm<V>(role: string, dimensions: { DBInstanceIdentifier: V }, t: MonitoringThresholds, description: string): AlarmSpec<V> {
+    return {
+        role,
+        namespace: "AWS/RDS",
+        metricName: "FreeableMemory",
+        dimensions,
+        statistic: "Average",
+        period: 300,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        comparisonOperator: "LessThanThreshold",
+        threshold: t.dbFreeableMemoryMiB * MIB,
+        treatMissingData: "missing",
+        description,
+    };
+}
+
+/** A DB instance's DatabaseConnections above `dbConnections` at its peak, 5 minutes running. */
+function dbConnectionsAlarm<V>(role: string, dimensions: { DBInstanceIdentifier: V }, t: MonitoringThresholds, description: string): AlarmSpec<V> {
+    return {
+        role,
+        namespace: "AWS/RDS",
+        metricName: "DatabaseConnections",
+        dimensions,
+        statistic: "Maximum",
+        period: 60,
+        evaluationPeriods: 5,
+        datapointsToAlarm: 5,
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: t.dbConnections,
+        treatMissingData: "notBreaching",
+        description,
+    };
 }
 
 export interface ReplicaDimensions<V> {
@@ -773,8 +791,8 @@ export function replicaAlarms<V>(replica: ReplicaDimensions<V>, t: MonitoringThr
 /**
  * One DB instance of a Multi-AZ DB cluster (RDS names the three; any of them may be the writer after a
  * failover, so the texts don't assume a role). Per instance: liveness (silence breaching, as for
- * instances), CPU, free storage (each instance has its own volume, and there is no storage
- * autoscaling), and replica lag: `ReplicaLag` per DB instance, as MySQL replicas publish it (the
+ * instances), CPU, freeable memory and connections (the instance builders, the same thresholds),
+ * free storage (each instance has its own volume, and there is no storage autoscaling), and replica lag: `ReplicaLag` per DB instance, as MySQL replicas publish it (the
  * standbys replicate natively from the writer; RDS User Guide, "Replica lag and Multi-AZ DB clusters").
  * Not checked against a live cluster: after the first deployment, confirm that the readers publish it
  * (`aws cloudwatch list-metrics --namespace AWS/RDS --metric-name ReplicaLag`) — the lag alarms stay
@@ -832,6 +850,21 @@ export function clusterInstanceAlarms<V>(member: ReplicaDimensions<V>, t: Monito
                 `${n} of the Multi-AZ DB cluster has less than ${t.dbFreeStorageGiB} GiB of free storage${allocatedGiB !== undefined ? ` of ${gib(allocatedGiB)}` : ""}; Multi-AZ DB clusters have no storage autoscaling, and when it runs out MySQL stops taking writes. ` +
                 "FIRST: raise dbAllocatedStorageGiB (and dbIops within 0.5-50 per GiB for io1) and run `pulumi up`: a cluster's storage change waits for the maintenance window unless applied at once, so run `aws rds modify-db-cluster --db-cluster-identifier <id> --allocated-storage <GiB> --apply-immediately` first. Then find what grew. Runbook: " + runbook,
         },
+        dbFreeableMemoryAlarm(
+            `db-${n}-freeable-memory`,
+            dims,
+            t,
+            `${n} of the Multi-AZ DB cluster has had less than ${t.dbFreeableMemoryMiB} MiB of freeable memory for 10 minutes; it will swap, slow down, or be restarted by RDS (the writer: a failover). ` +
+                "FIRST: check its connection count (each connection costs memory) and memory-hungry queries; the durable fix is a larger dbClusterInstanceClass, which waits for the maintenance window unless applied with " +
+                `\`aws rds modify-db-cluster --db-cluster-identifier <id> --db-cluster-instance-class <class> --apply-immediately\`. Runbook: ${runbook}#the-writer-struggles-cpu-memory-connections-storage`,
+        ),
+        dbConnectionsAlarm(
+            `db-${n}-connections`,
+            dims,
+            t,
+            `${n} of the Multi-AZ DB cluster has held more than ${t.dbConnections} connections for 5 minutes; at max_connections it refuses new ones: the site returns errors (the writer) or reads fail (a reader). ` +
+                `FIRST: check whether requests pile up (latency alarm) or the application leaks connections; restart the application on the server holding the most (SHOW PROCESSLIST); raise dbClusterInstanceClass if the load is real. Runbook: ${runbook}#the-writer-struggles-cpu-memory-connections-storage`,
+        ),
     ];
 }
 

@@ -411,6 +411,14 @@ export function snapshotIdentifier(...parts: string[]): string {
 export const INSTANCE_IDENTIFIER_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,62}$/;
 const MAX_INSTANCE_IDENTIFIER = 63;
 
+/**
+ * The longest Multi-AZ DB cluster identifier RDS accepts: "1 to 63 (for Aurora DB clusters) or 1 to 52
+ * (for Multi-AZ DB clusters) letters, numbers, or hyphens" (RDS API reference, CreateDBCluster
+ * `DBClusterIdentifier`). The provider validates only the 63 of any DB cluster, so a longer one fails at
+ * CreateDBCluster, in the middle of a `pulumi up`.
+ */
+export const MAX_MULTI_AZ_CLUSTER_IDENTIFIER = 52;
+
 /** Lower case, runs of anything but letters and digits as one hyphen, no hyphen or digit first, none last. */
 function identifierLabel(text: string): string {
     return text
@@ -433,14 +441,20 @@ function shortHash(text: string): string {
  * slot's RandomId) changes whenever the instance must be replaced, so each physical instance gets an
  * identifier of its own and Pulumi can create the new one before deleting the old (two instances can't
  * share an identifier). The slot and suffix (together at most 40 characters) are kept whole; a long
- * `<name>-<stack>` is cut and given a hash, so the result always is a valid identifier of at most 63
- * characters, the same for the same input.
+ * `<name>-<stack>` is cut and given a hash, so the result always is a valid identifier of at most
+ * `maxLength` characters, the same for the same input.
+ *
+ * @param maxLength 63 for a DB instance (CreateDBInstance); a Multi-AZ DB cluster's identifier may have
+ *   only `MAX_MULTI_AZ_CLUSTER_IDENTIFIER` (52)
  */
-export function instanceIdentifier(name: string, stack: string, slot: string, suffix: string): string {
+export function instanceIdentifier(name: string, stack: string, slot: string, suffix: string, maxLength: number = MAX_INSTANCE_IDENTIFIER): string {
+    if (!Number.isInteger(maxLength) || maxLength < 50 || maxLength > MAX_INSTANCE_IDENTIFIER) {
+        throw new Error(`instance identifier: maxLength must be a whole number from 50 to ${MAX_INSTANCE_IDENTIFIER} (got ${maxLength})`);
+    }
     const tail = identifierLabel(`x-${slot}-${suffix}`).slice(2) || "db";
     if (tail.length > 40) throw new Error(`instance identifier: slot and suffix must be at most 40 characters (got ${JSON.stringify(tail)})`);
     let base = identifierLabel(`${name}-${stack}`) || "db";
-    const room = MAX_INSTANCE_IDENTIFIER - tail.length - 1;
+    const room = maxLength - tail.length - 1;
     if (base.length > room) base = `${base.slice(0, room - 7).replace(/-+$/, "")}-${shortHash(base)}`;
     return `${base}-${tail}`;
 }
