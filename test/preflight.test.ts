@@ -16,6 +16,7 @@ import { resourcesOf, runStack, stackNames } from "./mocks";
 
 const ACCOUNT = "210987654321";
 const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"];
+const ZONE_IDS = ["use1-az6", "use1-az1", "use1-az2", "use1-az4", "use1-az3", "use1-az5"];
 
 /** Pulumi.prod.yaml with what a team fills in before its first `up`. */
 const REAL_PROD = {
@@ -42,7 +43,7 @@ function account(over: Partial<AwsApi> = {}): AwsApi {
     return {
         callerIdentity: async () => ({ account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/ci` }),
         regionOptInStatus: async () => "opt-in-not-required",
-        availabilityZones: async () => ZONES,
+        availabilityZones: async () => ({ names: ZONES, zoneIds: ZONE_IDS }),
         hostedZones: async (name) => (name === "acme-shop.io" ? [{ id: "Z0123456789ABCDEFGHIJ", name, privateZone: false }] : []),
         image: async (id) => (id === "ami-0a1b2c3d4e5f67890" ? { id, name: "al2023-ami-2023.9.20251208.0-kernel-6.1-arm64", architecture: "arm64", state: "available", ownerId: "137112412989" } : undefined),
         instanceType: async (type) => (type.startsWith("t4g.") ? { architectures: ["arm64"], vcpus: 2 } : type.startsWith("t3.") ? { architectures: ["x86_64"], vcpus: 2 } : undefined),
@@ -89,6 +90,7 @@ describe("preflight (fake AWS)", () => {
             "Web server AMI",
             "Instance type t4g.small offered",
             "DB class db.c6gd.medium orderable",
+            "Zones the stack will use",
             "Quota: VPCs per Region",
             "Quota: Internet gateways per Region",
             "Quota: EC2-VPC Elastic IPs",
@@ -97,10 +99,11 @@ describe("preflight (fake AWS)", () => {
             "Quota: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (vCPUs)",
             "Alert e-mail subscription",
         ]);
-        expect(r.report.split("\n").filter((l) => l.startsWith("✓"))).toHaveLength(15);
-        expect(r.report).toContain("✓ DB class db.c6gd.medium orderable: MySQL 8.4 on db.c6gd.medium (Multi-AZ DB cluster) with gp3 storage in us-east-1a, us-east-1b, us-east-1c");
+        expect(r.report.split("\n").filter((l) => l.startsWith("✓"))).toHaveLength(16);
+        expect(r.report).toContain(`✓ DB class db.c6gd.medium orderable: MySQL 8.4 on db.c6gd.medium (Multi-AZ DB cluster) with gp3 storage, a Multi-AZ DB cluster in ${ZONES.join(", ")}`);
+        expect(r.report).toContain("✓ Zones the stack will use: us-east-1a (use1-az6), us-east-1b (use1-az1), us-east-1c (use1-az2)\n");
         expect(r.report).toContain("✓ Quota: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (vCPUs): 0 used + 14 for the stack (6 web servers at the most + 1 being replaced, 2 vCPUs each) = 14 of 32");
-        expect(r.report).toContain("All 15 checks passed.");
+        expect(r.report).toContain("All 16 checks passed.");
     });
 
     it("✗ placeholders: prod as committed names every placeholder key and its fix", async () => {
@@ -138,8 +141,40 @@ describe("preflight (fake AWS)", () => {
         expect(c.fix).toContain("aws account enable-region --region-name us-east-1");
     });
 
+    it("✗ region: an opt-in region not enabled (yet): identity is asked in us-east-1, the region's own STS refuses, and nothing else is run there", async () => {
+        const disabled = Object.assign(new Error("STS is not activated in this region for account:210987654321."), { name: "RegionDisabledException" });
+        const callerIdentity = jest.fn(async (region?: string) => {
+            if (region === "eu-south-2") throw disabled;
+            return { account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/ci` };
+        });
+        const availabilityZones = jest.fn(async () => ({ names: ZONES, zoneIds: ZONE_IDS }));
+        const r = await run(account({ callerIdentity, regionOptInStatus: async () => "opted-in", availabilityZones }), { ...REAL_PROD, "aws:region": "eu-south-2" });
+        expect(r.results.map((c) => [c.title, c.ok])).toEqual([
+            ["No placeholders", true],
+            ["Credentials and account", true],
+            ["Region eu-south-2 enabled", false],
+        ]);
+        expect(r.results[2].found).toBe("opt-in status opted-in, but eu-south-2 refuses the credentials (RegionDisabledException): the region is not enabled for this account yet (ENABLING)");
+        expect(r.results[2].fix).toContain("aws account get-region-opt-status --region-name eu-south-2");
+        expect(callerIdentity.mock.calls).toEqual([[], ["eu-south-2"]]);
+        expect(availabilityZones).not.toHaveBeenCalled();
+    });
+
+    it.each(["InvalidClientTokenId", "AuthFailure"])("✗ region: %s from the stack's region is a region not enabled, not bad credentials", async (name) => {
+        const refused = Object.assign(new Error("The security token included in the request is invalid."), { name });
+        const c = await onlyFailure(account({ callerIdentity: async (region) => (region ? Promise.reject(refused) : { account: ACCOUNT, arn: "arn:aws:iam::210987654321:user/me" }) }));
+        expect(c.title).toBe("Region us-east-1 enabled");
+        expect(c.found).toContain(`refuses the credentials (${name})`);
+    });
+
+    it("✗ region: another error of the regional probe is reported as the failed call it is", async () => {
+        const throttled = Object.assign(new Error("Rate exceeded"), { name: "Throttling" });
+        const c = await onlyFailure(account({ callerIdentity: async (region) => (region ? Promise.reject(throttled) : { account: ACCOUNT, arn: "arn:aws:iam::210987654321:user/me" }) }));
+        expect(c.found).toBe("the AWS call failed: Throttling: Rate exceeded");
+    });
+
     it("✗ zones: fewer zones than availabilityZoneCount", async () => {
-        const r = await run(account({ availabilityZones: async () => ["us-east-1a", "us-east-1b"] }));
+        const r = await run(account({ availabilityZones: async () => ({ names: ["us-east-1a", "us-east-1b"], zoneIds: ["use1-az6", "use1-az1"] }) }));
         const c = r.results.find((x) => x.title === "3 availability zones")!;
         expect(c).toMatchObject({ ok: false, found: "us-east-1 has 2 zones without opt-in (us-east-1a, us-east-1b)", fix: "set `availabilityZoneCount` to at most 2, or use another region" });
     });
@@ -165,17 +200,51 @@ describe("preflight (fake AWS)", () => {
         expect(c.fix).toContain(fix);
     });
 
-    it("✗ instance type: not offered in one of the chosen zones", async () => {
-        const c = await onlyFailure(account({ instanceTypeZones: async (_t, zones) => zones.filter((z) => z !== "us-east-1c") }));
-        expect(c.found).toBe("not offered in us-east-1c (offered in us-east-1a, us-east-1b)");
+    it("zones: the program's choice (chooseZones): a zone without the instance type or the DB class is passed over, and named", async () => {
+        const r = await run(
+            account({
+                instanceTypeZones: async (_t, zones) => zones.filter((z) => z !== "us-east-1b"),
+                orderableDbOptions: async () => [db({ supportsClusters: true, zones: ZONES.filter((z) => z !== "us-east-1c") })],
+            }),
+        );
+        expect(r.exitCode).toBe(0);
+        expect(r.report).toContain(
+            "✓ Zones the stack will use: us-east-1a (use1-az6), us-east-1d (use1-az4), us-east-1e (use1-az3); skipped us-east-1b (lacks `webInstanceType` t4g.small), us-east-1c (lacks `dbClusterInstanceClass` db.c6gd.medium)\n",
+        );
+        // The quota checks count the chosen zones: NAT gateways in us-east-1d are the stack's business now.
+        const nat = await run(account({ instanceTypeZones: async (_t, zones) => zones.filter((z) => z !== "us-east-1b"), natGatewaysPerZone: async () => ({ "us-east-1b": 5, "us-east-1d": 5 }) }));
+        expect(nat.results.filter((c) => !c.ok).map((c) => c.title)).toEqual(["Quota: NAT gateways per Availability Zone"]);
+    });
+
+    it("✗ zones: fewer zones than availabilityZoneCount offer the instance type and the DB class: the program's own error", async () => {
+        const c = await onlyFailure(
+            account({ instanceTypeZones: async () => ["us-east-1a", "us-east-1b", "us-east-1c"], orderableDbOptions: async () => [db({ supportsClusters: true, zones: ["us-east-1b", "us-east-1c", "us-east-1d"] })] }),
+        );
+        expect(c.title).toBe("Zones the stack will use");
+        expect(c.found).toBe(
+            "`availabilityZoneCount` is 3, but only 2 zones of the region offer `webInstanceType` t4g.small and `dbClusterInstanceClass` db.c6gd.medium (us-east-1b, us-east-1c): us-east-1a lacks `dbClusterInstanceClass` db.c6gd.medium; us-east-1d lacks `webInstanceType` t4g.small; us-east-1e lacks `webInstanceType` t4g.small, `dbClusterInstanceClass` db.c6gd.medium; us-east-1f lacks `webInstanceType` t4g.small, `dbClusterInstanceClass` db.c6gd.medium",
+        );
+        expect(c.fix).toBe("lower `availabilityZoneCount` to at most 2, or choose a `webInstanceType` / `dbClusterInstanceClass` offered in more zones");
+    });
+
+    it("✗ instance type: offered in no zone of the region", async () => {
+        const c = await onlyFailure(account({ instanceTypeZones: async () => [] }));
+        expect(c.found).toBe("not offered in any zone of us-east-1");
         expect(c.fix).toContain("describe-instance-type-offerings");
+    });
+
+    it("DB zones come only from the options that meet the deployment's needs (a zone whose option lacks SupportsClusters does not count)", async () => {
+        const options = [db({ supportsClusters: true, zones: ["us-east-1a", "us-east-1b"] }), db({ supportsClusters: false, zones: ZONES })];
+        const c = await onlyFailure(account({ orderableDbOptions: async () => options }));
+        expect(c.title).toBe("Zones the stack will use");
+        expect(c.found).toContain("only 2 zones of the region offer `webInstanceType` t4g.small and `dbClusterInstanceClass` db.c6gd.medium (us-east-1a, us-east-1b)");
     });
 
     it.each([
         ["no such class for the version", [db({ engineVersion: "8.0.40" })], "RDS offers no MySQL 8.4 on db.t4g.small with gp3 storage in us-east-1"],
         ["no Multi-AZ", [db({ multiAzCapable: false })], "does not support Multi-AZ"],
         ["no replicas", [db({ readReplicaCapable: false })], "does not support read replicas"],
-        ["not in a chosen zone", [db({ zones: ["us-east-1a", "us-east-1b"] })], "cannot be ordered in us-east-1c"],
+        ["Multi-AZ and replicas only in different options", [db({ multiAzCapable: false }), db({ readReplicaCapable: false })], "no single orderable MySQL 8.4 on db.t4g.small with gp3 storage supports all of Multi-AZ, read replicas in a zone"],
     ])("✗ DB class: %s", async (_label, options, found) => {
         // The instance deployment: a Multi-AZ primary with replicas of db.t4g.small.
         const instance = { ...REAL_PROD, dbDeployment: "instance", dbMultiAz: "true", dbReplicaCount: "2", dbInstanceClass: "db.t4g.small", dbAllocatedStorageGiB: "50", dbMaxAllocatedStorageGiB: "500", alarmDbFreeStorageGiB: "2" };
@@ -244,7 +313,7 @@ describe("preflight (fake AWS)", () => {
                 { title: "Region", ok: false, found: "Pulumi.bare.yaml sets no `aws:region` and AWS_REGION is not set", fix: "`pulumi config set aws:region <region> --stack bare`" },
             ]);
             process.env.AWS_REGION = "eu-west-1";
-            const fromEnv = await preflight({ stack: "bare", root, api: account({ availabilityZones: async () => ["eu-west-1a", "eu-west-1b"], orderableDbOptions: async () => [db({ zones: ["eu-west-1a", "eu-west-1b"] })] }) });
+            const fromEnv = await preflight({ stack: "bare", root, api: account({ availabilityZones: async () => ({ names: ["eu-west-1a", "eu-west-1b"], zoneIds: ["euw1-az1", "euw1-az2"] }), orderableDbOptions: async () => [db({ zones: ["eu-west-1a", "eu-west-1b"] })] }) });
             expect(fromEnv.report).toContain("web-infra preflight — stack bare, region eu-west-1 (read-only)");
             expect(fromEnv.exitCode).toBe(0);
         } finally {

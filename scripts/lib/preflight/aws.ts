@@ -65,11 +65,16 @@ export interface EmailSubscription {
 }
 
 export interface AwsApi {
-    callerIdentity(): Promise<{ account: string; arn: string }>;
-    /** EC2 DescribeRegions `OptInStatus` of `region` (opt-in-not-required | opted-in | not-opted-in), or undefined when unknown. */
+    /**
+     * STS GetCallerIdentity. Without `region`, in the partition's always-enabled region (`homeRegion`):
+     * it answers even when the stack's region is an opt-in region the account has not enabled. With
+     * `region`, in that region: the probe that the region accepts the credentials.
+     */
+    callerIdentity(region?: string): Promise<{ account: string; arn: string }>;
+    /** EC2 DescribeRegions `OptInStatus` of `region` (opt-in-not-required | opted-in | not-opted-in), asked in `homeRegion`; undefined when unknown. */
     regionOptInStatus(region: string): Promise<string | undefined>;
-    /** Zones the program would pick from: available, without opt-in (components/network.ts ZONE_QUERY). */
-    availabilityZones(): Promise<string[]>;
+    /** Zones the program picks from (components/network.ts ZONE_QUERY: without opt-in), names and zone IDs in the same order. */
+    availabilityZones(): Promise<{ names: string[]; zoneIds: string[] }>;
     /** Route 53 hosted zones named exactly `name`. */
     hostedZones(name: string): Promise<HostedZone[]>;
     image(id: string): Promise<Image | undefined>;
@@ -105,11 +110,33 @@ async function pages<T>(fetch: (token?: string) => Promise<{ items: T[]; next?: 
     return all;
 }
 
+/**
+ * The region of `region`'s partition that is always enabled: us-east-1 for the commercial partition.
+ * Opt-in regions exist there only; the China and GovCloud partitions take credentials of their own.
+ */
+export function homeRegion(region?: string): string {
+    if (region?.startsWith("cn-")) return "cn-north-1";
+    if (region?.startsWith("us-gov-")) return "us-gov-west-1";
+    return "us-east-1";
+}
+
+/**
+ * What STS and EC2 answer in a region the account has not enabled (or is still enabling): the
+ * credentials are not valid there. STS: RegionDisabledException, or InvalidClientTokenId for IAM
+ * users' keys; EC2: AuthFailure ("AWS was not able to validate the provided access credentials").
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html,
+ * https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html
+ */
+export const REGION_DISABLED_ERRORS: ReadonlySet<string> = new Set(["RegionDisabledException", "InvalidClientTokenId", "AuthFailure", "UnrecognizedClientException"]);
+
 /** The real thing: AWS SDK v3 clients in `region` (or the SDK's default region). */
 export function sdkApi(region?: string): AwsApi {
     const config = region ? { region } : {};
     const ec2 = new EC2Client(config);
-    const sts = new STSClient(config);
+    // Identity and the region's opt-in status are asked where the account surely works (see homeRegion).
+    const home = { ...config, region: homeRegion(region) };
+    const homeEc2 = new EC2Client(home);
+    const homeSts = new STSClient(home);
     // Route 53 is global; its endpoint is in us-east-1 whatever the stack's region.
     const route53 = new Route53Client({ ...config, region: "us-east-1" });
     const rds = new RDSClient(config);
@@ -118,19 +145,23 @@ export function sdkApi(region?: string): AwsApi {
     const sns = new SNSClient(config);
 
     const api: AwsApi = {
-        async callerIdentity() {
+        async callerIdentity(inRegion) {
+            const sts = inRegion === undefined ? homeSts : new STSClient({ ...config, region: inRegion });
             const id = await sts.send(new GetCallerIdentityCommand({}));
             return { account: id.Account ?? "", arn: id.Arn ?? "" };
         },
         async regionOptInStatus(name) {
-            const out = await ec2.send(new DescribeRegionsCommand({ AllRegions: true, RegionNames: [name] }));
+            const out = await homeEc2.send(new DescribeRegionsCommand({ AllRegions: true, RegionNames: [name] }));
             return out.Regions?.find((r) => r.RegionName === name)?.OptInStatus;
         },
         async availabilityZones() {
             const out = await ec2.send(
                 new DescribeAvailabilityZonesCommand({ Filters: [{ Name: "opt-in-status", Values: ["opt-in-not-required"] }] }),
             );
-            return (out.AvailabilityZones ?? []).filter((z) => z.ZoneType === undefined || z.ZoneType === "availability-zone").map((z) => z.ZoneName!).sort();
+            const zones = (out.AvailabilityZones ?? [])
+                .filter((z) => z.ZoneType === undefined || z.ZoneType === "availability-zone")
+                .sort((a, b) => a.ZoneName!.localeCompare(b.ZoneName!));
+            return { names: zones.map((z) => z.ZoneName!), zoneIds: zones.map((z) => z.ZoneId ?? "?") };
         },
         async hostedZones(name) {
             const fqdn = `${name.replace(/\.$/, "")}.`;

@@ -3,7 +3,8 @@
  * Each returns one line: ✓ or ✗, what was found and, for ✗, the fix. Read-only (through `AwsApi`).
  */
 import { placeholderLines } from "../../../infra/placeholders";
-import type { AwsApi, OrderableDbOption } from "./aws";
+import { REGION_DISABLED_ERRORS, homeRegion, type AwsApi, type OrderableDbOption } from "./aws";
+import { chooseZones, type ZoneRequirement } from "../../../components/lib/zones";
 import { stackNeeds } from "./needs";
 import type { PreflightStack } from "./stack";
 
@@ -19,11 +20,16 @@ export interface CheckResult {
 /** How the database is deployed; `dbDeployment` (being added) chooses, instances until then. */
 export type DbDeployment = "instance" | "multiAzCluster";
 
-/** State shared between checks: the caller's account and the zones the program will use. */
+/** State shared between checks: the region's zones, what offers the stack's needs, the zones chosen. */
 interface Context {
     readonly stack: PreflightStack;
     readonly api: AwsApi;
     readonly region: string;
+    /** The region's zones without opt-in (what the program picks from). */
+    regionZones?: { names: string[]; zoneIds: string[] };
+    /** What each zone must offer, as the program asks it of chooseZones. */
+    requirements?: ZoneRequirement[];
+    /** The zones the program will use (chooseZones). */
     zones?: string[];
 }
 
@@ -74,28 +80,71 @@ async function credentialsResult(ctx: Context): Promise<CheckResult> {
     return pass(title, `${id.arn} in account ${id.account}, the stack's \`awsAccountId\``);
 }
 
+/**
+ * Is the stack's region enabled for the account? The opt-in status is asked in the partition's
+ * always-enabled region (in a disabled region every call fails as if the credentials were wrong), then
+ * the region itself is asked who the caller is: a region being enabled (ENABLING, minutes to hours)
+ * reports opted-in before it accepts the credentials.
+ */
 async function regionEnabled(ctx: Context): Promise<CheckResult> {
     const title = `Region ${ctx.region} enabled`;
     const status = await ctx.api.regionOptInStatus(ctx.region);
-    if (status === "opt-in-not-required" || status === "opted-in") return pass(title, `opt-in status ${status}`);
-    return fail(
-        title,
-        status === undefined ? `EC2 does not know region ${ctx.region}` : `opt-in status ${status}: the account cannot create anything there`,
-        status === undefined
-            ? `set \`aws:region\` in Pulumi.${ctx.stack.name}.yaml to an AWS region`
-            : `enable it: \`aws account enable-region --region-name ${ctx.region}\` (an account administrator; takes minutes to hours), or choose another \`aws:region\``,
-    );
+    const enable = `enable it: \`aws account enable-region --region-name ${ctx.region}\` (an account administrator; the region is ENABLING for minutes to hours: \`aws account get-region-opt-status --region-name ${ctx.region}\` says when it is ENABLED), or choose another \`aws:region\``;
+    if (status === undefined) {
+        return fail(title, `EC2 (asked in ${homeRegion(ctx.region)}) does not know region ${ctx.region}`, `set \`aws:region\` in Pulumi.${ctx.stack.name}.yaml to an AWS region`);
+    }
+    if (status !== "opt-in-not-required" && status !== "opted-in") {
+        return fail(title, `opt-in status ${status} (asked in ${homeRegion(ctx.region)}): the account cannot create anything there`, enable);
+    }
+    try {
+        await ctx.api.callerIdentity(ctx.region);
+    } catch (e) {
+        const name = (e as Error).name;
+        if (!REGION_DISABLED_ERRORS.has(name)) throw e;
+        return fail(
+            title,
+            `opt-in status ${status}, but ${ctx.region} refuses the credentials (${name}): the region is not enabled for this account yet (ENABLING)`,
+            `wait until \`aws account get-region-opt-status --region-name ${ctx.region}\` says ENABLED, then run the preflight again; if it says DISABLED, ${enable}`,
+        );
+    }
+    return pass(title, `opt-in status ${status}; the region accepts the credentials`);
 }
 
 async function zones(ctx: Context): Promise<CheckResult> {
     const wanted = ctx.stack.config.network.availabilityZoneCount;
     const title = `${wanted} availability zones`;
-    const names = await ctx.api.availabilityZones();
+    const region = await ctx.api.availabilityZones();
+    const { names } = region;
     if (names.length < wanted) {
         return fail(title, `${ctx.region} has ${names.length} zones without opt-in (${list(names)})`, `set \`availabilityZoneCount\` to at most ${names.length}, or use another region`);
     }
-    ctx.zones = names.slice(0, wanted);
-    return pass(title, `the stack will use ${list(ctx.zones)}`);
+    ctx.regionZones = region;
+    return pass(title, `${ctx.region} has ${names.length} zones without opt-in (${list(names)})`);
+}
+
+/**
+ * The zones the program will use: `chooseZones` (components/lib/zones.ts) over the same requirements
+ * as infra/main.ts (the web instance type's offerings, the orderable zones of the DB class really
+ * deployed), so the preflight names the zones `pulumi up` will take, and fails where it would.
+ */
+function chosenZones(ctx: Context): CheckResult {
+    const title = "Zones the stack will use";
+    const count = ctx.stack.config.network.availabilityZoneCount;
+    try {
+        const choice = chooseZones(ctx.regionZones!, count, ctx.requirements ?? []);
+        ctx.zones = choice.names;
+        // The zones passed over on the way (those after the last chosen one do not change the choice).
+        const order = ctx.regionZones!.names;
+        const firstSkipped = choice.skipped.filter((z) => order.indexOf(z.name) < order.indexOf(choice.names[choice.names.length - 1]));
+        return pass(
+            title,
+            `${list(choice.names.map((n, i) => `${n} (${choice.zoneIds[i]})`))}${firstSkipped.length > 0 ? `; skipped ${firstSkipped.map((z) => `${z.name} (lacks ${z.missing.join(", ")})`).join(", ")}` : ""}`,
+        );
+    } catch (e) {
+        const message = (e as Error).message;
+        const [found, fix] = message.split(/\. (?=Lower `availabilityZoneCount`)/);
+        return fail(title, found, fix ? fix.replace(/\.$/, "").replace(/^Lower/, "lower") : "lower `availabilityZoneCount`");
+    }
 }
 
 async function hostedZone(ctx: Context): Promise<CheckResult> {
@@ -164,17 +213,17 @@ async function webAmi(ctx: Context): Promise<CheckResult> {
 async function instanceOffered(ctx: Context): Promise<CheckResult> {
     const { instanceType } = ctx.stack.config.web;
     const title = `Instance type ${instanceType} offered`;
-    const zones = ctx.zones ?? [];
-    const offered = await ctx.api.instanceTypeZones(instanceType, zones);
-    const missing = zones.filter((z) => !offered.includes(z));
-    if (missing.length > 0) {
+    const names = ctx.regionZones!.names;
+    const offered = await ctx.api.instanceTypeZones(instanceType, names);
+    ctx.requirements = [...(ctx.requirements ?? []), { setting: "webInstanceType", value: instanceType, zones: offered }];
+    if (offered.length === 0) {
         return fail(
             title,
-            `not offered in ${list(missing)}${offered.length > 0 ? ` (offered in ${list(offered)})` : ""}`,
-            `choose a \`webInstanceType\` offered in every zone (\`aws ec2 describe-instance-type-offerings --location-type availability-zone --filters Name=instance-type,Values=${instanceType}\`), or another region`,
+            `not offered in any zone of ${ctx.region}`,
+            `choose a \`webInstanceType\` offered here (\`aws ec2 describe-instance-type-offerings --location-type availability-zone --filters Name=instance-type,Values=${instanceType}\`), or another region`,
         );
     }
-    return pass(title, `in ${list(zones)}`);
+    return pass(title, `in ${list(offered)}`);
 }
 
 /** What the deployment needs of an orderable option, and how to say it. */
@@ -186,12 +235,17 @@ function deploymentNeeds(deployment: DbDeployment, multiAz: boolean, replicas: n
     return needs;
 }
 
+/** The class the database really deploys: a Multi-AZ DB cluster has its own class setting. */
+function dbInstanceClass(stack: PreflightStack): string {
+    const db = stack.config.database;
+    return (db.deployment === "multiAzCluster" ? db.clusterInstanceClass : undefined) ?? db.instanceClass;
+}
+
 async function dbOrderable(ctx: Context): Promise<CheckResult> {
     const db = ctx.stack.config.database;
     const deployment: DbDeployment = db.deployment;
     const cluster = deployment === "multiAzCluster";
-    // A Multi-AZ DB cluster has its own class setting and storage type.
-    const instanceClass = (cluster ? db.clusterInstanceClass : undefined) ?? db.instanceClass;
+    const instanceClass = dbInstanceClass(ctx.stack);
     const storageType = cluster ? (db.storageType ?? "gp3") : "gp3";
     const classKey = cluster ? "dbClusterInstanceClass" : "dbInstanceClass";
     const title = `DB class ${instanceClass} orderable`;
@@ -203,17 +257,21 @@ async function dbOrderable(ctx: Context): Promise<CheckResult> {
     if (options.length === 0) {
         return fail(title, `RDS offers no ${what} in ${ctx.region}`, `choose a \`${classKey}\` from ${howToList}`);
     }
-    const missingNeeds = deploymentNeeds(deployment, db.multiAz, db.replicaCount).filter((n) => !options.some(n.test));
+    const needs = deploymentNeeds(deployment, db.multiAz, db.replicaCount);
+    const missingNeeds = needs.filter((n) => !options.some(n.test));
     if (missingNeeds.length > 0) {
         return fail(title, `${what} does not support ${list(missingNeeds.map((n) => n.text))}`, `choose a \`${classKey}\` that does (${howToList})`);
     }
-    const zones = ctx.zones ?? [];
-    const orderableZones = new Set(options.flatMap((o) => o.zones));
-    const missing = zones.filter((z) => !orderableZones.has(z));
-    if (missing.length > 0) {
-        return fail(title, `${what} cannot be ordered in ${list(missing)}`, `choose a \`${classKey}\` orderable in ${list(zones)} (${howToList}), or another region`);
+    // Zones only from the options that meet every need: an option without SupportsClusters (or
+    // Multi-AZ) in a zone does not make the cluster (or the standby) orderable there.
+    const fitting = options.filter((o) => needs.every((n) => n.test(o)));
+    const zones = [...new Set(fitting.flatMap((o) => o.zones))].sort();
+    ctx.requirements = [...(ctx.requirements ?? []), { setting: classKey, value: instanceClass, zones }];
+    const supports = needs.length > 0 ? `, ${list(needs.map((n) => n.text))}` : "";
+    if (fitting.length === 0 || zones.length === 0) {
+        return fail(title, `no single orderable ${what} supports all of ${list(needs.map((n) => n.text))} in a zone`, `choose a \`${classKey}\` that does (${howToList})`);
     }
-    return pass(title, `${what}${db.multiAz && deployment === "instance" ? ", Multi-AZ" : ""}${db.replicaCount > 0 && deployment === "instance" ? ", read replicas" : ""} in ${list(zones)}`);
+    return pass(title, `${what}${supports} in ${list(zones)}`);
 }
 
 /** One Service Quotas quota the stack draws on: `need` more of it than `used` today. */
@@ -314,14 +372,19 @@ export async function runChecks(stack: PreflightStack, api: AwsApi, region: stri
     // credentials the checks still run (they describe that account, which may be useful), and fail overall.
     if (!creds.working) return results;
 
-    results.push(await guarded(`Region ${region} enabled`, () => regionEnabled(ctx)));
+    const regionResult = await guarded(`Region ${region} enabled`, () => regionEnabled(ctx));
+    results.push(regionResult);
+    // In a region that is not enabled every further call fails with AuthFailure: said once, above.
+    if (!regionResult.ok) return results;
     const zonesResult = await guarded("Availability zones", () => zones(ctx));
     results.push(zonesResult);
     results.push(await guarded("Route 53 public hosted zone", () => hostedZone(ctx)));
     results.push(await guarded("Web server AMI", () => webAmi(ctx)));
     if (zonesResult.ok) {
-        results.push(await guarded(`Instance type ${stack.config.web.instanceType} offered`, () => instanceOffered(ctx)));
-        results.push(await guarded(`DB class ${stack.config.database.instanceClass} orderable`, () => dbOrderable(ctx)));
+        const web = await guarded(`Instance type ${stack.config.web.instanceType} offered`, () => instanceOffered(ctx));
+        const db = await guarded(`DB class ${dbInstanceClass(stack)} orderable`, () => dbOrderable(ctx));
+        results.push(web, db);
+        if (web.ok && db.ok) results.push(chosenZones(ctx));
     }
     const vcpus = (await api.instanceType(stack.config.web.instanceType).catch(() => undefined))?.vcpus ?? 0;
     if (vcpus === 0) {
