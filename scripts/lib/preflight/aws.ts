@@ -26,7 +26,7 @@ import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws
 import { DescribeOrderableDBInstanceOptionsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { ListHostedZonesByNameCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { GetAWSDefaultServiceQuotaCommand, GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
-import { ListSubscriptionsCommand, SNSClient } from "@aws-sdk/client-sns";
+import { ListSubscriptionsCommand, ListTopicsCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 
 export interface Image {
@@ -35,6 +35,8 @@ export interface Image {
     readonly architecture?: string;
     readonly state?: string;
     readonly ownerId?: string;
+    /** `amazon` for Amazon's own public images (DescribeImages ImageOwnerAlias). */
+    readonly ownerAlias?: string;
 }
 
 export interface InstanceTypeInfo {
@@ -92,7 +94,10 @@ export interface AwsApi {
     applicationLoadBalancerCount(): Promise<number>;
     /** vCPUs of pending or running On-Demand instances of the standard families (A, C, D, H, I, M, R, T, Z). */
     standardOnDemandVcpus(): Promise<number>;
-    emailSubscriptions(endpoint: string): Promise<EmailSubscription[]>;
+    /** SNS topic ARNs in `region`. */
+    topicArns(region: string): Promise<string[]>;
+    /** E-mail subscriptions of `endpoint` in `region`, to any topic. */
+    emailSubscriptions(endpoint: string, region: string): Promise<EmailSubscription[]>;
 }
 
 /** Families counted by the "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances" quota. */
@@ -142,7 +147,9 @@ export function sdkApi(region?: string): AwsApi {
     const rds = new RDSClient(config);
     const quotas = new ServiceQuotasClient(config);
     const elb = new ElasticLoadBalancingV2Client(config);
-    const sns = new SNSClient(config);
+    // SNS in the stack's region and in us-east-1 (the health-check alarm's topic): one client per region.
+    const snsClients = new Map<string, SNSClient>();
+    const sns = (inRegion: string) => snsClients.get(inRegion) ?? snsClients.set(inRegion, new SNSClient({ ...config, region: inRegion })).get(inRegion)!;
 
     const api: AwsApi = {
         async callerIdentity(inRegion) {
@@ -174,7 +181,7 @@ export function sdkApi(region?: string): AwsApi {
             try {
                 const out = await ec2.send(new DescribeImagesCommand({ ImageIds: [id] }));
                 const img = out.Images?.[0];
-                return img && { id: img.ImageId ?? id, name: img.Name, architecture: img.Architecture, state: img.State, ownerId: img.OwnerId };
+                return img && { id: img.ImageId ?? id, name: img.Name, architecture: img.Architecture, state: img.State, ownerId: img.OwnerId, ownerAlias: img.ImageOwnerAlias };
             } catch (e) {
                 if (/^InvalidAMIID\./.test((e as Error).name)) return undefined;
                 throw e;
@@ -291,9 +298,16 @@ export function sdkApi(region?: string): AwsApi {
                 0,
             );
         },
-        async emailSubscriptions(endpoint) {
+        async topicArns(inRegion) {
+            const topics = await pages(async (NextToken) => {
+                const out = await sns(inRegion).send(new ListTopicsCommand({ NextToken }));
+                return { items: out.Topics ?? [], next: out.NextToken };
+            });
+            return topics.map((t) => t.TopicArn!).filter(Boolean);
+        },
+        async emailSubscriptions(endpoint, inRegion) {
             const subs = await pages(async (NextToken) => {
-                const out = await sns.send(new ListSubscriptionsCommand({ NextToken }));
+                const out = await sns(inRegion).send(new ListSubscriptionsCommand({ NextToken }));
                 return { items: out.Subscriptions ?? [], next: out.NextToken };
             });
             return subs

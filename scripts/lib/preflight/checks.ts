@@ -172,6 +172,13 @@ async function hostedZone(ctx: Context): Promise<CheckResult> {
     return pass(title, `${zone} (${publicZones[0].id}) holds ${domain}`);
 }
 
+/**
+ * Amazon's account that publishes Amazon Linux in the commercial regions (the `owners` of AWS's own
+ * examples, e.g. \`aws ec2 describe-images --owners 137112412989\`). Elsewhere (opt-in regions, China,
+ * GovCloud) Amazon publishes from other accounts: there the image's owner alias `amazon` decides.
+ */
+export const AMAZON_LINUX_OWNERS: ReadonlySet<string> = new Set(["137112412989"]);
+
 async function webAmi(ctx: Context): Promise<CheckResult> {
     const { amiId, instanceType } = ctx.stack.config.web;
     const title = "Web server AMI";
@@ -195,6 +202,14 @@ async function webAmi(ctx: Context): Promise<CheckResult> {
             title,
             `${amiId} is ${JSON.stringify(name)}, not a standard Amazon Linux 2023 AMI${/^al2023-ami-minimal-/.test(name) ? " (the minimal AMI has no SSM agent, and the servers are reached only through SSM)" : ""}`,
             "pin a standard Amazon Linux 2023 AMI (name al2023-ami-2023.*): the user data, the SSM agent and the CloudWatch agent setup assume it",
+        );
+    }
+    // Anyone can publish an image with that name: only Amazon's own is the Amazon Linux the servers expect.
+    if (image.ownerAlias !== "amazon" && !AMAZON_LINUX_OWNERS.has(image.ownerId ?? "")) {
+        return fail(
+            title,
+            `${amiId} is named ${name} but is not Amazon's (owner ${image.ownerId ?? "unknown"}${image.ownerAlias ? `, alias ${image.ownerAlias}` : ""}): a look-alike image runs someone else's software on the servers`,
+            `pin Amazon's own image: \`aws ssm get-parameter --region ${ctx.region} --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${type?.architectures.includes("arm64") ? "arm64" : "x86_64"} --query Parameter.Value --output text\``,
         );
     }
     if (image.state !== undefined && image.state !== "available") {
@@ -274,6 +289,9 @@ async function dbOrderable(ctx: Context): Promise<CheckResult> {
     return pass(title, `${what}${supports} in ${list(zones)}`);
 }
 
+/** maxHealthyPercentage 200 of the fleet's instance refresh and maintenance policy, as a factor (a test reads the program's). */
+export const REFRESH_MAX_HEALTHY_FACTOR = 2;
+
 /** One Service Quotas quota the stack draws on: `need` more of it than `used` today. */
 export interface QuotaSpec {
     readonly name: string;
@@ -286,8 +304,9 @@ export interface QuotaSpec {
 
 /**
  * The quotas the stack draws on (codes checked against Service Quotas: moto_server's data and the AWS
- * console). vCPUs count one server more than the fleet: a replacement launches before the old server
- * goes (Pulumi's create-before-replace, the rolling runbook).
+ * console). vCPUs count the fleet twice: an instance refresh (and a health replacement) with
+ * maxHealthyPercentage 200 launches a whole new fleet before terminating the old one
+ * (components/webServer.ts), so up to 2 × the group's maximum run at once.
  */
 export function quotaSpecs(stack: PreflightStack, vcpusPerServer: number): QuotaSpec[] {
     const needs = stackNeeds(stack.config);
@@ -312,8 +331,8 @@ export function quotaSpecs(stack: PreflightStack, vcpusPerServer: number): Quota
             serviceCode: "ec2",
             quotaCode: "L-1216C47A",
             used: (api) => api.standardOnDemandVcpus(),
-            need: (needs.instances + 1) * vcpusPerServer,
-            why: `${needs.instances} web servers at the most + 1 being replaced, ${vcpusPerServer} vCPUs each`,
+            need: REFRESH_MAX_HEALTHY_FACTOR * needs.instances * vcpusPerServer,
+            why: `${needs.instances} web servers at the most, twice during an instance refresh (maxHealthyPercentage ${REFRESH_MAX_HEALTHY_FACTOR * 100}), ${vcpusPerServer} vCPUs each`,
         },
     ];
 }
@@ -336,21 +355,40 @@ async function quotaCheck(ctx: Context, spec: QuotaSpec): Promise<CheckResult> {
     return pass(title, found);
 }
 
+/**
+ * The physical names of the stack's SNS topics with e-mail subscribers: the Monitoring component
+ * ("monitoring" in infra/main.ts) names them `monitoring-alerts`, `monitoring-alerts-us-east-1` (the
+ * health-check alarm's topic, when the stack is not in us-east-1) and `monitoring-db-events-topic`, and
+ * Pulumi's auto-naming adds `-` and 7 random hex characters. A test checks this against the topics the
+ * program declares. Another stack of this project in the same account and region has the same names.
+ */
+export const STACK_TOPIC_NAME = /^monitoring-(alerts|alerts-us-east-1|db-events-topic)-[0-9a-f]{7}$/;
+/** Where the health-check alarm's topic lives (components/monitoring.ts ROUTE53_METRICS_REGION). */
+const HEALTH_CHECK_TOPIC_REGION = "us-east-1";
+
 async function alertSubscription(ctx: Context): Promise<CheckResult> {
     const email = ctx.stack.config.monitoring.alertEmail;
     const title = "Alert e-mail subscription";
     if (email === undefined) return pass(title, "no `alertEmail`: alarms go to the SNS topic only");
-    const subs = await ctx.api.emailSubscriptions(email);
+    const regions = [...new Set([ctx.region, HEALTH_CHECK_TOPIC_REGION])];
+    const topics = new Set((await Promise.all(regions.map((r) => ctx.api.topicArns(r)))).flat().filter((arn) => STACK_TOPIC_NAME.test(arn.split(":").pop() ?? "")));
+    if (topics.size === 0) {
+        return pass(
+            title,
+            `nothing to check yet: none of the stack's topics (monitoring-alerts-…, monitoring-db-events-topic-…) exists in ${list(regions)} before its first \`pulumi up\`, which subscribes ${email}; confirm the e-mail AWS then sends (docs/runbooks/confirm-alert-email.md)`,
+        );
+    }
+    const subs = (await Promise.all(regions.map((r) => ctx.api.emailSubscriptions(email, r)))).flat().filter((s) => topics.has(s.topicArn));
     const pending = subs.filter((s) => s.pending);
     if (pending.length > 0) {
         return fail(
             title,
-            `${pending.length} subscription(s) of ${email} still wait for confirmation (${list(pending.map((s) => s.topicArn || "topic unknown"))}): until then no alarm reaches anyone`,
+            `${pending.length} subscription(s) of ${email} to the stack's topics still wait for confirmation (${list(pending.map((s) => s.topicArn))}): until then no alarm reaches anyone`,
             `confirm them: open the "AWS Notification - Subscription Confirmation" e-mail to ${email} (docs/runbooks/confirm-alert-email.md)`,
         );
     }
-    if (subs.length === 0) return pass(title, `none for ${email} yet: \`pulumi up\` subscribes it; confirm the e-mail AWS then sends (docs/runbooks/confirm-alert-email.md)`);
-    return pass(title, `${subs.length} confirmed subscription(s) of ${email}`);
+    if (subs.length === 0) return pass(title, `no subscription of ${email} to the stack's topics yet: \`pulumi up\` subscribes it; confirm the e-mail AWS then sends (docs/runbooks/confirm-alert-email.md)`);
+    return pass(title, `${subs.length} confirmed subscription(s) of ${email} to the stack's topics`);
 }
 
 /** An API error inside a check is that check's ✗ (most often a missing read permission). */
