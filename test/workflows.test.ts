@@ -105,6 +105,12 @@ jobs:
         expect(permissionProblems("w", caller, load)).toEqual([expect.stringContaining("'id-token: write' (allowed 'id-token: none')")]);
     });
 
+    it("refuses a permission GitHub does not know (a typo would silently grant nothing), suggesting the right one", () => {
+        expect(() => parsePermissions({ id_token: "write" }, "x.yml")).toThrow("x.yml: GitHub knows no permission `id_token` (did you mean `id-token`?); the permissions are actions, artifact-metadata, attestations,");
+        expect(() => parsePermissions({ "pull-request": "write" }, "x.yml")).toThrow("GitHub knows no permission `pull-request`;");
+        expect(parsePermissions({ "artifact-metadata": "write", "id-token": "write" }, "x.yml")).toEqual({ "artifact-metadata": 2, "id-token": 2 });
+    });
+
     it("refuses a permission level GitHub does not know, naming it", () => {
         expect(() => parsePermissions({ "id-token": "admin" }, "x.yml")).toThrow("x.yml: permission `id-token: admin` must be read, write or none");
     });
