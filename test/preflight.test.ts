@@ -350,6 +350,12 @@ describe("preflight (fake AWS)", () => {
             const fromEnv = await preflight({ stack: "bare", root, api: account({ availabilityZones: async () => ({ names: ["eu-west-1a", "eu-west-1b"], zoneIds: ["euw1-az1", "euw1-az2"] }), orderableDbOptions: async () => [db({ zones: ["eu-west-1a", "eu-west-1b"] })] }) });
             expect(fromEnv.report).toContain("web-infra preflight — stack bare, region eu-west-1 (read-only)");
             expect(fromEnv.exitCode).toBe(0);
+            delete process.env.AWS_REGION;
+            process.env.AWS_DEFAULT_REGION = "eu-west-1";
+            expect((await preflight({ stack: "bare", root, api: account() })).report).toContain("region eu-west-1");
+            // docs/deploy.md says the same (it once promised the profile's region, which is never read).
+            const doc = fs.readFileSync(path.join(__dirname, "..", "docs", "deploy.md"), "utf8").replace(/\s+/g, " ");
+            expect(doc).toContain("The region is the stack's `aws:region` (what Pulumi uses), else `AWS_REGION`, else `AWS_DEFAULT_REGION`; with none of them it stops at a ✗ `Region` line");
         } finally {
             for (const [k, v] of Object.entries(saved)) {
                 if (v === undefined) delete process.env[k];
