@@ -174,7 +174,7 @@ async function hostedZone(ctx: Context): Promise<CheckResult> {
 
 /**
  * Amazon's account that publishes Amazon Linux in the commercial regions (the `owners` of AWS's own
- * examples, e.g. \`aws ec2 describe-images --owners 137112412989\`). Elsewhere (opt-in regions, China,
+ * examples, e.g. `aws ec2 describe-images --owners 137112412989`). Elsewhere (opt-in regions, China,
  * GovCloud) Amazon publishes from other accounts: there the image's owner alias `amazon` decides.
  */
 export const AMAZON_LINUX_OWNERS: ReadonlySet<string> = new Set(["137112412989"]);
