@@ -19,11 +19,14 @@ export interface Placeholder {
 /**
  * Names reserved for documentation and testing (RFC 2606, RFC 6761): `example.com`, `example.net`,
  * `example.org` and anything under them, and the top-level names `.example`, `.test`, `.invalid`,
- * `.localhost`. No certificate can be validated and no mail delivered for them.
+ * `.localhost`. No certificate can be validated and no mail delivered for them. Also any other
+ * `example.<tld>` (example.co.uk, example.com.au, example.de): not reserved, but registered by someone
+ * else, so a certificate for it never validates and alert mail would go to a stranger; in a stack file
+ * it is always a template's placeholder.
  */
 export function isReservedName(name: string): boolean {
     const n = name.toLowerCase().replace(/\.$/, "");
-    return /(^|\.)example\.(com|net|org)$/.test(n) || /(^|\.)(example|test|invalid|localhost)$/.test(n);
+    return /(^|\.)example\.[a-z.]+$/.test(n) || /(^|\.)(example|test|invalid|localhost)$/.test(n);
 }
 
 /** The AWS documentation's example account, and the all-zeros one some templates use. */

@@ -5,8 +5,10 @@
  *
  * The stack's settings come from `Pulumi.<stack>.yaml` through the program's own parser
  * (infra/config.ts). AWS access is the SDK's standard chain: AWS_PROFILE (SSO included),
- * AWS_ACCESS_KEY_ID/…, AWS_ENDPOINT_URL; the region is the stack's `aws:region`, else AWS_REGION or the
- * profile's. It needs read permissions only (ReadOnlyAccess covers every call) and changes nothing.
+ * AWS_ACCESS_KEY_ID/…, AWS_ENDPOINT_URL; the region is the stack's `aws:region`, else AWS_REGION, else
+ * AWS_DEFAULT_REGION, else a ✗ (a profile's region is not read). Identity and the region's opt-in status
+ * are asked in us-east-1 (lib/preflight/aws.ts homeRegion). It needs read permissions only
+ * (ReadOnlyAccess covers every call) and changes nothing.
  * The checks: docs/deploy.md, "Preflight".
  */
 import * as path from "path";

@@ -25,7 +25,11 @@ describe("placeholders (pure)", () => {
         ["x.invalid", true],
         ["www.example.com.", true],
         ["myexample.com", false],
-        ["example.com.au", false],
+        ["example.com.au", true],
+        ["www.example.co.uk", true],
+        ["EXAMPLE.DE", true],
+        ["example-shop.com", false],
+        ["examplecorp.com.au", false],
         ["www.acme-shop.io", false],
         ["examples.org", false],
     ])("%s is a reserved documentation name: %s", (name, expected) => {
@@ -46,6 +50,7 @@ describe("placeholders (pure)", () => {
 
     it("refuses a hostedZone and an alert address on any example.* domain", () => {
         expect(findPlaceholders({ domain: "www.acme-shop.io", hostedZone: "example.org", alertEmail: "me@team.example" }).map((p) => p.key)).toEqual(["hostedZone", "alertEmail"]);
+        expect(findPlaceholders({ domain: "shop.example.com.au", alertEmail: "ops@example.de" }).map((p) => p.key)).toEqual(["domain", "alertEmail"]);
     });
 
     it("accepts real values", () => {

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { AwsApi, OrderableDbOption } from "../scripts/lib/preflight/aws";
+import { REFRESH_MAX_HEALTHY_FACTOR, STACK_TOPIC_NAME } from "../scripts/lib/preflight/checks";
 import { stackNeeds } from "../scripts/lib/preflight/needs";
 import { loadStack } from "../scripts/lib/preflight/stack";
 import { parseArgs, preflight } from "../scripts/preflight";
@@ -16,6 +17,7 @@ import { resourcesOf, runStack, stackNames } from "./mocks";
 
 const ACCOUNT = "210987654321";
 const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d", "us-east-1e", "us-east-1f"];
+const ZONE_IDS = ["use1-az6", "use1-az1", "use1-az2", "use1-az4", "use1-az3", "use1-az5"];
 
 /** Pulumi.prod.yaml with what a team fills in before its first `up`. */
 const REAL_PROD = {
@@ -42,7 +44,7 @@ function account(over: Partial<AwsApi> = {}): AwsApi {
     return {
         callerIdentity: async () => ({ account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/ci` }),
         regionOptInStatus: async () => "opt-in-not-required",
-        availabilityZones: async () => ZONES,
+        availabilityZones: async () => ({ names: ZONES, zoneIds: ZONE_IDS }),
         hostedZones: async (name) => (name === "acme-shop.io" ? [{ id: "Z0123456789ABCDEFGHIJ", name, privateZone: false }] : []),
         image: async (id) => (id === "ami-0a1b2c3d4e5f67890" ? { id, name: "al2023-ami-2023.9.20251208.0-kernel-6.1-arm64", architecture: "arm64", state: "available", ownerId: "137112412989" } : undefined),
         instanceType: async (type) => (type.startsWith("t4g.") ? { architectures: ["arm64"], vcpus: 2 } : type.startsWith("t3.") ? { architectures: ["x86_64"], vcpus: 2 } : undefined),
@@ -56,6 +58,7 @@ function account(over: Partial<AwsApi> = {}): AwsApi {
         natGatewaysPerZone: async () => ({}),
         applicationLoadBalancerCount: async () => 0,
         standardOnDemandVcpus: async () => 0,
+        topicArns: async () => [],
         emailSubscriptions: async () => [],
         ...over,
     };
@@ -89,6 +92,7 @@ describe("preflight (fake AWS)", () => {
             "Web server AMI",
             "Instance type t4g.small offered",
             "DB class db.c6gd.medium orderable",
+            "Zones the stack will use",
             "Quota: VPCs per Region",
             "Quota: Internet gateways per Region",
             "Quota: EC2-VPC Elastic IPs",
@@ -97,15 +101,16 @@ describe("preflight (fake AWS)", () => {
             "Quota: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (vCPUs)",
             "Alert e-mail subscription",
         ]);
-        expect(r.report.split("\n").filter((l) => l.startsWith("✓"))).toHaveLength(15);
-        expect(r.report).toContain("✓ DB class db.c6gd.medium orderable: MySQL 8.4 on db.c6gd.medium (Multi-AZ DB cluster) with gp3 storage in us-east-1a, us-east-1b, us-east-1c");
-        expect(r.report).toContain("✓ Quota: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (vCPUs): 0 used + 14 for the stack (6 web servers at the most + 1 being replaced, 2 vCPUs each) = 14 of 32");
-        expect(r.report).toContain("All 15 checks passed.");
+        expect(r.report.split("\n").filter((l) => l.startsWith("✓"))).toHaveLength(16);
+        expect(r.report).toContain(`✓ DB class db.c6gd.medium orderable: MySQL 8.4 on db.c6gd.medium (Multi-AZ DB cluster) with gp3 storage, a Multi-AZ DB cluster in ${ZONES.join(", ")}`);
+        expect(r.report).toContain("✓ Zones the stack will use: us-east-1a (use1-az6), us-east-1b (use1-az1), us-east-1c (use1-az2)\n");
+        expect(r.report).toContain("✓ Quota: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (vCPUs): 0 used + 24 for the stack (6 web servers at the most, twice during an instance refresh (maxHealthyPercentage 200), 2 vCPUs each) = 24 of 32");
+        expect(r.report).toContain("All 16 checks passed.");
     });
 
     it("✗ placeholders: prod as committed names every placeholder key and its fix", async () => {
         const c = await onlyFailure(
-            account({ callerIdentity: async () => ({ account: "123456789012", arn: "arn:aws:iam::123456789012:user/x" }), hostedZones: async (name) => [{ id: "Z1", name, privateZone: false }], image: async (id) => ({ id, name: "al2023-ami-2023.9.20251208.0-kernel-6.1-arm64", architecture: "arm64", state: "available" }) }),
+            account({ callerIdentity: async () => ({ account: "123456789012", arn: "arn:aws:iam::123456789012:user/x" }), hostedZones: async (name) => [{ id: "Z1", name, privateZone: false }], image: async (id) => ({ id, name: "al2023-ami-2023.9.20251208.0-kernel-6.1-arm64", architecture: "arm64", state: "available", ownerAlias: "amazon" }) }),
             {},
         );
         expect(c.title).toBe("No placeholders");
@@ -138,8 +143,40 @@ describe("preflight (fake AWS)", () => {
         expect(c.fix).toContain("aws account enable-region --region-name us-east-1");
     });
 
+    it("✗ region: an opt-in region not enabled (yet): identity is asked in us-east-1, the region's own STS refuses, and nothing else is run there", async () => {
+        const disabled = Object.assign(new Error("STS is not activated in this region for account:210987654321."), { name: "RegionDisabledException" });
+        const callerIdentity = jest.fn(async (region?: string) => {
+            if (region === "eu-south-2") throw disabled;
+            return { account: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deploy/ci` };
+        });
+        const availabilityZones = jest.fn(async () => ({ names: ZONES, zoneIds: ZONE_IDS }));
+        const r = await run(account({ callerIdentity, regionOptInStatus: async () => "opted-in", availabilityZones }), { ...REAL_PROD, "aws:region": "eu-south-2" });
+        expect(r.results.map((c) => [c.title, c.ok])).toEqual([
+            ["No placeholders", true],
+            ["Credentials and account", true],
+            ["Region eu-south-2 enabled", false],
+        ]);
+        expect(r.results[2].found).toBe("opt-in status opted-in, but eu-south-2 refuses the credentials (RegionDisabledException): the region is not enabled for this account yet (ENABLING)");
+        expect(r.results[2].fix).toContain("aws account get-region-opt-status --region-name eu-south-2");
+        expect(callerIdentity.mock.calls).toEqual([[], ["eu-south-2"]]);
+        expect(availabilityZones).not.toHaveBeenCalled();
+    });
+
+    it.each(["InvalidClientTokenId", "AuthFailure"])("✗ region: %s from the stack's region is a region not enabled, not bad credentials", async (name) => {
+        const refused = Object.assign(new Error("The security token included in the request is invalid."), { name });
+        const c = await onlyFailure(account({ callerIdentity: async (region) => (region ? Promise.reject(refused) : { account: ACCOUNT, arn: "arn:aws:iam::210987654321:user/me" }) }));
+        expect(c.title).toBe("Region us-east-1 enabled");
+        expect(c.found).toContain(`refuses the credentials (${name})`);
+    });
+
+    it("✗ region: another error of the regional probe is reported as the failed call it is", async () => {
+        const throttled = Object.assign(new Error("Rate exceeded"), { name: "Throttling" });
+        const c = await onlyFailure(account({ callerIdentity: async (region) => (region ? Promise.reject(throttled) : { account: ACCOUNT, arn: "arn:aws:iam::210987654321:user/me" }) }));
+        expect(c.found).toBe("the AWS call failed: Throttling: Rate exceeded");
+    });
+
     it("✗ zones: fewer zones than availabilityZoneCount", async () => {
-        const r = await run(account({ availabilityZones: async () => ["us-east-1a", "us-east-1b"] }));
+        const r = await run(account({ availabilityZones: async () => ({ names: ["us-east-1a", "us-east-1b"], zoneIds: ["use1-az6", "use1-az1"] }) }));
         const c = r.results.find((x) => x.title === "3 availability zones")!;
         expect(c).toMatchObject({ ok: false, found: "us-east-1 has 2 zones without opt-in (us-east-1a, us-east-1b)", fix: "set `availabilityZoneCount` to at most 2, or use another region" });
     });
@@ -158,24 +195,64 @@ describe("preflight (fake AWS)", () => {
         ["Amazon Linux 2", { name: "amzn2-ami-kernel-5.10-hvm-2.0.20251201.0-arm64-gp2", architecture: "arm64" }, 'is "amzn2-ami-kernel-5.10-hvm-2.0.20251201.0-arm64-gp2", not a standard Amazon Linux 2023 AMI', "pin a standard Amazon Linux 2023 AMI"],
         ["AL2023 minimal", { name: "al2023-ami-minimal-2023.9.20251208.0-kernel-6.1-arm64", architecture: "arm64" }, "the minimal AMI has no SSM agent", "pin a standard Amazon Linux 2023 AMI"],
         ["x86_64 for a Graviton type", { name: "al2023-ami-2023.9.20251208.0-kernel-6.1-x86_64", architecture: "x86_64" }, "is x86_64, but t4g.small runs arm64", "pin the arm64 build"],
+        ["a look-alike, not Amazon's", { name: "al2023-ami-2023.9.20251208.0-kernel-6.1-arm64", architecture: "arm64", ownerId: "999988887777" }, "is named al2023-ami-2023.9.20251208.0-kernel-6.1-arm64 but is not Amazon's (owner 999988887777)", "pin Amazon's own image"],
     ])("✗ AMI: %s", async (_label, image, found, fix) => {
-        const c = await onlyFailure(account({ image: async (id) => (image ? { id, state: "available", ...image } : undefined) }));
+        const c = await onlyFailure(account({ image: async (id) => (image ? { id, state: "available", ownerId: "137112412989", ...image } : undefined) }));
         expect(c.title).toBe("Web server AMI");
         expect(c.found).toContain(found);
         expect(c.fix).toContain(fix);
     });
 
-    it("✗ instance type: not offered in one of the chosen zones", async () => {
-        const c = await onlyFailure(account({ instanceTypeZones: async (_t, zones) => zones.filter((z) => z !== "us-east-1c") }));
-        expect(c.found).toBe("not offered in us-east-1c (offered in us-east-1a, us-east-1b)");
+    it("zones: the program's choice (chooseZones): a zone without the instance type or the DB class is passed over, and named", async () => {
+        const r = await run(
+            account({
+                instanceTypeZones: async (_t, zones) => zones.filter((z) => z !== "us-east-1b"),
+                orderableDbOptions: async () => [db({ supportsClusters: true, zones: ZONES.filter((z) => z !== "us-east-1c") })],
+            }),
+        );
+        expect(r.exitCode).toBe(0);
+        expect(r.report).toContain(
+            "✓ Zones the stack will use: us-east-1a (use1-az6), us-east-1d (use1-az4), us-east-1e (use1-az3); skipped us-east-1b (lacks `webInstanceType` t4g.small), us-east-1c (lacks `dbClusterInstanceClass` db.c6gd.medium)\n",
+        );
+        // The quota checks count the chosen zones: NAT gateways in us-east-1d are the stack's business now.
+        const nat = await run(account({ instanceTypeZones: async (_t, zones) => zones.filter((z) => z !== "us-east-1b"), natGatewaysPerZone: async () => ({ "us-east-1b": 5, "us-east-1d": 5 }) }));
+        expect(nat.results.filter((c) => !c.ok).map((c) => c.title)).toEqual(["Quota: NAT gateways per Availability Zone"]);
+    });
+
+    it("✗ zones: fewer zones than availabilityZoneCount offer the instance type and the DB class: the program's own error", async () => {
+        const c = await onlyFailure(
+            account({ instanceTypeZones: async () => ["us-east-1a", "us-east-1b", "us-east-1c"], orderableDbOptions: async () => [db({ supportsClusters: true, zones: ["us-east-1b", "us-east-1c", "us-east-1d"] })] }),
+        );
+        expect(c.title).toBe("Zones the stack will use");
+        expect(c.found).toBe(
+            "`availabilityZoneCount` is 3, but only 2 zones of the region offer `webInstanceType` t4g.small and `dbClusterInstanceClass` db.c6gd.medium (us-east-1b, us-east-1c): us-east-1a lacks `dbClusterInstanceClass` db.c6gd.medium; us-east-1d lacks `webInstanceType` t4g.small; us-east-1e lacks `webInstanceType` t4g.small, `dbClusterInstanceClass` db.c6gd.medium; us-east-1f lacks `webInstanceType` t4g.small, `dbClusterInstanceClass` db.c6gd.medium",
+        );
+        expect(c.fix).toBe("lower `availabilityZoneCount` to at most 2, or choose a `webInstanceType` / `dbClusterInstanceClass` offered in more zones");
+    });
+
+    it("AMI: Amazon's image in a region where another Amazon account publishes it (owner alias amazon) passes", async () => {
+        const r = await run(account({ image: async (id) => ({ id, name: "al2023-ami-2023.9.20251208.0-kernel-6.1-arm64", architecture: "arm64", state: "available", ownerId: "210953353124", ownerAlias: "amazon" }) }));
+        expect(r.exitCode).toBe(0);
+    });
+
+    it("✗ instance type: offered in no zone of the region", async () => {
+        const c = await onlyFailure(account({ instanceTypeZones: async () => [] }));
+        expect(c.found).toBe("not offered in any zone of us-east-1");
         expect(c.fix).toContain("describe-instance-type-offerings");
+    });
+
+    it("DB zones come only from the options that meet the deployment's needs (a zone whose option lacks SupportsClusters does not count)", async () => {
+        const options = [db({ supportsClusters: true, zones: ["us-east-1a", "us-east-1b"] }), db({ supportsClusters: false, zones: ZONES })];
+        const c = await onlyFailure(account({ orderableDbOptions: async () => options }));
+        expect(c.title).toBe("Zones the stack will use");
+        expect(c.found).toContain("only 2 zones of the region offer `webInstanceType` t4g.small and `dbClusterInstanceClass` db.c6gd.medium (us-east-1a, us-east-1b)");
     });
 
     it.each([
         ["no such class for the version", [db({ engineVersion: "8.0.40" })], "RDS offers no MySQL 8.4 on db.t4g.small with gp3 storage in us-east-1"],
         ["no Multi-AZ", [db({ multiAzCapable: false })], "does not support Multi-AZ"],
         ["no replicas", [db({ readReplicaCapable: false })], "does not support read replicas"],
-        ["not in a chosen zone", [db({ zones: ["us-east-1a", "us-east-1b"] })], "cannot be ordered in us-east-1c"],
+        ["Multi-AZ and replicas only in different options", [db({ multiAzCapable: false }), db({ readReplicaCapable: false })], "no single orderable MySQL 8.4 on db.t4g.small with gp3 storage supports all of Multi-AZ, read replicas in a zone"],
     ])("✗ DB class: %s", async (_label, options, found) => {
         // The instance deployment: a Multi-AZ primary with replicas of db.t4g.small.
         const instance = { ...REAL_PROD, dbDeployment: "instance", dbMultiAz: "true", dbReplicaCount: "2", dbInstanceClass: "db.t4g.small", dbAllocatedStorageGiB: "50", dbMaxAllocatedStorageGiB: "500", alarmDbFreeStorageGiB: "2" };
@@ -199,7 +276,7 @@ describe("preflight (fake AWS)", () => {
         ["EC2-VPC Elastic IPs", { elasticIpCount: async () => 3 }, "3 used + 3 for the stack (one per NAT gateway (natStrategy perAz)) = 6 of 5", "--service-code ec2 --quota-code L-0263D0A3 --desired-value 6"],
         ["NAT gateways per Availability Zone", { natGatewaysPerZone: async () => ({ "us-east-1b": 5, "us-east-1f": 9 }) }, "5 used + 1 for the stack (one per zone; the busiest zone counted) = 6 of 5", "--quota-code L-FE5A380F"],
         ["Application Load Balancers per Region", { applicationLoadBalancerCount: async () => 50 }, "50 used + 1", "--service-code elasticloadbalancing --quota-code L-53DA6B97 --desired-value 51"],
-        ["Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (vCPUs)", { standardOnDemandVcpus: async () => 30 }, "30 used + 14 for the stack (6 web servers at the most + 1 being replaced, 2 vCPUs each) = 44 of 32", "--quota-code L-1216C47A --desired-value 44"],
+        ["Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (vCPUs)", { standardOnDemandVcpus: async () => 30 }, "30 used + 24 for the stack (6 web servers at the most, twice during an instance refresh (maxHealthyPercentage 200), 2 vCPUs each) = 54 of 32", "--quota-code L-1216C47A --desired-value 54"],
     ])("✗ quota: %s", async (name, over, found, fix) => {
         const c = await onlyFailure(account(over as Partial<AwsApi>));
         expect(c.title).toBe(`Quota: ${name}`);
@@ -218,9 +295,35 @@ describe("preflight (fake AWS)", () => {
         expect(c).toMatchObject({ title: "Route 53 public hosted zone", found: "the AWS call failed: AccessDenied: User is not authorized to perform: route53:ListHostedZonesByName" });
     });
 
-    it("✗ alert e-mail: a subscription still waits for confirmation", async () => {
-        const c = await onlyFailure(account({ emailSubscriptions: async () => [{ topicArn: "arn:aws:sns:us-east-1:210987654321:alerts", pending: true }, { topicArn: "arn:aws:sns:us-east-1:210987654321:other", pending: false }] }));
-        expect(c.found).toBe("1 subscription(s) of oncall@acme-shop.io still wait for confirmation (arn:aws:sns:us-east-1:210987654321:alerts): until then no alarm reaches anyone");
+    it("alert e-mail: before the first up there is nothing to check (no topic of the stack), whatever else is pending", async () => {
+        const emailSubscriptions = jest.fn(async () => [{ topicArn: "arn:aws:sns:us-east-1:210987654321:other-team-alerts", pending: true }]);
+        const r = await run(account({ topicArns: async () => ["arn:aws:sns:us-east-1:210987654321:other-team-alerts"], emailSubscriptions }));
+        expect(r.exitCode).toBe(0);
+        expect(r.report).toContain("✓ Alert e-mail subscription: nothing to check yet: none of the stack's topics (monitoring-alerts-…, monitoring-db-events-topic-…) exists in us-east-1 before its first `pulumi up`");
+    });
+
+    it("✗ alert e-mail: a subscription to one of the stack's topics (stack region or us-east-1) still waits for confirmation; others' are not counted", async () => {
+        const topics: Record<string, string[]> = {
+            "eu-west-1": ["arn:aws:sns:eu-west-1:210987654321:monitoring-alerts-0a1b2c3", "arn:aws:sns:eu-west-1:210987654321:billing-alerts"],
+            "us-east-1": ["arn:aws:sns:us-east-1:210987654321:monitoring-alerts-us-east-1-9f8e7d6"],
+        };
+        const subs: Record<string, { topicArn: string; pending: boolean }[]> = {
+            "eu-west-1": [
+                { topicArn: "arn:aws:sns:eu-west-1:210987654321:monitoring-alerts-0a1b2c3", pending: false },
+                { topicArn: "arn:aws:sns:eu-west-1:210987654321:billing-alerts", pending: true },
+            ],
+            "us-east-1": [{ topicArn: "arn:aws:sns:us-east-1:210987654321:monitoring-alerts-us-east-1-9f8e7d6", pending: true }],
+        };
+        const api = account({
+            availabilityZones: async () => ({ names: ["eu-west-1a", "eu-west-1b", "eu-west-1c"], zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"] }),
+            orderableDbOptions: async () => [db({ supportsClusters: true, zones: ["eu-west-1a", "eu-west-1b", "eu-west-1c"] })],
+            topicArns: async (region) => topics[region] ?? [],
+            emailSubscriptions: async (_email, region) => subs[region] ?? [],
+        });
+        const c = await onlyFailure(api, { ...REAL_PROD, "aws:region": "eu-west-1" });
+        expect(c.found).toBe(
+            "1 subscription(s) of oncall@acme-shop.io to the stack's topics still wait for confirmation (arn:aws:sns:us-east-1:210987654321:monitoring-alerts-us-east-1-9f8e7d6): until then no alarm reaches anyone",
+        );
         expect(c.fix).toContain("docs/runbooks/confirm-alert-email.md");
     });
 
@@ -244,9 +347,15 @@ describe("preflight (fake AWS)", () => {
                 { title: "Region", ok: false, found: "Pulumi.bare.yaml sets no `aws:region` and AWS_REGION is not set", fix: "`pulumi config set aws:region <region> --stack bare`" },
             ]);
             process.env.AWS_REGION = "eu-west-1";
-            const fromEnv = await preflight({ stack: "bare", root, api: account({ availabilityZones: async () => ["eu-west-1a", "eu-west-1b"], orderableDbOptions: async () => [db({ zones: ["eu-west-1a", "eu-west-1b"] })] }) });
+            const fromEnv = await preflight({ stack: "bare", root, api: account({ availabilityZones: async () => ({ names: ["eu-west-1a", "eu-west-1b"], zoneIds: ["euw1-az1", "euw1-az2"] }), orderableDbOptions: async () => [db({ zones: ["eu-west-1a", "eu-west-1b"] })] }) });
             expect(fromEnv.report).toContain("web-infra preflight — stack bare, region eu-west-1 (read-only)");
             expect(fromEnv.exitCode).toBe(0);
+            delete process.env.AWS_REGION;
+            process.env.AWS_DEFAULT_REGION = "eu-west-1";
+            expect((await preflight({ stack: "bare", root, api: account() })).report).toContain("region eu-west-1");
+            // docs/deploy.md says the same (it once promised the profile's region, which is never read).
+            const doc = fs.readFileSync(path.join(__dirname, "..", "docs", "deploy.md"), "utf8").replace(/\s+/g, " ");
+            expect(doc).toContain("The region is the stack's `aws:region` (what Pulumi uses), else `AWS_REGION`, else `AWS_DEFAULT_REGION`; with none of them it stops at a ✗ `Region` line");
         } finally {
             for (const [k, v] of Object.entries(saved)) {
                 if (v === undefined) delete process.env[k];
@@ -279,6 +388,18 @@ describe("what the stack creates, as the quotas count it", () => {
             // The fleet at its largest: the group's maximum, or (active-passive) its running servers.
             instances: resourcesOf("aws:autoscaling/group:Group").reduce((n, g) => n + Math.max(Number(g.inputs.maxSize), 1 + Number(g.inputs.warmPool?.minSize ?? 0)), 0),
         }).toEqual({ vpcs: needs.vpcs, internetGateways: needs.internetGateways, elasticIps: needs.elasticIps, applicationLoadBalancers: needs.applicationLoadBalancers, instances: needs.instances });
+        // The vCPU quota counts the fleet REFRESH_MAX_HEALTHY_FACTOR times: at least what the group may launch.
+        for (const g of resourcesOf("aws:autoscaling/group:Group")) {
+            const percents = [g.inputs.instanceRefresh?.preferences?.maxHealthyPercentage, g.inputs.instanceMaintenancePolicy?.maxHealthyPercentage].filter((p) => p !== undefined).map(Number);
+            expect(Math.max(100, ...percents)).toBeLessThanOrEqual(REFRESH_MAX_HEALTHY_FACTOR * 100);
+        }
+        // The alert subscription check finds the stack's topics by the names Pulumi gives them.
+        const topics = resourcesOf("aws:sns/topic:Topic");
+        expect(topics.length).toBeGreaterThan(0);
+        for (const t of topics) {
+            expect(t.inputs.name).toBeUndefined();
+            expect(`${t.name}-0a1b2c3`).toMatch(STACK_TOPIC_NAME);
+        }
         const natZones = resourcesOf("aws:ec2/natGateway:NatGateway").map((n) => n.inputs.subnetId);
         expect(new Set(natZones).size).toBe(natZones.length); // at most one per (public) subnet, i.e. per zone
         expect(natZones.length > 0 ? 1 : 0).toBe(needs.natGatewaysPerZone);

@@ -105,7 +105,40 @@ jobs:
         expect(permissionProblems("w", caller, load)).toEqual([expect.stringContaining("'id-token: write' (allowed 'id-token: none')")]);
     });
 
+    it("refuses a permission GitHub does not know (a typo would silently grant nothing), suggesting the right one", () => {
+        expect(() => parsePermissions({ id_token: "write" }, "x.yml")).toThrow("x.yml: GitHub knows no permission `id_token` (did you mean `id-token`?); the permissions are actions, artifact-metadata, attestations,");
+        expect(() => parsePermissions({ "pull-request": "write" }, "x.yml")).toThrow("GitHub knows no permission `pull-request`;");
+        expect(parsePermissions({ "artifact-metadata": "write", "id-token": "write" }, "x.yml")).toEqual({ "artifact-metadata": 2, "id-token": 2 });
+    });
+
     it("refuses a permission level GitHub does not know, naming it", () => {
         expect(() => parsePermissions({ "id-token": "admin" }, "x.yml")).toThrow("x.yml: permission `id-token: admin` must be read, write or none");
+    });
+});
+
+describe("pulumi-up.yml: the deploy job", () => {
+    interface Step {
+        readonly name?: string;
+        readonly uses?: string;
+        readonly run?: string;
+        readonly with?: Record<string, unknown>;
+    }
+    const up = (yaml.load(PULUMI_UP) as { jobs: { up: { "timeout-minutes": number; steps: Step[] } } }).jobs.up;
+
+    it("asks AWS for a session as long as the job may run (OIDC sessions last 1 hour by default)", () => {
+        const creds = up.steps.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"))!;
+        expect(Number(creds.with?.["role-duration-seconds"])).toBeGreaterThanOrEqual(up["timeout-minutes"] * 60);
+    });
+
+    it("refreshes the state in the `up`, then waits for the fleet's instance refresh started since the up began", () => {
+        const upIndex = up.steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up");
+        expect(up.steps[upIndex].with?.refresh).toBe(true);
+        const started = up.steps.findIndex((s) => s.run?.includes("UP_STARTED="));
+        const wait = up.steps.findIndex((s) => s.run?.includes("scripts/wait-refresh.ts"));
+        expect(started).toBeGreaterThanOrEqual(0);
+        expect(started).toBeLessThan(upIndex);
+        expect(wait).toBeGreaterThan(upIndex);
+        expect(up.steps[wait].run).toContain('--since "$UP_STARTED"');
+        expect(up.steps[wait].run).toContain("pulumi stack output webAutoScalingGroupName");
     });
 });

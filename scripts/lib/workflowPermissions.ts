@@ -23,9 +23,14 @@ export type Level = 0 | 1 | 2; // none, read, write
 const LEVELS: Readonly<Record<string, Level>> = { none: 0, read: 1, write: 2 };
 const NAMES = ["none", "read", "write"] as const;
 
-/** The token scopes GitHub knows (`read-all` / `write-all` expand to these). */
+/**
+ * The token scopes GitHub knows (`read-all` / `write-all` expand to these); any other key is refused,
+ * as GitHub refuses the workflow ("Unexpected value 'id_token'"). `artifact-metadata`: generally
+ * available since 2026-01-13 (GitHub changelog, "New fine-grained permission for artifact metadata").
+ */
 export const SCOPES = [
     "actions",
+    "artifact-metadata",
     "attestations",
     "checks",
     "contents",
@@ -57,6 +62,10 @@ export function parsePermissions(value: unknown, where: string): Grant | undefin
     }
     const grant: Record<string, Level> = {};
     for (const [scope, raw] of Object.entries(value as Record<string, unknown>)) {
+        if (!(SCOPES as readonly string[]).includes(scope)) {
+            const near = SCOPES.find((s) => s.replace(/-/g, "") === scope.toLowerCase().replace(/[-_ ]/g, ""));
+            throw new Error(`${where}: GitHub knows no permission \`${scope}\`${near ? ` (did you mean \`${near}\`?)` : ""}; the permissions are ${SCOPES.join(", ")}`);
+        }
         const level = LEVELS[String(raw)];
         if (level === undefined) throw new Error(`${where}: permission \`${scope}: ${String(raw)}\` must be read, write or none`);
         grant[scope] = level;

@@ -15,9 +15,9 @@
  * - every region is `opt-in-not-required`, and e-mail subscriptions are confirmed at once: the
  *   not-opted-in region and the pending subscription are fake-client tests.
  */
-import { EC2Client, AllocateAddressCommand, CreateInternetGatewayCommand, CreateVpcCommand, DescribeImagesCommand, RunInstancesCommand } from "@aws-sdk/client-ec2";
+import { EC2Client, AllocateAddressCommand, CreateImageCommand, CreateInternetGatewayCommand, CreateVpcCommand, DescribeImagesCommand, RunInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
 import { CreateHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateTopicCommand, DeleteTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -80,7 +80,8 @@ async function amazonAmi(creds: Credentials, namePrefix: string, architecture: s
 async function readyAccount(creds: Credentials): Promise<Record<string, string>> {
     await new Route53Client(clientConfig(creds)).send(new CreateHostedZoneCommand({ Name: "acme-shop.io", CallerReference: `ref-${creds.account}` }));
     const sns = new SNSClient(clientConfig(creds));
-    const topic = await sns.send(new CreateTopicCommand({ Name: "web-infra-prod-alerts" }));
+    // The name Pulumi gives the Monitoring component's alert topic (monitoring-alerts + 7 hex characters).
+    const topic = await sns.send(new CreateTopicCommand({ Name: "monitoring-alerts-0a1b2c3" }));
     await sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: "email", Endpoint: "oncall@acme-shop.io" }));
     return {
         domain: "www.acme-shop.io",
@@ -133,7 +134,35 @@ describe("preflight against moto_server", () => {
         expect(r.report).toMatch(/✓ Route 53 public hosted zone: acme-shop\.io \(\w+\) holds www\.acme-shop\.io/);
         expect(r.report).toContain(`✓ Web server AMI: ${settings.webAmiId} is al2023-ami-2023.`);
         expect(r.report).toContain("✓ Quota: VPCs per Region: 1 used + 1 for the stack (the stack's VPC) = 2 of 5"); // moto's default VPC
-        expect(r.report).toContain("✓ Alert e-mail subscription: 1 confirmed subscription(s) of oncall@acme-shop.io");
+        expect(r.report).toContain("✓ Alert e-mail subscription: 1 confirmed subscription(s) of oncall@acme-shop.io to the stack's topics");
+        // The zones chooseZones picks from moto's offerings (zone IDs as moto reports them).
+        expect(r.report).toMatch(/^✓ Zones the stack will use: us-east-1\w \(use1-az\d\), us-east-1\w \(use1-az\d\), us-east-1\w \(use1-az\d\)/m);
+    });
+
+    it("alert e-mail before the first up: another topic's subscription is not the stack's, nothing to check yet", async () => {
+        const creds = await newAccount();
+        const settings = await readyAccount(creds);
+        const sns = new SNSClient(clientConfig(creds));
+        await sns.send(new DeleteTopicCommand({ TopicArn: `arn:aws:sns:us-east-1:${creds.account}:monitoring-alerts-0a1b2c3` }));
+        const other = await sns.send(new CreateTopicCommand({ Name: "billing-alerts" }));
+        await sns.send(new SubscribeCommand({ TopicArn: other.TopicArn, Protocol: "email", Endpoint: "oncall@acme-shop.io" }));
+        useCredentials(creds);
+        const r = await runPreflight(settings, await motoApi());
+        expect(failures(r)).toEqual([]);
+        expect(r.report).toContain("✓ Alert e-mail subscription: nothing to check yet: none of the stack's topics (monitoring-alerts-…, monitoring-db-events-topic-…) exists in us-east-1");
+    });
+
+    it("✗ AMI: an image named like Amazon Linux 2023 that this account registered (not Amazon's)", async () => {
+        const creds = await newAccount();
+        const settings = await readyAccount(creds);
+        const ec2 = new EC2Client(clientConfig(creds));
+        const run = await ec2.send(new RunInstancesCommand({ ImageId: settings.webAmiId, InstanceType: "t4g.small", MinCount: 1, MaxCount: 1 }));
+        const image = await ec2.send(new CreateImageCommand({ InstanceId: run.Instances![0].InstanceId!, Name: "al2023-ami-2023.9.20251208.0-kernel-6.1-arm64" }));
+        await ec2.send(new TerminateInstancesCommand({ InstanceIds: [run.Instances![0].InstanceId!] }));
+        useCredentials(creds);
+        const r = await runPreflight({ ...settings, webAmiId: image.ImageId! }, await motoApi());
+        expect(failures(r)).toEqual(["Web server AMI"]);
+        expect(r.report).toContain(`${image.ImageId} is named al2023-ami-2023.9.20251208.0-kernel-6.1-arm64 but is not Amazon's (owner ${creds.account})`);
     });
 
     it("✗ account: the credentials belong to another account than awsAccountId", async () => {
@@ -201,7 +230,7 @@ describe("preflight against moto_server", () => {
         useCredentials(creds);
         const r = await runPreflight({ ...settings, webInstanceType: "m9g.large" }, await motoApi());
         expect(failures(r)).toEqual(["Instance type m9g.large offered", "Quota: vCPUs"]);
-        expect(r.report).toContain("✗ Instance type m9g.large offered: not offered in us-east-1a, us-east-1b, us-east-1c");
+        expect(r.report).toContain("✗ Instance type m9g.large offered: not offered in any zone of us-east-1");
     });
 
     it("✗ DB class: moto's real answer (no orderable MySQL option) fails the check", async () => {
@@ -250,8 +279,8 @@ describe("preflight against moto_server", () => {
                 await ec2.send(new RunInstancesCommand({ ImageId: ami, InstanceType: "t3.small", MinCount: 1, MaxCount: 1 }));
             },
             "Quota: Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (vCPUs)",
-            "26 used + 14 for the stack (6 web servers at the most + 1 being replaced, 2 vCPUs each) = 40 of 32",
-            "--service-code ec2 --quota-code L-1216C47A --desired-value 40",
+            "26 used + 24 for the stack (6 web servers at the most, twice during an instance refresh (maxHealthyPercentage 200), 2 vCPUs each) = 50 of 32",
+            "--service-code ec2 --quota-code L-1216C47A --desired-value 50",
         ],
     ])("✗ quota: %s", async (_label, seed, title, found, fix) => {
         const creds = await newAccount();
@@ -284,7 +313,7 @@ describe("preflight against moto_server", () => {
         expect(prod.stdout).toMatch(/^✗ No placeholders: 4 setting\(s\) still hold placeholders/m);
         // The credentials of the environment reached moto: the account is the minted one.
         expect(prod.stdout).toContain(`in account ${creds.account}, but the stack's \`awsAccountId\` is 123456789012`);
-        expect(prod.stdout).toMatch(/^✓ Region us-east-1 enabled: opt-in status opt-in-not-required$/m);
+        expect(prod.stdout).toMatch(/^✓ Region us-east-1 enabled: opt-in status opt-in-not-required; the region accepts the credentials$/m);
 
         // A named profile (AWS_PROFILE → ~/.aws/credentials), no keys in the environment: same account.
         fs.mkdirSync(path.join(home, ".aws"));

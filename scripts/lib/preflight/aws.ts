@@ -26,7 +26,7 @@ import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws
 import { DescribeOrderableDBInstanceOptionsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { ListHostedZonesByNameCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { GetAWSDefaultServiceQuotaCommand, GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
-import { ListSubscriptionsCommand, SNSClient } from "@aws-sdk/client-sns";
+import { ListSubscriptionsCommand, ListTopicsCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 
 export interface Image {
@@ -35,6 +35,8 @@ export interface Image {
     readonly architecture?: string;
     readonly state?: string;
     readonly ownerId?: string;
+    /** `amazon` for Amazon's own public images (DescribeImages ImageOwnerAlias). */
+    readonly ownerAlias?: string;
 }
 
 export interface InstanceTypeInfo {
@@ -65,11 +67,16 @@ export interface EmailSubscription {
 }
 
 export interface AwsApi {
-    callerIdentity(): Promise<{ account: string; arn: string }>;
-    /** EC2 DescribeRegions `OptInStatus` of `region` (opt-in-not-required | opted-in | not-opted-in), or undefined when unknown. */
+    /**
+     * STS GetCallerIdentity. Without `region`, in the partition's always-enabled region (`homeRegion`):
+     * it answers even when the stack's region is an opt-in region the account has not enabled. With
+     * `region`, in that region: the probe that the region accepts the credentials.
+     */
+    callerIdentity(region?: string): Promise<{ account: string; arn: string }>;
+    /** EC2 DescribeRegions `OptInStatus` of `region` (opt-in-not-required | opted-in | not-opted-in), asked in `homeRegion`; undefined when unknown. */
     regionOptInStatus(region: string): Promise<string | undefined>;
-    /** Zones the program would pick from: available, without opt-in (components/network.ts ZONE_QUERY). */
-    availabilityZones(): Promise<string[]>;
+    /** Zones the program picks from (components/network.ts ZONE_QUERY: without opt-in), names and zone IDs in the same order. */
+    availabilityZones(): Promise<{ names: string[]; zoneIds: string[] }>;
     /** Route 53 hosted zones named exactly `name`. */
     hostedZones(name: string): Promise<HostedZone[]>;
     image(id: string): Promise<Image | undefined>;
@@ -87,7 +94,10 @@ export interface AwsApi {
     applicationLoadBalancerCount(): Promise<number>;
     /** vCPUs of pending or running On-Demand instances of the standard families (A, C, D, H, I, M, R, T, Z). */
     standardOnDemandVcpus(): Promise<number>;
-    emailSubscriptions(endpoint: string): Promise<EmailSubscription[]>;
+    /** SNS topic ARNs in `region`. */
+    topicArns(region: string): Promise<string[]>;
+    /** E-mail subscriptions of `endpoint` in `region`, to any topic. */
+    emailSubscriptions(endpoint: string, region: string): Promise<EmailSubscription[]>;
 }
 
 /** Families counted by the "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances" quota. */
@@ -105,32 +115,60 @@ async function pages<T>(fetch: (token?: string) => Promise<{ items: T[]; next?: 
     return all;
 }
 
+/**
+ * The region of `region`'s partition that is always enabled: us-east-1 for the commercial partition.
+ * Opt-in regions exist there only; the China and GovCloud partitions take credentials of their own.
+ */
+export function homeRegion(region?: string): string {
+    if (region?.startsWith("cn-")) return "cn-north-1";
+    if (region?.startsWith("us-gov-")) return "us-gov-west-1";
+    return "us-east-1";
+}
+
+/**
+ * What STS and EC2 answer in a region the account has not enabled (or is still enabling): the
+ * credentials are not valid there. STS: RegionDisabledException, or InvalidClientTokenId for IAM
+ * users' keys; EC2: AuthFailure ("AWS was not able to validate the provided access credentials").
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html,
+ * https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html
+ */
+export const REGION_DISABLED_ERRORS: ReadonlySet<string> = new Set(["RegionDisabledException", "InvalidClientTokenId", "AuthFailure", "UnrecognizedClientException"]);
+
 /** The real thing: AWS SDK v3 clients in `region` (or the SDK's default region). */
 export function sdkApi(region?: string): AwsApi {
     const config = region ? { region } : {};
     const ec2 = new EC2Client(config);
-    const sts = new STSClient(config);
+    // Identity and the region's opt-in status are asked where the account surely works (see homeRegion).
+    const home = { ...config, region: homeRegion(region) };
+    const homeEc2 = new EC2Client(home);
+    const homeSts = new STSClient(home);
     // Route 53 is global; its endpoint is in us-east-1 whatever the stack's region.
     const route53 = new Route53Client({ ...config, region: "us-east-1" });
     const rds = new RDSClient(config);
     const quotas = new ServiceQuotasClient(config);
     const elb = new ElasticLoadBalancingV2Client(config);
-    const sns = new SNSClient(config);
+    // SNS in the stack's region and in us-east-1 (the health-check alarm's topic): one client per region.
+    const snsClients = new Map<string, SNSClient>();
+    const sns = (inRegion: string) => snsClients.get(inRegion) ?? snsClients.set(inRegion, new SNSClient({ ...config, region: inRegion })).get(inRegion)!;
 
     const api: AwsApi = {
-        async callerIdentity() {
+        async callerIdentity(inRegion) {
+            const sts = inRegion === undefined ? homeSts : new STSClient({ ...config, region: inRegion });
             const id = await sts.send(new GetCallerIdentityCommand({}));
             return { account: id.Account ?? "", arn: id.Arn ?? "" };
         },
         async regionOptInStatus(name) {
-            const out = await ec2.send(new DescribeRegionsCommand({ AllRegions: true, RegionNames: [name] }));
+            const out = await homeEc2.send(new DescribeRegionsCommand({ AllRegions: true, RegionNames: [name] }));
             return out.Regions?.find((r) => r.RegionName === name)?.OptInStatus;
         },
         async availabilityZones() {
             const out = await ec2.send(
                 new DescribeAvailabilityZonesCommand({ Filters: [{ Name: "opt-in-status", Values: ["opt-in-not-required"] }] }),
             );
-            return (out.AvailabilityZones ?? []).filter((z) => z.ZoneType === undefined || z.ZoneType === "availability-zone").map((z) => z.ZoneName!).sort();
+            const zones = (out.AvailabilityZones ?? [])
+                .filter((z) => z.ZoneType === undefined || z.ZoneType === "availability-zone")
+                .sort((a, b) => a.ZoneName!.localeCompare(b.ZoneName!));
+            return { names: zones.map((z) => z.ZoneName!), zoneIds: zones.map((z) => z.ZoneId ?? "?") };
         },
         async hostedZones(name) {
             const fqdn = `${name.replace(/\.$/, "")}.`;
@@ -143,7 +181,7 @@ export function sdkApi(region?: string): AwsApi {
             try {
                 const out = await ec2.send(new DescribeImagesCommand({ ImageIds: [id] }));
                 const img = out.Images?.[0];
-                return img && { id: img.ImageId ?? id, name: img.Name, architecture: img.Architecture, state: img.State, ownerId: img.OwnerId };
+                return img && { id: img.ImageId ?? id, name: img.Name, architecture: img.Architecture, state: img.State, ownerId: img.OwnerId, ownerAlias: img.ImageOwnerAlias };
             } catch (e) {
                 if (/^InvalidAMIID\./.test((e as Error).name)) return undefined;
                 throw e;
@@ -260,9 +298,16 @@ export function sdkApi(region?: string): AwsApi {
                 0,
             );
         },
-        async emailSubscriptions(endpoint) {
+        async topicArns(inRegion) {
+            const topics = await pages(async (NextToken) => {
+                const out = await sns(inRegion).send(new ListTopicsCommand({ NextToken }));
+                return { items: out.Topics ?? [], next: out.NextToken };
+            });
+            return topics.map((t) => t.TopicArn!).filter(Boolean);
+        },
+        async emailSubscriptions(endpoint, inRegion) {
             const subs = await pages(async (NextToken) => {
-                const out = await sns.send(new ListSubscriptionsCommand({ NextToken }));
+                const out = await sns(inRegion).send(new ListSubscriptionsCommand({ NextToken }));
                 return { items: out.Subscriptions ?? [], next: out.NextToken };
             });
             return subs

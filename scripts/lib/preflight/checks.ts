@@ -3,7 +3,8 @@
  * Each returns one line: ✓ or ✗, what was found and, for ✗, the fix. Read-only (through `AwsApi`).
  */
 import { placeholderLines } from "../../../infra/placeholders";
-import type { AwsApi, OrderableDbOption } from "./aws";
+import { REGION_DISABLED_ERRORS, homeRegion, type AwsApi, type OrderableDbOption } from "./aws";
+import { chooseZones, type ZoneRequirement } from "../../../components/lib/zones";
 import { stackNeeds } from "./needs";
 import type { PreflightStack } from "./stack";
 
@@ -19,11 +20,16 @@ export interface CheckResult {
 /** How the database is deployed; `dbDeployment` (being added) chooses, instances until then. */
 export type DbDeployment = "instance" | "multiAzCluster";
 
-/** State shared between checks: the caller's account and the zones the program will use. */
+/** State shared between checks: the region's zones, what offers the stack's needs, the zones chosen. */
 interface Context {
     readonly stack: PreflightStack;
     readonly api: AwsApi;
     readonly region: string;
+    /** The region's zones without opt-in (what the program picks from). */
+    regionZones?: { names: string[]; zoneIds: string[] };
+    /** What each zone must offer, as the program asks it of chooseZones. */
+    requirements?: ZoneRequirement[];
+    /** The zones the program will use (chooseZones). */
     zones?: string[];
 }
 
@@ -74,28 +80,71 @@ async function credentialsResult(ctx: Context): Promise<CheckResult> {
     return pass(title, `${id.arn} in account ${id.account}, the stack's \`awsAccountId\``);
 }
 
+/**
+ * Is the stack's region enabled for the account? The opt-in status is asked in the partition's
+ * always-enabled region (in a disabled region every call fails as if the credentials were wrong), then
+ * the region itself is asked who the caller is: a region being enabled (ENABLING, minutes to hours)
+ * reports opted-in before it accepts the credentials.
+ */
 async function regionEnabled(ctx: Context): Promise<CheckResult> {
     const title = `Region ${ctx.region} enabled`;
     const status = await ctx.api.regionOptInStatus(ctx.region);
-    if (status === "opt-in-not-required" || status === "opted-in") return pass(title, `opt-in status ${status}`);
-    return fail(
-        title,
-        status === undefined ? `EC2 does not know region ${ctx.region}` : `opt-in status ${status}: the account cannot create anything there`,
-        status === undefined
-            ? `set \`aws:region\` in Pulumi.${ctx.stack.name}.yaml to an AWS region`
-            : `enable it: \`aws account enable-region --region-name ${ctx.region}\` (an account administrator; takes minutes to hours), or choose another \`aws:region\``,
-    );
+    const enable = `enable it: \`aws account enable-region --region-name ${ctx.region}\` (an account administrator; the region is ENABLING for minutes to hours: \`aws account get-region-opt-status --region-name ${ctx.region}\` says when it is ENABLED), or choose another \`aws:region\``;
+    if (status === undefined) {
+        return fail(title, `EC2 (asked in ${homeRegion(ctx.region)}) does not know region ${ctx.region}`, `set \`aws:region\` in Pulumi.${ctx.stack.name}.yaml to an AWS region`);
+    }
+    if (status !== "opt-in-not-required" && status !== "opted-in") {
+        return fail(title, `opt-in status ${status} (asked in ${homeRegion(ctx.region)}): the account cannot create anything there`, enable);
+    }
+    try {
+        await ctx.api.callerIdentity(ctx.region);
+    } catch (e) {
+        const name = (e as Error).name;
+        if (!REGION_DISABLED_ERRORS.has(name)) throw e;
+        return fail(
+            title,
+            `opt-in status ${status}, but ${ctx.region} refuses the credentials (${name}): the region is not enabled for this account yet (ENABLING)`,
+            `wait until \`aws account get-region-opt-status --region-name ${ctx.region}\` says ENABLED, then run the preflight again; if it says DISABLED, ${enable}`,
+        );
+    }
+    return pass(title, `opt-in status ${status}; the region accepts the credentials`);
 }
 
 async function zones(ctx: Context): Promise<CheckResult> {
     const wanted = ctx.stack.config.network.availabilityZoneCount;
     const title = `${wanted} availability zones`;
-    const names = await ctx.api.availabilityZones();
+    const region = await ctx.api.availabilityZones();
+    const { names } = region;
     if (names.length < wanted) {
         return fail(title, `${ctx.region} has ${names.length} zones without opt-in (${list(names)})`, `set \`availabilityZoneCount\` to at most ${names.length}, or use another region`);
     }
-    ctx.zones = names.slice(0, wanted);
-    return pass(title, `the stack will use ${list(ctx.zones)}`);
+    ctx.regionZones = region;
+    return pass(title, `${ctx.region} has ${names.length} zones without opt-in (${list(names)})`);
+}
+
+/**
+ * The zones the program will use: `chooseZones` (components/lib/zones.ts) over the same requirements
+ * as infra/main.ts (the web instance type's offerings, the orderable zones of the DB class really
+ * deployed), so the preflight names the zones `pulumi up` will take, and fails where it would.
+ */
+function chosenZones(ctx: Context): CheckResult {
+    const title = "Zones the stack will use";
+    const count = ctx.stack.config.network.availabilityZoneCount;
+    try {
+        const choice = chooseZones(ctx.regionZones!, count, ctx.requirements ?? []);
+        ctx.zones = choice.names;
+        // The zones passed over on the way (those after the last chosen one do not change the choice).
+        const order = ctx.regionZones!.names;
+        const firstSkipped = choice.skipped.filter((z) => order.indexOf(z.name) < order.indexOf(choice.names[choice.names.length - 1]));
+        return pass(
+            title,
+            `${list(choice.names.map((n, i) => `${n} (${choice.zoneIds[i]})`))}${firstSkipped.length > 0 ? `; skipped ${firstSkipped.map((z) => `${z.name} (lacks ${z.missing.join(", ")})`).join(", ")}` : ""}`,
+        );
+    } catch (e) {
+        const message = (e as Error).message;
+        const [found, fix] = message.split(/\. (?=Lower `availabilityZoneCount`)/);
+        return fail(title, found, fix ? fix.replace(/\.$/, "").replace(/^Lower/, "lower") : "lower `availabilityZoneCount`");
+    }
 }
 
 async function hostedZone(ctx: Context): Promise<CheckResult> {
@@ -123,6 +172,13 @@ async function hostedZone(ctx: Context): Promise<CheckResult> {
     return pass(title, `${zone} (${publicZones[0].id}) holds ${domain}`);
 }
 
+/**
+ * Amazon's account that publishes Amazon Linux in the commercial regions (the `owners` of AWS's own
+ * examples, e.g. `aws ec2 describe-images --owners 137112412989`). Elsewhere (opt-in regions, China,
+ * GovCloud) Amazon publishes from other accounts: there the image's owner alias `amazon` decides.
+ */
+export const AMAZON_LINUX_OWNERS: ReadonlySet<string> = new Set(["137112412989"]);
+
 async function webAmi(ctx: Context): Promise<CheckResult> {
     const { amiId, instanceType } = ctx.stack.config.web;
     const title = "Web server AMI";
@@ -148,6 +204,14 @@ async function webAmi(ctx: Context): Promise<CheckResult> {
             "pin a standard Amazon Linux 2023 AMI (name al2023-ami-2023.*): the user data, the SSM agent and the CloudWatch agent setup assume it",
         );
     }
+    // Anyone can publish an image with that name: only Amazon's own is the Amazon Linux the servers expect.
+    if (image.ownerAlias !== "amazon" && !AMAZON_LINUX_OWNERS.has(image.ownerId ?? "")) {
+        return fail(
+            title,
+            `${amiId} is named ${name} but is not Amazon's (owner ${image.ownerId ?? "unknown"}${image.ownerAlias ? `, alias ${image.ownerAlias}` : ""}): a look-alike image runs someone else's software on the servers`,
+            `pin Amazon's own image: \`aws ssm get-parameter --region ${ctx.region} --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${type?.architectures.includes("arm64") ? "arm64" : "x86_64"} --query Parameter.Value --output text\``,
+        );
+    }
     if (image.state !== undefined && image.state !== "available") {
         return fail(title, `${amiId} (${name}) is ${image.state}`, "pin an available AMI");
     }
@@ -164,17 +228,17 @@ async function webAmi(ctx: Context): Promise<CheckResult> {
 async function instanceOffered(ctx: Context): Promise<CheckResult> {
     const { instanceType } = ctx.stack.config.web;
     const title = `Instance type ${instanceType} offered`;
-    const zones = ctx.zones ?? [];
-    const offered = await ctx.api.instanceTypeZones(instanceType, zones);
-    const missing = zones.filter((z) => !offered.includes(z));
-    if (missing.length > 0) {
+    const names = ctx.regionZones!.names;
+    const offered = await ctx.api.instanceTypeZones(instanceType, names);
+    ctx.requirements = [...(ctx.requirements ?? []), { setting: "webInstanceType", value: instanceType, zones: offered }];
+    if (offered.length === 0) {
         return fail(
             title,
-            `not offered in ${list(missing)}${offered.length > 0 ? ` (offered in ${list(offered)})` : ""}`,
-            `choose a \`webInstanceType\` offered in every zone (\`aws ec2 describe-instance-type-offerings --location-type availability-zone --filters Name=instance-type,Values=${instanceType}\`), or another region`,
+            `not offered in any zone of ${ctx.region}`,
+            `choose a \`webInstanceType\` offered here (\`aws ec2 describe-instance-type-offerings --location-type availability-zone --filters Name=instance-type,Values=${instanceType}\`), or another region`,
         );
     }
-    return pass(title, `in ${list(zones)}`);
+    return pass(title, `in ${list(offered)}`);
 }
 
 /** What the deployment needs of an orderable option, and how to say it. */
@@ -186,12 +250,17 @@ function deploymentNeeds(deployment: DbDeployment, multiAz: boolean, replicas: n
     return needs;
 }
 
+/** The class the database really deploys: a Multi-AZ DB cluster has its own class setting. */
+function dbInstanceClass(stack: PreflightStack): string {
+    const db = stack.config.database;
+    return (db.deployment === "multiAzCluster" ? db.clusterInstanceClass : undefined) ?? db.instanceClass;
+}
+
 async function dbOrderable(ctx: Context): Promise<CheckResult> {
     const db = ctx.stack.config.database;
     const deployment: DbDeployment = db.deployment;
     const cluster = deployment === "multiAzCluster";
-    // A Multi-AZ DB cluster has its own class setting and storage type.
-    const instanceClass = (cluster ? db.clusterInstanceClass : undefined) ?? db.instanceClass;
+    const instanceClass = dbInstanceClass(ctx.stack);
     const storageType = cluster ? (db.storageType ?? "gp3") : "gp3";
     const classKey = cluster ? "dbClusterInstanceClass" : "dbInstanceClass";
     const title = `DB class ${instanceClass} orderable`;
@@ -203,18 +272,25 @@ async function dbOrderable(ctx: Context): Promise<CheckResult> {
     if (options.length === 0) {
         return fail(title, `RDS offers no ${what} in ${ctx.region}`, `choose a \`${classKey}\` from ${howToList}`);
     }
-    const missingNeeds = deploymentNeeds(deployment, db.multiAz, db.replicaCount).filter((n) => !options.some(n.test));
+    const needs = deploymentNeeds(deployment, db.multiAz, db.replicaCount);
+    const missingNeeds = needs.filter((n) => !options.some(n.test));
     if (missingNeeds.length > 0) {
         return fail(title, `${what} does not support ${list(missingNeeds.map((n) => n.text))}`, `choose a \`${classKey}\` that does (${howToList})`);
     }
-    const zones = ctx.zones ?? [];
-    const orderableZones = new Set(options.flatMap((o) => o.zones));
-    const missing = zones.filter((z) => !orderableZones.has(z));
-    if (missing.length > 0) {
-        return fail(title, `${what} cannot be ordered in ${list(missing)}`, `choose a \`${classKey}\` orderable in ${list(zones)} (${howToList}), or another region`);
+    // Zones only from the options that meet every need: an option without SupportsClusters (or
+    // Multi-AZ) in a zone does not make the cluster (or the standby) orderable there.
+    const fitting = options.filter((o) => needs.every((n) => n.test(o)));
+    const zones = [...new Set(fitting.flatMap((o) => o.zones))].sort();
+    ctx.requirements = [...(ctx.requirements ?? []), { setting: classKey, value: instanceClass, zones }];
+    const supports = needs.length > 0 ? `, ${list(needs.map((n) => n.text))}` : "";
+    if (fitting.length === 0 || zones.length === 0) {
+        return fail(title, `no single orderable ${what} supports all of ${list(needs.map((n) => n.text))} in a zone`, `choose a \`${classKey}\` that does (${howToList})`);
     }
-    return pass(title, `${what}${db.multiAz && deployment === "instance" ? ", Multi-AZ" : ""}${db.replicaCount > 0 && deployment === "instance" ? ", read replicas" : ""} in ${list(zones)}`);
+    return pass(title, `${what}${supports} in ${list(zones)}`);
 }
+
+/** maxHealthyPercentage 200 of the fleet's instance refresh and maintenance policy, as a factor (a test reads the program's). */
+export const REFRESH_MAX_HEALTHY_FACTOR = 2;
 
 /** One Service Quotas quota the stack draws on: `need` more of it than `used` today. */
 export interface QuotaSpec {
@@ -228,8 +304,9 @@ export interface QuotaSpec {
 
 /**
  * The quotas the stack draws on (codes checked against Service Quotas: moto_server's data and the AWS
- * console). vCPUs count one server more than the fleet: a replacement launches before the old server
- * goes (Pulumi's create-before-replace, the rolling runbook).
+ * console). vCPUs count the fleet twice: an instance refresh (and a health replacement) with
+ * maxHealthyPercentage 200 launches a whole new fleet before terminating the old one
+ * (components/webServer.ts), so up to 2 × the group's maximum run at once.
  */
 export function quotaSpecs(stack: PreflightStack, vcpusPerServer: number): QuotaSpec[] {
     const needs = stackNeeds(stack.config);
@@ -254,8 +331,8 @@ export function quotaSpecs(stack: PreflightStack, vcpusPerServer: number): Quota
             serviceCode: "ec2",
             quotaCode: "L-1216C47A",
             used: (api) => api.standardOnDemandVcpus(),
-            need: (needs.instances + 1) * vcpusPerServer,
-            why: `${needs.instances} web servers at the most + 1 being replaced, ${vcpusPerServer} vCPUs each`,
+            need: REFRESH_MAX_HEALTHY_FACTOR * needs.instances * vcpusPerServer,
+            why: `${needs.instances} web servers at the most, twice during an instance refresh (maxHealthyPercentage ${REFRESH_MAX_HEALTHY_FACTOR * 100}), ${vcpusPerServer} vCPUs each`,
         },
     ];
 }
@@ -278,21 +355,40 @@ async function quotaCheck(ctx: Context, spec: QuotaSpec): Promise<CheckResult> {
     return pass(title, found);
 }
 
+/**
+ * The physical names of the stack's SNS topics with e-mail subscribers: the Monitoring component
+ * ("monitoring" in infra/main.ts) names them `monitoring-alerts`, `monitoring-alerts-us-east-1` (the
+ * health-check alarm's topic, when the stack is not in us-east-1) and `monitoring-db-events-topic`, and
+ * Pulumi's auto-naming adds `-` and 7 random hex characters. A test checks this against the topics the
+ * program declares. Another stack of this project in the same account and region has the same names.
+ */
+export const STACK_TOPIC_NAME = /^monitoring-(alerts|alerts-us-east-1|db-events-topic)-[0-9a-f]{7}$/;
+/** Where the health-check alarm's topic lives (components/monitoring.ts ROUTE53_METRICS_REGION). */
+const HEALTH_CHECK_TOPIC_REGION = "us-east-1";
+
 async function alertSubscription(ctx: Context): Promise<CheckResult> {
     const email = ctx.stack.config.monitoring.alertEmail;
     const title = "Alert e-mail subscription";
     if (email === undefined) return pass(title, "no `alertEmail`: alarms go to the SNS topic only");
-    const subs = await ctx.api.emailSubscriptions(email);
+    const regions = [...new Set([ctx.region, HEALTH_CHECK_TOPIC_REGION])];
+    const topics = new Set((await Promise.all(regions.map((r) => ctx.api.topicArns(r)))).flat().filter((arn) => STACK_TOPIC_NAME.test(arn.split(":").pop() ?? "")));
+    if (topics.size === 0) {
+        return pass(
+            title,
+            `nothing to check yet: none of the stack's topics (monitoring-alerts-…, monitoring-db-events-topic-…) exists in ${list(regions)} before its first \`pulumi up\`, which subscribes ${email}; confirm the e-mail AWS then sends (docs/runbooks/confirm-alert-email.md)`,
+        );
+    }
+    const subs = (await Promise.all(regions.map((r) => ctx.api.emailSubscriptions(email, r)))).flat().filter((s) => topics.has(s.topicArn));
     const pending = subs.filter((s) => s.pending);
     if (pending.length > 0) {
         return fail(
             title,
-            `${pending.length} subscription(s) of ${email} still wait for confirmation (${list(pending.map((s) => s.topicArn || "topic unknown"))}): until then no alarm reaches anyone`,
+            `${pending.length} subscription(s) of ${email} to the stack's topics still wait for confirmation (${list(pending.map((s) => s.topicArn))}): until then no alarm reaches anyone`,
             `confirm them: open the "AWS Notification - Subscription Confirmation" e-mail to ${email} (docs/runbooks/confirm-alert-email.md)`,
         );
     }
-    if (subs.length === 0) return pass(title, `none for ${email} yet: \`pulumi up\` subscribes it; confirm the e-mail AWS then sends (docs/runbooks/confirm-alert-email.md)`);
-    return pass(title, `${subs.length} confirmed subscription(s) of ${email}`);
+    if (subs.length === 0) return pass(title, `no subscription of ${email} to the stack's topics yet: \`pulumi up\` subscribes it; confirm the e-mail AWS then sends (docs/runbooks/confirm-alert-email.md)`);
+    return pass(title, `${subs.length} confirmed subscription(s) of ${email} to the stack's topics`);
 }
 
 /** An API error inside a check is that check's ✗ (most often a missing read permission). */
@@ -314,14 +410,19 @@ export async function runChecks(stack: PreflightStack, api: AwsApi, region: stri
     // credentials the checks still run (they describe that account, which may be useful), and fail overall.
     if (!creds.working) return results;
 
-    results.push(await guarded(`Region ${region} enabled`, () => regionEnabled(ctx)));
+    const regionResult = await guarded(`Region ${region} enabled`, () => regionEnabled(ctx));
+    results.push(regionResult);
+    // In a region that is not enabled every further call fails with AuthFailure: said once, above.
+    if (!regionResult.ok) return results;
     const zonesResult = await guarded("Availability zones", () => zones(ctx));
     results.push(zonesResult);
     results.push(await guarded("Route 53 public hosted zone", () => hostedZone(ctx)));
     results.push(await guarded("Web server AMI", () => webAmi(ctx)));
     if (zonesResult.ok) {
-        results.push(await guarded(`Instance type ${stack.config.web.instanceType} offered`, () => instanceOffered(ctx)));
-        results.push(await guarded(`DB class ${stack.config.database.instanceClass} orderable`, () => dbOrderable(ctx)));
+        const web = await guarded(`Instance type ${stack.config.web.instanceType} offered`, () => instanceOffered(ctx));
+        const db = await guarded(`DB class ${dbInstanceClass(stack)} orderable`, () => dbOrderable(ctx));
+        results.push(web, db);
+        if (web.ok && db.ok) results.push(chosenZones(ctx));
     }
     const vcpus = (await api.instanceType(stack.config.web.instanceType).catch(() => undefined))?.vcpus ?? 0;
     if (vcpus === 0) {

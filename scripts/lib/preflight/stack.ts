@@ -10,7 +10,7 @@ import { Placeholder, findPlaceholders } from "../../../infra/placeholders";
 
 export interface PreflightStack {
     readonly name: string;
-    /** `aws:region` of the stack file; `undefined` ⇒ the SDK's (AWS_REGION, the profile). */
+    /** `aws:region` of the stack file; `undefined` ⇒ AWS_REGION, else AWS_DEFAULT_REGION (scripts/preflight.ts). */
     readonly region?: string;
     readonly raw: RawConfig;
     readonly config: StackConfig;
