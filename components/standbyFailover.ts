@@ -10,10 +10,15 @@ import * as path from "path";
 import { ASSETS_DIR } from "./lib/assets";
 import { FAILOVER_METRIC_NAMESPACE } from "./lib/alarms";
 
-/** How often the function looks, and for how long one invocation loops (the schedule starts one a minute). */
+/**
+ * How often the function looks, and the offset of one invocation's last pass (passes at 0, 5, …, 55 s;
+ * the schedule starts one a minute, so the next run's first pass comes POLL_SECONDS after the last one,
+ * plus EventBridge's delay). Each pass starts only with 4 s left before the timeout and is aborted 1 s
+ * before it (components/assets/standby/index.js), so a slow last pass cannot overrun into the next run.
+ */
 export const FAILOVER_POLL_SECONDS = 5;
-export const FAILOVER_RUN_SECONDS = 50;
-/** Lambda timeout: the loop stops 5 s before it, and the next scheduled run starts a minute after the last. */
+export const FAILOVER_RUN_SECONDS = 55;
+/** Lambda timeout: one minute, the schedule's rate, so that two runs never overlap (reserved concurrency 1 would throttle the second). */
 export const FAILOVER_TIMEOUT_SECONDS = 60;
 /** Memory: the function holds a few small API answers. 128 MB is Lambda's minimum and its price basis in the plan. */
 export const FAILOVER_MEMORY_MB = 128;
@@ -62,10 +67,18 @@ export function declareStandbyFailover(name: string, args: StandbyFailoverArgs, 
                 Statement: [
                     {
                         // Resource type autoScalingGroup for each (Service Authorization Reference, Amazon
-                        // EC2 Auto Scaling): this group only.
+                        // EC2 Auto Scaling): this group only. Not verified against a real account here:
+                        // the runbook's planned-failover drill after the first `up` exercises each one.
+                        // TerminateInstanceInAutoScalingGroup: broken and surplus standbys/servers.
                         Sid: "MoveServersOfThisGroup",
                         Effect: "Allow",
-                        Action: ["autoscaling:EnterStandby", "autoscaling:ExitStandby", "autoscaling:SetInstanceHealth", "autoscaling:SetDesiredCapacity"],
+                        Action: [
+                            "autoscaling:EnterStandby",
+                            "autoscaling:ExitStandby",
+                            "autoscaling:SetInstanceHealth",
+                            "autoscaling:SetDesiredCapacity",
+                            "autoscaling:TerminateInstanceInAutoScalingGroup",
+                        ],
                         Resource: args.group.arn,
                     },
                     {
@@ -151,7 +164,9 @@ export function declareStandbyFailover(name: string, args: StandbyFailoverArgs, 
             },
             opts,
         );
-    metricFilter("standbys-missing", "{ $.standbysMissing > 0 }", "StandbysMissing", "$.standbysMissing");
+    // Every pass publishes its value, 0 included: the alarm's Minimum then means "missing on every pass
+    // of the period", and a function that stops running leaves no data (its own alarm, Invocations).
+    metricFilter("standbys-missing", "{ $.standbysMissing >= 0 }", "StandbysMissing", "$.standbysMissing");
     metricFilter("failovers", "{ $.failover = 1 }", "Failovers", "1");
 
     return { function: fn, functionName: fn.name, logGroupName: logGroup.name };

@@ -172,14 +172,15 @@ describe("the metric → alarm builder", () => {
 describe("active-passive failover alarms", () => {
     const specs = standbyFailoverAlarms({ functionName: "web-failover-1234", autoScalingGroupName: "web-asg-0123" });
 
-    it("watch the function's errors for 3 minutes, standbys missing for 15, and each failover; missing data is quiet", () => {
+    it("watch the function's errors for 3 minutes, that it runs at all (missing data breaches), standbys missing for 15, and each failover", () => {
         expect(specs.map((s) => [s.role, s.namespace, s.metricName, s.dimensions, s.statistic, s.period, s.evaluationPeriods, s.threshold, s.treatMissingData])).toEqual([
             ["web-failover-errors", "AWS/Lambda", "Errors", { FunctionName: "web-failover-1234" }, "Sum", 60, 3, 1, "notBreaching"],
+            ["web-failover-not-running", "AWS/Lambda", "Invocations", { FunctionName: "web-failover-1234" }, "Sum", 300, 1, 1, "breaching"],
             ["web-standby-missing", "web-infra/WebFailover", "StandbysMissing", { AutoScalingGroupName: "web-asg-0123" }, "Minimum", 300, 3, 1, "notBreaching"],
             ["web-failover", "web-infra/WebFailover", "Failovers", { AutoScalingGroupName: "web-asg-0123" }, "Sum", 60, 1, 1, "notBreaching"],
         ]);
         for (const s of specs) {
-            expect(s.comparisonOperator).toBe("GreaterThanOrEqualToThreshold");
+            expect(s.comparisonOperator).toBe(s.role === "web-failover-not-running" ? "LessThanThreshold" : "GreaterThanOrEqualToThreshold");
             expect(s.description).toContain("Runbook: docs/runbooks/web-failover.md");
         }
     });

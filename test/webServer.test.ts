@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { RecordedResource, allInvokes, awaitOutput, resourceNamed, resourcesOf, settle, setupMocks } from "./mocks";
@@ -224,7 +226,7 @@ describe("active-passive: one serving, Standby servers outside the target group,
             STANDBY_COUNT: "2",
             GRACE_SECONDS: String(web.HEALTH_CHECK_GRACE_SECONDS),
             POLL_SECONDS: "5",
-            RUN_SECONDS: "50",
+            RUN_SECONDS: "55",
         });
         expect(fn.inputs.loggingConfig).toEqual({ logFormat: "Text", logGroup: resourceNamed("aws:cloudwatch/logGroup:LogGroup", "passive-failover-logs").state.name });
         // No function in active-active.
@@ -249,10 +251,22 @@ describe("active-passive: one serving, Standby servers outside the target group,
         expect(bySid.MoveServersOfThisGroup).toEqual({
             Sid: "MoveServersOfThisGroup",
             Effect: "Allow",
-            Action: ["autoscaling:EnterStandby", "autoscaling:ExitStandby", "autoscaling:SetInstanceHealth", "autoscaling:SetDesiredCapacity"],
+            Action: [
+                "autoscaling:EnterStandby",
+                "autoscaling:ExitStandby",
+                "autoscaling:SetInstanceHealth",
+                "autoscaling:SetDesiredCapacity",
+                "autoscaling:TerminateInstanceInAutoScalingGroup",
+            ],
             Resource: groupOf("passive").state.arn,
         });
         expect(bySid.ReadGroupTargetsAndLaunchTimes.Action.every((a: string) => /:Describe/.test(a))).toBe(true);
+        // Every API call the function's code makes is allowed (a new action without its permission fails only in AWS).
+        const code = fs.readFileSync(path.join(__dirname, "../components/assets/standby/index.js"), "utf8");
+        const calls = [...code.matchAll(/new c\.(\w+)Command\(/g)].map((m) => m[1]);
+        const allowed = new Set([...bySid.MoveServersOfThisGroup.Action, ...bySid.ReadGroupTargetsAndLaunchTimes.Action].map((a: string) => a.split(":")[1]));
+        expect(calls.length).toBeGreaterThanOrEqual(9);
+        expect(calls.filter((c) => !allowed.has(c))).toEqual([]);
         expect(bySid.WriteOwnLogs.Resource).toBe(`${resourceNamed("aws:cloudwatch/logGroup:LogGroup", "passive-failover-logs").state.arn}:*`);
         expect(doc.Statement).toHaveLength(3);
         expect(resourceNamed("aws:cloudwatch/logGroup:LogGroup", "passive-failover-logs").inputs.retentionInDays).toBe(30);
@@ -261,7 +275,8 @@ describe("active-passive: one serving, Standby servers outside the target group,
     it("turns its log lines into metrics by group (standbys missing, failovers) for the alarms", () => {
         const filters = resourcesOf("aws:cloudwatch/logMetricFilter:LogMetricFilter").filter((f) => f.name.startsWith("passive-"));
         expect(filters.map((f) => [f.name, f.inputs.pattern, f.inputs.metricTransformation.name])).toEqual([
-            ["passive-failover-standbys-missing", "{ $.standbysMissing > 0 }", "StandbysMissing"],
+            // Every pass, 0 included (a `> 0` filter left the alarm's Minimum blind to the passes that were fine).
+            ["passive-failover-standbys-missing", "{ $.standbysMissing >= 0 }", "StandbysMissing"],
             ["passive-failover-failovers", "{ $.failover = 1 }", "Failovers"],
         ]);
         for (const f of filters) expect(f.inputs.metricTransformation.dimensions).toEqual({ AutoScalingGroupName: "$.group" });

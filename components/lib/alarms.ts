@@ -438,11 +438,23 @@ export function standbyFailoverAlarms<V>(f: StandbyFailoverDimensions<V>): Alarm
             "The active-passive failover function has failed for 3 minutes: if the active web server fails now, no standby takes over. " +
                 `FIRST: read the function's log group (<name>-failover-logs; lines with "event":"error") for the API error (permissions, throttling, the group renamed). ${runbook}`,
         ),
+        // Errors has no data when the function does not run at all (schedule rule disabled, function
+        // deleted, throttled): this one breaches on missing data. A run a minute: 5 in 5 minutes.
+        alarmOn(
+            "web-failover-not-running",
+            metric("AWS/Lambda", "Invocations", { FunctionName: f.functionName }, "Sum", 300),
+            { comparison: "LessThanThreshold", threshold: 1, periods: 1, missing: "breaching" },
+            "The active-passive failover function has not run for 5 minutes: if the active web server fails now, no standby takes over. " +
+                `FIRST: aws events describe-rule (State ENABLED? a planned failover disables it for a few minutes), then the function's throttles and configuration. ${runbook}`,
+        ),
+        // The function publishes standbysMissing on every pass (0 included; 0 too during an instance
+        // refresh and for two grace periods after it, when standbys are relaunched by design): Minimum ≥ 1
+        // over a period means every pass of it lacked a standby.
         alarmOn(
             "web-standby-missing",
             metric(FAILOVER_METRIC_NAMESPACE, "StandbysMissing", byGroup, "Minimum", 300),
             { comparison: "GreaterThanOrEqualToThreshold", threshold: 1, periods: 3, missing: "notBreaching" },
-            "The web tier has had fewer Standby servers than webWarmStandbyCount for 15 minutes: the next failure of the active server is an outage until a new server boots. " +
+            "The web tier has had fewer Standby servers than webWarmStandbyCount on every pass of the failover function for 15 minutes (deploys excused): the next failure of the active server is an outage until a new server boots. " +
                 `FIRST: aws autoscaling describe-auto-scaling-groups (lifecycle states) and describe-scaling-activities (failed launches); the function's log says what it waits for. ${runbook}`,
         ),
         alarmOn(
