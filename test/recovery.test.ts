@@ -145,9 +145,9 @@ describe("figures of the stacks as declared", () => {
         const r = analyseRecovery(runs.activePassive);
         const active = mode(r, "active-server");
         expect(active.survived).toBe(true);
-        // detect 10 s + the function's wait 10 s (60 s schedule − 50 s loop, bound) + ExitStandby 5 s (assumed) + 2 healthy checks × 5 s.
-        expect(secs(active.reduced)).toEqual([35, 35]);
-        expect(active.reduced.formula).toMatch(/^≈ 35 s = 10 s target group marks the server unhealthy/);
+        // detect 10 s + the 3 s timeout (bound) + two passes 10 s (bound) + EventBridge 10 s + the pass 2 s + ExitStandby 5 s (assumed) + 2 healthy checks × 5 s.
+        expect(secs(active.reduced)).toEqual([50, 50]);
+        expect(active.reduced.formula).toMatch(/^≈ 50 s = 13 s target group marks the server unhealthy/);
         expect(active.note).toMatch(/^1 Standby server, running, kept by web-failover/);
         expect(r.modes.map((m) => m.id)).not.toContain("web-server");
     });
@@ -235,13 +235,15 @@ describe("Auto Scaling fleet and Multi-AZ DB cluster records (hand-built)", () =
         const failover: PlanRecord = {
             type: "aws:lambda/function:Function",
             name: "web-failover",
-            inputs: { environment: { variables: { GROUP_NAME: "web-asg", STANDBY_COUNT: "1", POLL_SECONDS: "5", RUN_SECONDS: "50" } } },
+            inputs: { environment: { variables: { GROUP_NAME: "web-asg", STANDBY_COUNT: "1", POLL_SECONDS: "5", RUN_SECONDS: "55" } } },
         };
         const passive = analyseRecovery([...base, group({ minSize: 1, maxSize: 4, desiredCapacity: 2 }), failover]);
         const active = mode(passive, "active-server");
         expect(active.survived).toBe(true);
-        expect(secs(active.reduced)).toEqual([35, 35]);
-        expect(active.reduced.formula).toMatch(/10 s web-failover sees it \(upper bound: .*\) \+ 5 s ExitStandby: the standby goes InService and is registered \(assumed/);
+        // No timeout declared on this target group: AWS's HTTP default, 6 s. 10 + 6 + 10 (two passes) + 10 (EventBridge, assumed) + 2 (the pass) + 5 + 10.
+        expect(secs(active.reduced)).toEqual([53, 53]);
+        expect(active.reduced.formula).toMatch(/16 s target group marks the server unhealthy \(upper bound: .* its 6 s timeout/);
+        expect(active.reduced.formula).toMatch(/10 s web-failover sees it on two passes in a row \(upper bound: .*\) \+ 10 s EventBridge starts the next run late \(assumed: .*\) \+ 2 s that pass: four reads, then ExitStandby \(assumed: .*\) \+ 5 s ExitStandby: the standby goes InService and is registered \(assumed/);
         expect(passive.modes.map((m) => m.id)).not.toContain("web-server");
         // A warm pool, Running or Stopped, is scale-out capacity AWS documents no failover for: one server, no failover.
         for (const poolState of ["Running", "Stopped"]) {

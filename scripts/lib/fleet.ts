@@ -36,7 +36,7 @@ export interface StandbyFunctionInfo {
     readonly standbyCount: number;
     /** `POLL_SECONDS`: how often it looks within one invocation. */
     readonly pollSeconds: number;
-    /** `RUN_SECONDS`: how long one invocation loops; the schedule starts one a minute. */
+    /** `RUN_SECONDS`: the offset of one invocation's last pass; the schedule starts one a minute. */
     readonly runSeconds: number;
 }
 
@@ -73,6 +73,8 @@ export interface FleetInfo {
     readonly warmPool?: WarmPoolInfo;
     /** Active-passive: the failover function keeping Standby servers of this group. */
     readonly standbyFunction?: StandbyFunctionInfo;
+    /** Health-check timeout of the (first) target group the group is attached to (AWS's default 5 s for HTTP when not declared). */
+    readonly healthCheckTimeoutSeconds?: number;
     /** `instanceMaintenancePolicy.minHealthyPercentage`/`maxHealthyPercentage` (launch before terminate when max > 100). */
     readonly maintenance?: { readonly minHealthyPercentage?: number; readonly maxHealthyPercentage?: number };
 }
@@ -137,9 +139,22 @@ function standbyFunctionOf(rs: RecordSet, group: PlanRecord): StandbyFunctionInf
     for (const fn of rs.of("aws:lambda/function:Function")) {
         const vars = (field(fn, "environment") as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
         if (!names.has(String(vars[STANDBY_FUNCTION_GROUP_VARIABLE]))) continue;
-        return { name: fn.name, standbyCount: num(vars.STANDBY_COUNT) ?? 1, pollSeconds: num(vars.POLL_SECONDS) ?? 5, runSeconds: num(vars.RUN_SECONDS) ?? 50 };
+        return { name: fn.name, standbyCount: num(vars.STANDBY_COUNT) ?? 1, pollSeconds: num(vars.POLL_SECONDS) ?? 5, runSeconds: num(vars.RUN_SECONDS) ?? 55 };
     }
     return undefined;
+}
+
+/**
+ * AWS's health-check timeout when a target group declares none: "For target groups with a protocol of
+ * HTTP, the default is 6 seconds. For target groups with a protocol of TCP, TLS or HTTPS, the default is
+ * 10 seconds" (ELBv2 API reference, CreateTargetGroup `HealthCheckTimeoutSeconds`).
+ */
+function healthCheckTimeoutOf(rs: RecordSet, targetGroupName: string | undefined): number | undefined {
+    const tg = targetGroupName === undefined ? undefined : rs.of(T.targetGroup).find((t) => t.name === targetGroupName);
+    if (!tg) return undefined;
+    const hc = (field(tg, "healthCheck") as Record<string, unknown> | undefined) ?? {};
+    const protocol = str(hc.protocol) ?? str(field(tg, "protocol")) ?? "HTTP";
+    return num(hc.timeout) ?? (protocol === "HTTP" ? 6 : 10);
 }
 
 /** Every Auto Scaling group the records declare, read as a fleet. */
@@ -151,6 +166,7 @@ export function fleetsOf(records: readonly PlanRecord[], rs: RecordSet = new Rec
         const wp = field(g, "warmPool") as Record<string, unknown> | undefined;
         const mp = field(g, "instanceMaintenancePolicy") as Record<string, unknown> | undefined;
         const prepared = num(wp?.maxGroupPreparedCapacity);
+        const tgNames = targetGroupRefs(rs, g);
         return {
             name: g.name,
             groupName: str(g.inputs.name) ?? str(g.state?.name) ?? str(g.state?.id) ?? g.id,
@@ -165,7 +181,8 @@ export function fleetsOf(records: readonly PlanRecord[], rs: RecordSet = new Rec
             volumeGiBPerInstance: volumes.length > 0 ? volumes.reduce((a, b) => a + b, 0) : AMI_ROOT_GIB,
             healthCheckType: str(field(g, "healthCheckType")) ?? "EC2",
             gracePeriodSeconds: num(field(g, "healthCheckGracePeriod")) ?? PROVIDER_DEFAULT_GRACE_SECONDS,
-            targetGroups: targetGroupRefs(rs, g),
+            targetGroups: tgNames,
+            healthCheckTimeoutSeconds: healthCheckTimeoutOf(rs, tgNames[0]),
             scaling: scalingTargets(rs, g),
             warmPool: wp
                 ? { poolState: str(wp.poolState) ?? "Stopped", minSize: num(wp.minSize) ?? 0, maxGroupPreparedCapacity: prepared !== undefined && prepared >= 0 ? prepared : undefined }
@@ -240,6 +257,15 @@ export const ASSUMED_SECONDS = {
      * group", but gives no duration).
      */
     exitStandbyRegistered: 5,
+    /**
+     * From a scheduled rule's minute to the Lambda function running: "there can be a delay of several
+     * seconds between the time the scheduled rule is triggered and the time the target service runs the
+     * target resource" (EventBridge User Guide, "Tutorial: Create an EventBridge scheduled rule for AWS
+     * Lambda functions"); "several" read as up to 10 s, a cold start included.
+     */
+    scheduleDelay: 10,
+    /** One pass of the failover function: four Describe calls and ExitStandby (no AWS latency figure; typically well under a second each). */
+    failoverPass: 2,
 } as const;
 
 export interface TimingStep {
@@ -311,27 +337,51 @@ export function replacementTime(fleet: FleetInfo, tg: HealthCheckFigures): Timin
     ]);
 }
 
+/** The offsets (s) of one invocation's passes: 0, POLL_SECONDS, … up to RUN_SECONDS (components/assets/standby/index.js `passOffsets`). */
+export function passOffsets(pollSeconds: number, runSeconds: number): number[] {
+    const out = [0];
+    if (pollSeconds > 0) for (let t = pollSeconds; t <= runSeconds; t += pollSeconds) out.push(t);
+    return out;
+}
+
 /**
- * Active-passive: from the active server's failure to a Standby server serving. The standby booted and
- * served before it was armed (the function arms only servers whose target was `healthy`), so there is
- * no boot: the target group detects the failure, the function's next pass sees it, ExitStandby moves
- * the standby InService and registers it, and it passes the healthy checks. The function's wait is
- * bounded by the longer of its poll interval and the gap between one invocation's loop (RUN_SECONDS)
- * and the next scheduled one (a minute). Undefined without a failover function.
+ * Active-passive: from the active server's failure to a Standby server serving, worst case. The
+ * standby booted and served before it was armed, so there is no boot:
+ * - the target group marks the server unhealthy: interval × unhealthy checks, the last one waiting out
+ *   its timeout when the server hangs rather than refuses;
+ * - the function sees it on two passes in a row (one failed check is not a failover): passes at fixed
+ *   offsets 0 … RUN_SECONDS of each one-minute run, so two gaps, one of which may be the gap from a
+ *   run's last pass to the next run's first (60 − the last offset), plus EventBridge's start delay;
+ * - that pass's reads and its ExitStandby call; ExitStandby registering the standby; its healthy checks.
+ * Undefined without a failover function.
  */
 export function failoverTime(fleet: FleetInfo, tg: HealthCheckFigures): Timing | undefined {
     const fn = fleet.standbyFunction;
     if (!fn || fn.standbyCount < 1) return undefined;
-    const gap = Math.max(0, 60 - fn.runSeconds);
-    const wait = Math.max(fn.pollSeconds, gap);
+    const offsets = passOffsets(fn.pollSeconds, fn.runSeconds);
+    const last = offsets[offsets.length - 1];
+    const boundary = 60 - last;
+    const longest = Math.max(fn.pollSeconds, boundary);
+    const timeout = fleet.healthCheckTimeoutSeconds;
     return timing([
-        detect(tg),
+        timeout === undefined
+            ? detect(tg)
+            : {
+                  what: "target group marks the server unhealthy",
+                  seconds: tg.intervalSeconds * tg.unhealthyThreshold + timeout,
+                  basis: "bound",
+                  how: `${tg.intervalSeconds} s interval × ${tg.unhealthyThreshold} unhealthy checks, the last one waiting out its ${timeout} s timeout (a hung server)`,
+              },
         {
-            what: `${fn.name} sees it`,
-            seconds: wait,
+            what: `${fn.name} sees it on two passes in a row`,
+            seconds: fn.pollSeconds + longest,
             basis: "bound",
-            how: wait === fn.pollSeconds ? `its ${fn.pollSeconds} s poll (POLL_SECONDS)` : `the ${gap} s between one run's ${fn.runSeconds} s loop (RUN_SECONDS) and the next a minute later, longer than its ${fn.pollSeconds} s poll`,
+            how:
+                `passes every ${fn.pollSeconds} s (POLL_SECONDS) from 0 to ${last} s of each one-minute run (RUN_SECONDS ${fn.runSeconds}): ` +
+                `one ${fn.pollSeconds} s gap and the ${longest} s one from a run's last pass to the next run's first`,
         },
+        { what: "EventBridge starts the next run late", seconds: ASSUMED_SECONDS.scheduleDelay, basis: "assumed", how: "\"a delay of several seconds\" (EventBridge User Guide); a cold start included" },
+        { what: "that pass: four reads, then ExitStandby", seconds: ASSUMED_SECONDS.failoverPass, basis: "assumed", how: "no AWS latency figure" },
         { what: "ExitStandby: the standby goes InService and is registered", seconds: ASSUMED_SECONDS.exitStandbyRegistered, basis: "assumed", how: "no AWS figure" },
         healthy(tg),
     ]);
