@@ -211,8 +211,10 @@ describe("the web fleet (Auto Scaling group) in the plan of the real stacks", ()
         expect(f.warmStandbys).toBeUndefined();
         expect(f.standbys).toEqual({ count: 1, functionName: "web-failover" });
         expect(f.desiredAtCreation).toBe(2);
-        expect(f.failover!.seconds).toBe(35);
-        expect(read(r.files!.planMd)).toMatch(/^\| failover time \| active's failure → a Standby server serving: ≈ 35 s = /m);
+        // Worst case with the assumed steps (scripts/lib/fleet.ts failoverTime): still within the 60 s goal.
+        expect(f.failover!.seconds).toBe(50);
+        expect(f.failover!.seconds).toBeLessThanOrEqual(60);
+        expect(read(r.files!.planMd)).toMatch(/^\| failover time \| active's failure → a Standby server serving: ≈ 50 s = /m);
         const web = r.spof!.tiers.find((t) => t.tier === "web servers")!;
         expect(web).toMatchObject({ survivesServer: true, survivesZone: true });
         expect(web.server).toMatch(/^active-passive: 1 active server; when it fails, web-failover moves one of 1 Standby server \(running, outside the target group\) in service — a failover, not an outage/);
