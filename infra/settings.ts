@@ -165,7 +165,7 @@ export const SETTINGS = {
         default: "active-active",
         enum: ["active-active", "active-passive"],
         description:
-            "`active-active`: every server in the Auto Scaling group serves, scaled by target tracking. `active-passive`: one server serves; `webWarmStandbyCount` running servers wait in the Auto Scaling `Standby` state, outside the target group, and a failover function moves one in service within about 35 s of the active server failing (docs/web-tier.md).",
+            "`active-active`: every server in the Auto Scaling group serves, scaled by target tracking. `active-passive`: one server serves; `webWarmStandbyCount` running servers wait in the Auto Scaling `Standby` state, outside the target group, and a failover function moves one in service within about 50 s (worst case, three steps assumed) of the active server failing (docs/web-tier.md).",
     },
     webWarmStandbyCount: {
         group: "web",
