@@ -148,6 +148,8 @@ describe("figures of the stacks as declared", () => {
         // detect 10 s + the 3 s timeout (bound) + two passes 10 s (bound) + EventBridge 10 s + the pass 2 s + ExitStandby 5 s (assumed) + 2 healthy checks × 5 s.
         expect(secs(active.reduced)).toEqual([50, 50]);
         expect(active.reduced.formula).toMatch(/^≈ 50 s = 13 s target group marks the server unhealthy/);
+        // Detection is the failover's own first step (a hung server waits out the check's timeout).
+        expect(secs(active.detect)).toEqual([13, 13]);
         expect(active.note).toMatch(/^1 Standby server, running, kept by web-failover/);
         expect(r.modes.map((m) => m.id)).not.toContain("web-server");
     });

@@ -152,7 +152,8 @@ function webModes(rs: RecordSet, t: Topology, used: Set<AwsTime>): FailureMode[]
                 id: "active-server",
                 title: "the active server (active-passive)",
                 survived: failover !== undefined,
-                detect,
+                // The failover's own first step: the same detection the figure below adds up.
+                detect: failover ? exact(failover.steps[0].seconds, `${failover.steps[0].seconds} s: ${failover.steps[0].how}`) : detect,
                 reduced: figure,
                 full: figure,
                 dataLoss: noData,
