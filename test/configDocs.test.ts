@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { SETTINGS, SettingSpec } from "../infra/settings";
-import { GENERATED_HEADER, configTable, configurationDoc, defaultCell, parseConfigTable, pulumiConfigBlock, replacePulumiConfig } from "../scripts/lib/configDocs";
+import { GENERATED_HEADER, allowedCell, configTable, configurationDoc, defaultCell, parseConfigTable, pulumiConfigBlock, replacePulumiConfig } from "../scripts/lib/configDocs";
 import { configDocs } from "../scripts/config-docs";
 import { stackConfig, stackNames } from "./mocks";
 
@@ -30,7 +30,7 @@ describe("docs/configuration.md ⇔ infra/settings.ts", () => {
 
     it.each(entries)("`%s`: type, default and description match", (key, spec) => {
         const row = rows.find((r) => r.key === key);
-        expect(row).toEqual({ key, type: spec.type, default: defaultCell(spec), description: spec.description });
+        expect(row).toEqual({ key, type: spec.type, default: defaultCell(spec), allowed: allowedCell(spec), description: spec.description });
     });
 });
 
@@ -165,5 +165,24 @@ describe("Pulumi.yaml defaults have the declared type (Pulumi's project validati
         const expected = { string: "string", integer: "number", boolean: "boolean" }[declared.type];
         expect(typeof declared.default).toBe(expected);
         if (declared.type === "integer") expect(Number.isInteger(declared.default)).toBe(true);
+    });
+});
+
+describe("the allowed-values cell says what infra/config.ts accepts", () => {
+    it.each([
+        [{ group: "general", type: "string", enum: ["a", "b"], description: "" }, "`a`, `b`"],
+        [{ group: "general", type: "integer", min: 1, max: 5, description: "" }, "1–5"],
+        [{ group: "general", type: "integer", min: 0, description: "" }, "≥ 0"],
+        [{ group: "general", type: "string", pattern: /x/, patternHint: "an x", description: "" }, "an x"],
+        [{ group: "general", type: "boolean", description: "" }, "`true`, `false`"],
+        [{ group: "general", type: "string", description: "" }, "—"],
+    ] as [SettingSpec, string][])("%j → %s", (spec, cell) => {
+        expect(allowedCell(spec)).toBe(cell);
+    });
+
+    it("names lbAlgorithm's values and dbMonitoringIntervalSeconds' intervals in the generated page", () => {
+        const row = (key: string) => parseConfigTable(configDoc).find((r) => r.key === key)!;
+        expect(row("lbAlgorithm").allowed).toContain("`least_outstanding_requests`");
+        expect(row("dbMonitoringIntervalSeconds").allowed).toBe("`1`, `5`, `10`, `15`, `30`, `60`");
     });
 });

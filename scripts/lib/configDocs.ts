@@ -19,10 +19,24 @@ export function defaultCell(spec: SettingSpec): string {
 
 const mdCell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
+/**
+ * The table cell for what a setting accepts, from the same table `infra/config.ts` validates against:
+ * the allowed values, an integer range, or the pattern's description; — when anything of its type goes.
+ */
+export function allowedCell(spec: SettingSpec): string {
+    if (spec.enum) return spec.enum.map((v) => `\`${v}\``).join(", ");
+    if (spec.min !== undefined && spec.max !== undefined) return `${spec.min}–${spec.max}`;
+    if (spec.min !== undefined) return `≥ ${spec.min}`;
+    if (spec.max !== undefined) return `≤ ${spec.max}`;
+    if (spec.patternHint) return spec.patternHint;
+    if (spec.type === "boolean") return "`true`, `false`";
+    return "—";
+}
+
 /** The Markdown table (header + one row per setting, in declaration order). */
 export function configTable(settings: Settings): string {
-    const rows = Object.entries(settings).map(([key, s]) => `| \`${key}\` | ${s.type} | ${defaultCell(s)} | ${mdCell(s.description)} |`);
-    return ["| key | type | default | description |", "|---|---|---|---|", ...rows].join("\n");
+    const rows = Object.entries(settings).map(([key, s]) => `| \`${key}\` | ${s.type} | ${defaultCell(s)} | ${mdCell(allowedCell(s))} | ${mdCell(s.description)} |`);
+    return ["| key | type | default | allowed | description |", "|---|---|---|---|---|", ...rows].join("\n");
 }
 
 /** A YAML scalar for a default: strings double-quoted (JSON quoting is valid YAML), others bare. */
@@ -95,6 +109,7 @@ export interface TableRow {
     readonly key: string;
     readonly type: string;
     readonly default: string;
+    readonly allowed: string;
     readonly description: string;
 }
 
@@ -108,6 +123,6 @@ export function parseConfigTable(doc: string): TableRow[] {
                 .replace(/^\|\s*|\s*\|$/g, "")
                 .split(/\s*(?<!\\)\|\s*/)
                 .map((c) => c.replace(/\\\|/g, "|"));
-            return { key: cells[0].replace(/`/g, ""), type: cells[1], default: cells[2], description: cells.slice(3).join(" | ") };
+            return { key: cells[0].replace(/`/g, ""), type: cells[1], default: cells[2], allowed: cells[3], description: cells.slice(4).join(" | ") };
         });
 }
