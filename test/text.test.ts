@@ -57,3 +57,24 @@ describe("wrapMarkdown", () => {
         expect(out[item + 1]).toMatch(/^ {2}word/);
     });
 });
+
+describe("wrapProse (Markdown prose)", () => {
+    it("never starts a continuation line with a list, heading or quote marker", async () => {
+        const { wrapProse } = await import("../scripts/lib/text");
+        for (const marker of ["-", "+", "*", "1.", "2)", "#", ">"]) {
+            const text = `${"word ".repeat(20)}costs $3 ${marker} $0.03 a month and ${"more ".repeat(10)}`;
+            for (const width of [40, 60, 80, 101, 102, 103]) {
+                const lines = wrapProse(text, width).split("\n");
+                for (const l of lines.slice(1)) expect(l.split(" ")[0]).not.toMatch(/^([-+*>#]|\d+[.)])$/);
+                expect(lines.join(" ")).toBe(text.trim().replace(/ +/g, " "));
+            }
+        }
+    });
+
+    it("keeps an inline code span whole, its inner spaces included", async () => {
+        const { wrapProse } = await import("../scripts/lib/text");
+        const text = `${"word ".repeat(15)}\`aws  rds describe-db-instances --query x\` ${"tail ".repeat(5)}`;
+        const out = wrapProse(text, 60);
+        expect(out.replace(/\n/g, " ")).toContain("`aws  rds describe-db-instances --query x`");
+    });
+});
