@@ -27,7 +27,9 @@ const bin = (pkg, file) => path.join(path.dirname(require.resolve(`${pkg}/packag
 /** The phases of `npm test`; each is one process. */
 const phases = [
     // TypeScript 7's native compiler (package alias typescript-native): see tsconfig.typecheck.json.
-    { name: "typecheck", argv: [bin("typescript-native", "bin/tsc"), "-p", "tsconfig.typecheck.json"] },
+    // Single-threaded: its checker threads only compete with eslint and jest for the same CPUs; alone
+    // it took 2.1 s wall and 4.0 s of CPU, single-threaded 2.2 s wall and 2.9 s of CPU.
+    { name: "typecheck", argv: [bin("typescript-native", "bin/tsc"), "-p", "tsconfig.typecheck.json", "--singleThreaded"] },
     { name: "lint", argv: [bin("eslint", "bin/eslint.js"), "."] },
     { name: "jest", argv: [bin("jest", "bin/jest.js"), ...jestArgs] },
 ];
