@@ -33,6 +33,8 @@ module.exports = {
     // Loaded on first use instead of with @pulumi/pulumi (~0.2 s of CPU per test file): test/lazy/.
     "^\\.\\.?/(\\.\\./)*typescript-shim$": "<rootDir>/test/lazy/typescript-shim.js",
     "^@npmcli/arborist$": "<rootDir>/test/lazy/arborist.js",
+    // @pulumi/pulumi's promise wrapper without its 100-frame stack capture per promise: see the file.
+    "^(\\./|\\.\\./runtime/)debuggable$": "<rootDir>/test/debuggable.js",
   },
   // On a cold cache, the suites that run the stack program go first (see the file).
   testSequencer: "<rootDir>/test/sequencer.js",

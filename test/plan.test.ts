@@ -204,7 +204,7 @@ describe("the web fleet (Auto Scaling group) in the plan of the real stacks", ()
     });
 
     it("active-passive: a Standby server outside the target group, the failover time (≤ 60 s) and how it was computed; one server is a failover, not an outage", async () => {
-        const r = await plan({ stack: "dev", outDir: path.join(tmp, "active-passive"), overrides: { webServerMode: "active-passive", webServerCount: undefined }, log: quiet, policy: null });
+        const r = await plan({ stack: "dev", outDir: path.join(tmp, "active-passive"), overrides: { webServerMode: "active-passive" }, log: quiet, policy: null });
         expect(r.error).toBeUndefined();
         const f = r.summary!.fleet!;
         expect(f.minSize).toBe(1);

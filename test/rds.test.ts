@@ -127,11 +127,14 @@ describe("master password", () => {
     it("property: any password of the generated length over random's alphabet is valid", () => {
         const alphabet = `ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789${PASSWORD_SPECIAL_CHARACTERS}`;
         const next = rng(42);
+        // Violations collected and compared once, as in test/cidr.test.ts (an expect per case is slow).
+        const invalid: string[] = [];
         for (let n = 0; n < 2000; n++) {
             let pw = "";
             for (let i = 0; i < GENERATED_PASSWORD_LENGTH; i++) pw += alphabet[Math.floor(next() * alphabet.length)];
-            expect(isValidMasterPassword(pw)).toBe(true);
+            if (isValidMasterPassword(pw) !== true) invalid.push(pw);
         }
+        expect(invalid).toEqual([]);
     });
 });
 
@@ -362,15 +365,17 @@ describe("names", () => {
     it("property: snapshot identifiers follow RDS's rules for any input", () => {
         const next = rng(3);
         const chars = "abcXYZ019-_. /@";
+        const violations: string[] = [];
         for (let n = 0; n < 1000; n++) {
             const parts = Array.from({ length: 1 + Math.floor(next() * 3) }, () =>
                 Array.from({ length: Math.floor(next() * 120) }, () => chars[Math.floor(next() * chars.length)]).join(""),
             );
             const id = snapshotIdentifier(...parts);
-            expect(id).toMatch(/^[a-z][a-z0-9-]*$/);
-            expect(id).not.toMatch(/--|-$/);
-            expect(id.length).toBeLessThanOrEqual(255);
+            if (!/^[a-z][a-z0-9-]*$/.test(id)) violations.push(`${JSON.stringify(parts)} → ${id}: not a letter then lower-case letters, digits, hyphens`);
+            if (/--|-$/.test(id)) violations.push(`${JSON.stringify(parts)} → ${id}: double or trailing hyphen`);
+            if (!(id.length <= 255)) violations.push(`${JSON.stringify(parts)} → ${id}: ${id.length} > 255 characters`);
         }
+        expect(violations).toEqual([]);
     });
 
     it.each([
@@ -414,12 +419,14 @@ describe("names", () => {
         expect(instanceIdentifier("database", "prod", "cluster", "0f3a9c1e", 52)).toBe("database-prod-cluster-0f3a9c1e");
         expect(() => instanceIdentifier(name, stack, "cluster", "0f3a9c1e", 64)).toThrow("maxLength must be a whole number from 50 to 63 (got 64)");
         const next = rng(11);
+        const violations: string[] = [];
         for (let n = 0; n < 500; n++) {
             const word = (max: number) => Array.from({ length: 1 + Math.floor(next() * max) }, () => "abz09-_."[Math.floor(next() * 8)]).join("");
             const id = instanceIdentifier(word(40), word(60), "cluster", Math.floor(next() * 0xffffffff).toString(16).padStart(8, "0"), MAX_MULTI_AZ_CLUSTER_IDENTIFIER);
-            expect(id.length).toBeLessThanOrEqual(52);
-            expect(id).toMatch(INSTANCE_IDENTIFIER_PATTERN);
+            if (!(id.length <= 52)) violations.push(`${id}: ${id.length} > 52 characters`);
+            if (!INSTANCE_IDENTIFIER_PATTERN.test(id)) violations.push(`${id}: does not match INSTANCE_IDENTIFIER_PATTERN`);
         }
+        expect(violations).toEqual([]);
     });
 
     it("property: identifiers follow RDS's rules (≤ 63, lower case, letter first, no double or trailing hyphen) for any name and stack", () => {
@@ -427,15 +434,18 @@ describe("names", () => {
         const chars = "abcXYZ019-_. ";
         const word = (max: number) => Array.from({ length: Math.floor(next() * max) }, () => chars[Math.floor(next() * chars.length)]).join("");
         const slots = ["primary", "replica-1", "replica-5"];
+        const violations: string[] = [];
         for (let n = 0; n < 2000; n++) {
             const hex = Math.floor(next() * 0xffffffff).toString(16).padStart(8, "0");
             const id = instanceIdentifier(word(45), word(110), slots[n % 3], hex);
-            expect(id).toMatch(INSTANCE_IDENTIFIER_PATTERN);
-            expect(id.length).toBeLessThanOrEqual(63);
-            expect(id.endsWith(`-${slots[n % 3]}-${hex}`)).toBe(true);
+            if (!INSTANCE_IDENTIFIER_PATTERN.test(id)) violations.push(`${id}: does not match INSTANCE_IDENTIFIER_PATTERN`);
+            if (!(id.length <= 63)) violations.push(`${id}: ${id.length} > 63 characters`);
+            if (!id.endsWith(`-${slots[n % 3]}-${hex}`)) violations.push(`${id}: does not end with -${slots[n % 3]}-${hex}`);
             // The final snapshot named after it is valid too.
-            expect(snapshotIdentifier(id, "final")).toBe(`${id}-final`);
+            const snapshot = snapshotIdentifier(id, "final");
+            if (snapshot !== `${id}-final`) violations.push(`${id}: final snapshot ${snapshot}`);
         }
+        expect(violations).toEqual([]);
     });
 
     it("the RDS log group of an instance's exported log", () => {

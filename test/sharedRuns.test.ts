@@ -45,13 +45,13 @@ describe("shared(key, compute)", () => {
     });
 
     it("waits for another process holding the key's lock, then reads what it stored", async () => {
-        // A child process takes the lock the way shared() does, then stores the value after 300 ms.
+        // A child process takes the lock the way shared() does, then stores the value after 100 ms (the waiter polls every 20 ms).
         const script = `
             const fs = require("fs"), v8 = require("v8");
             const [file] = process.argv.slice(1);
             fs.writeFileSync(file + ".lock", String(process.pid), { flag: "wx" });
             process.stdout.write("locked\\n");
-            setTimeout(() => { fs.writeFileSync(file, v8.serialize({ from: "child" })); fs.rmSync(file + ".lock"); }, 300);`;
+            setTimeout(() => { fs.writeFileSync(file, v8.serialize({ from: "child" })); fs.rmSync(file + ".lock"); }, 100);`;
         await shared("probe", async () => 0); // learn the key's file name
         const file = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith(".bin"))!);
         fs.rmSync(file);
