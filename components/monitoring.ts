@@ -197,6 +197,11 @@ interface AlertTopic {
     readonly policy: aws.sns.TopicPolicy;
 }
 
+/** A topic policy statement: nobody publishes to the topic over plain HTTP (both alert topics carry it). */
+function denyPublishWithoutTls(topicArn: pulumi.Input<string>) {
+    return { Sid: "DenyPublishWithoutTls", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: topicArn, Condition: { Bool: { "aws:SecureTransport": "false" } } };
+}
+
 /**
  * Alarms that reach a person, a dashboard, and an external health check.
  *
@@ -672,14 +677,7 @@ export class Monitoring extends pulumi.ComponentResource {
                                   },
                               ]
                             : []),
-                        {
-                            Sid: "DenyPublishWithoutTls",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "sns:Publish",
-                            Resource: topic.arn,
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
+                        denyPublishWithoutTls(topic.arn),
                     ],
                 }),
             },
@@ -746,14 +744,7 @@ export class Monitoring extends pulumi.ComponentResource {
                                 },
                             },
                         },
-                        {
-                            Sid: "DenyPublishWithoutTls",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "sns:Publish",
-                            Resource: topic.arn,
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
+                        denyPublishWithoutTls(topic.arn),
                     ],
                 }),
             },

@@ -748,6 +748,15 @@ export interface ReplicaDimensions<V> {
 }
 
 /**
+ * `ReplicaLag` (seconds behind the source; -1 when replication stopped) above `replicaLagSeconds` for
+ * 5 minutes: a read replica's, and a Multi-AZ DB cluster reader's. Missing data is no signal here (the
+ * liveness alarm covers silence).
+ */
+function replicaLagAlarm<V>(role: string, dims: Readonly<Record<string, V>>, t: MonitoringThresholds, description: string): AlarmSpec<V> {
+    return alarmOn(role, metric("AWS/RDS", "ReplicaLag", dims, "Maximum"), { comparison: "GreaterThanThreshold", threshold: t.replicaLagSeconds, periods: 5, missing: "notBreaching" }, description);
+}
+
+/**
  * Per read replica. `ReplicaLag` is -1 when replication is not running (RDS MySQL), which a
  * "lag > N" alarm never sees: a separate alarm catches the stopped replica serving frozen data. A
  * replica that is gone publishes no ReplicaLag at all: its liveness alarm catches that.
@@ -758,22 +767,13 @@ export function replicaAlarms<V>(replica: ReplicaDimensions<V>, t: MonitoringThr
     const n = replica.name;
     return [
         dbLivenessAlarm({ role: `${n}-liveness`, who: `The read replica ${n}`, writer: false, identifier: replica.identifier }),
-        {
-            role: `${n}-lag`,
-            namespace: "AWS/RDS",
-            metricName: "ReplicaLag",
-            dimensions: dims,
-            statistic: "Maximum",
-            period: 60,
-            evaluationPeriods: 5,
-            datapointsToAlarm: 5,
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: t.replicaLagSeconds,
-            treatMissingData: "notBreaching",
-            description:
-                `${n} has been more than ${t.replicaLagSeconds} s behind the primary for 5 minutes: reads from it return stale data. ` +
+        replicaLagAlarm(
+            `${n}-lag`,
+            dims,
+            t,
+            `${n} has been more than ${t.replicaLagSeconds} s behind the primary for 5 minutes: reads from it return stale data. ` +
                 "FIRST: check the replica's CPU and the primary's write load on the dashboard; long transactions or schema changes on the primary are the usual cause. If the lag keeps growing, send reads to the primary until it catches up. Runbook: docs/runbooks/db-recreate-replica.md",
-        },
+        ),
         {
             role: `${n}-replication-stopped`,
             namespace: "AWS/RDS",
@@ -830,22 +830,13 @@ export function clusterInstanceAlarms<V>(member: ReplicaDimensions<V>, t: Monito
             `The CPU of ${n} of the Multi-AZ DB cluster was above ${t.dbCpuPercent}% for 10 minutes; queries slow down, and on a standby replica lag follows. ` +
                 `FIRST: find the top queries (Performance Insights, slow query log); if the load is legitimate, move to a larger dbClusterInstanceClass. Runbook: ${runbook}#the-writer-struggles-cpu-memory-connections-storage`,
         ),
-        {
-            role: `db-${n}-replica-lag`,
-            namespace: "AWS/RDS",
-            metricName: "ReplicaLag",
-            dimensions: dims,
-            statistic: "Maximum",
-            period: 60,
-            evaluationPeriods: 5,
-            datapointsToAlarm: 5,
-            comparisonOperator: "GreaterThanThreshold",
-            threshold: t.replicaLagSeconds,
-            treatMissingData: "notBreaching",
-            description:
-                `${n} of the Multi-AZ DB cluster has been more than ${t.replicaLagSeconds} s behind the writer for 5 minutes: reads through the reader name may be stale, and a failover to it would wait for it to apply the backlog. ` +
+        replicaLagAlarm(
+            `db-${n}-replica-lag`,
+            dims,
+            t,
+            `${n} of the Multi-AZ DB cluster has been more than ${t.replicaLagSeconds} s behind the writer for 5 minutes: reads through the reader name may be stale, and a failover to it would wait for it to apply the backlog. ` +
                 `FIRST: check the writer's write load and long transactions on the dashboard; commits are safe (semi-synchronous: each waits for one standby), only the applying lags. Runbook: ${runbook}`,
-        },
+        ),
         {
             role: `db-${n}-free-storage`,
             namespace: "AWS/RDS",
