@@ -668,25 +668,16 @@ export function primaryDbAlarms<V>(identifier: V, t: MonitoringThresholds, stora
             `The primary database's CPU was above ${t.dbCpuPercent}% for 10 minutes; queries and the site slow down. ` +
                 "FIRST: find the top queries (Performance Insights, slow query log); send reads to the replicas; if the load is legitimate, move to a larger dbInstanceClass. Runbook: docs/runbooks/db-writer-fails.md",
         ),
-        {
-            role: "db-primary-free-storage",
-            namespace: "AWS/RDS",
-            metricName: "FreeStorageSpace",
-            dimensions: dims,
-            statistic: "Minimum",
-            period: 300,
-            evaluationPeriods: 1,
-            datapointsToAlarm: 1,
-            comparisonOperator: "LessThanThreshold",
-            threshold: t.dbFreeStorageGiB * GIB,
-            treatMissingData: "missing",
-            description:
-                `The primary database has less than ${t.dbFreeStorageGiB} GiB of free storage; when it runs out, MySQL stops taking writes. ` +
+        freeStorageAlarm(
+            "db-primary-free-storage",
+            dims,
+            t,
+            `The primary database has less than ${t.dbFreeStorageGiB} GiB of free storage; when it runs out, MySQL stops taking writes. ` +
                 (autoscaling
                     ? `Storage autoscaling adds storage when free space falls to ${AUTOSCALING_TRIGGER_FRACTION * 100}% of the allocated storage (this threshold is below that), so it has not kept up: the volume is at its ${gib(storage.maxAllocatedGiB!)} limit (dbMaxAllocatedStorageGiB), it is within 6 hours of its last increase, or scaling failed. `
                     : "") +
                 "FIRST: read the RDS events (autoscaling failure RDS-EVENT-0223/0224). Grow it now: `aws rds modify-db-instance --db-instance-identifier <id> --allocated-storage <GiB> --apply-immediately` (a `pulumi up` alone waits for the maintenance window), then set dbAllocatedStorageGiB (dbMaxAllocatedStorageGiB above it) to match. Then find what grew. Runbook: docs/runbooks/db-writer-fails.md",
-        },
+        ),
         dbFreeableMemoryAlarm(
             "db-primary-freeable-memory",
             dims,
@@ -745,6 +736,14 @@ export interface ReplicaDimensions<V> {
     readonly name: string;
     /** The replica's RDS `identifier`. */
     readonly identifier: V;
+}
+
+/**
+ * `FreeStorageSpace` (bytes) below `dbFreeStorageGiB`, on one 5-minute minimum: the writer's and each
+ * Multi-AZ DB cluster instance's. Missing data is left as it is (the liveness alarm covers silence).
+ */
+function freeStorageAlarm<V>(role: string, dims: Readonly<Record<string, V>>, t: MonitoringThresholds, description: string): AlarmSpec<V> {
+    return alarmOn(role, metric("AWS/RDS", "FreeStorageSpace", dims, "Minimum", 300), { comparison: "LessThanThreshold", threshold: t.dbFreeStorageGiB * GIB, periods: 1, missing: "missing" }, description);
 }
 
 /**
@@ -837,22 +836,13 @@ export function clusterInstanceAlarms<V>(member: ReplicaDimensions<V>, t: Monito
             `${n} of the Multi-AZ DB cluster has been more than ${t.replicaLagSeconds} s behind the writer for 5 minutes: reads through the reader name may be stale, and a failover to it would wait for it to apply the backlog. ` +
                 `FIRST: check the writer's write load and long transactions on the dashboard; commits are safe (semi-synchronous: each waits for one standby), only the applying lags. Runbook: ${runbook}`,
         ),
-        {
-            role: `db-${n}-free-storage`,
-            namespace: "AWS/RDS",
-            metricName: "FreeStorageSpace",
-            dimensions: dims,
-            statistic: "Minimum",
-            period: 300,
-            evaluationPeriods: 1,
-            datapointsToAlarm: 1,
-            comparisonOperator: "LessThanThreshold",
-            threshold: t.dbFreeStorageGiB * GIB,
-            treatMissingData: "missing",
-            description:
-                `${n} of the Multi-AZ DB cluster has less than ${t.dbFreeStorageGiB} GiB of free storage${allocatedGiB !== undefined ? ` of ${gib(allocatedGiB)}` : ""}; Multi-AZ DB clusters have no storage autoscaling, and when it runs out MySQL stops taking writes. ` +
+        freeStorageAlarm(
+            `db-${n}-free-storage`,
+            dims,
+            t,
+            `${n} of the Multi-AZ DB cluster has less than ${t.dbFreeStorageGiB} GiB of free storage${allocatedGiB !== undefined ? ` of ${gib(allocatedGiB)}` : ""}; Multi-AZ DB clusters have no storage autoscaling, and when it runs out MySQL stops taking writes. ` +
                 "FIRST: raise dbAllocatedStorageGiB (and dbIops within 0.5-50 per GiB for io1) and run `pulumi up`: a cluster's storage change waits for the maintenance window unless applied at once, so run `aws rds modify-db-cluster --db-cluster-identifier <id> --allocated-storage <GiB> --apply-immediately` first. Then find what grew. Runbook: " + runbook,
-        },
+        ),
         dbFreeableMemoryAlarm(
             `db-${n}-freeable-memory`,
             dims,
