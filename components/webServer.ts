@@ -5,7 +5,7 @@ import { DatabaseEndpoints } from "./lib/databaseEndpoints";
 import { servicePortProblem } from "./lib/ports";
 import { renderCloudConfig } from "./lib/userData";
 import { LOG_RETENTION_DAYS } from "./lib/aws";
-import { DEFAULT_THRESHOLDS, refreshGateAlarms } from "./lib/alarms";
+import { DEFAULT_THRESHOLDS, metricAlarmArgs, refreshGateAlarms } from "./lib/alarms";
 import { declareStandbyFailover } from "./standbyFailover";
 
 /** CPU credit mode of burstable (T-family) instances. */
@@ -549,16 +549,7 @@ export class WebServers extends pulumi.ComponentResource {
                           `${name}-${spec.role}`,
                           {
                               alarmDescription: spec.description,
-                              namespace: spec.namespace,
-                              metricName: spec.metricName,
-                              dimensions: spec.dimensions,
-                              statistic: spec.statistic,
-                              period: spec.period,
-                              evaluationPeriods: spec.evaluationPeriods,
-                              datapointsToAlarm: spec.datapointsToAlarm,
-                              comparisonOperator: spec.comparisonOperator,
-                              threshold: spec.threshold,
-                              treatMissingData: spec.treatMissingData,
+                              ...metricAlarmArgs(spec),
                               // No actions: the refresh reads the state; Monitoring's alarms page people.
                               actionsEnabled: false,
                               tags: { ...r.tags, Name: `${name}-${spec.role}` },

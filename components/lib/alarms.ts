@@ -101,6 +101,27 @@ export interface AlarmSpec<V = string> {
     readonly ec2Action?: Ec2Action;
 }
 
+/**
+ * The metric and condition of a spec as `aws.cloudwatch.MetricAlarm` arguments: everything but the
+ * description, actions and tags, which the component that declares the alarm decides. One mapping for
+ * every alarm built from a spec (Monitoring's, and the web fleet's refresh gate).
+ */
+export function metricAlarmArgs<V>(spec: AlarmSpec<V>) {
+    return {
+        namespace: spec.namespace,
+        metricName: spec.metricName,
+        dimensions: spec.dimensions,
+        ...(spec.extendedStatistic ? { extendedStatistic: spec.extendedStatistic } : { statistic: spec.statistic }),
+        ...(spec.evaluateLowSampleCountPercentiles ? { evaluateLowSampleCountPercentiles: spec.evaluateLowSampleCountPercentiles } : {}),
+        period: spec.period,
+        evaluationPeriods: spec.evaluationPeriods,
+        datapointsToAlarm: spec.datapointsToAlarm,
+        comparisonOperator: spec.comparisonOperator,
+        threshold: spec.threshold,
+        treatMissingData: spec.treatMissingData,
+    };
+}
+
 /** PutMetricAlarm's limit on `AlarmDescription`. */
 export const MAX_DESCRIPTION_LENGTH = 1024;
 
